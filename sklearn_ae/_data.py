@@ -1,0 +1,79 @@
+"""Scaling and PCA statistics of the training data, computed in row chunks.
+
+The estimator centres each feature and divides by one global scale, so the training
+objective is PCA's (squared error in the user's units, up to a constant) while the
+optimizer sees numbers of order one. The same pass accumulates the covariance that
+gives PCA's components for the ``init="pca"`` start.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+CHUNK_ROWS = 65536
+
+
+def chunks(n_rows, size=CHUNK_ROWS):
+    """Yield ``slice`` objects that cover ``range(n_rows)`` in pieces of ``size``."""
+    for start in range(0, n_rows, size):
+        yield slice(start, min(start + size, n_rows))
+
+
+def fit_scaling(X):
+    """Per-feature mean and one global scale (the RMS of the centred data).
+
+    Returns
+    -------
+    mean : ndarray of shape (n_features,), float64
+    scale : float
+        1.0 for constant data, so that scaling never divides by zero.
+    """
+    mean = np.mean(X, axis=0, dtype=np.float64)
+    sum_sq = 0.0
+    for rows in chunks(len(X)):
+        centred = X[rows].astype(np.float64) - mean
+        sum_sq += float(np.einsum("ij,ij->", centred, centred))
+    scale = float(np.sqrt(sum_sq / X.size)) if X.size else 0.0
+    if not np.isfinite(scale) or scale <= np.finfo(np.float64).tiny * 1e10:
+        scale = 1.0
+    return mean, scale
+
+
+def scaled_tensor(X, mean, scale, with_covariance=False):
+    """``(X - mean) / scale`` as a float32 tensor, and optionally its covariance.
+
+    Returns
+    -------
+    X_scaled : torch.Tensor of shape (n_samples, n_features), float32
+    covariance : ndarray of shape (n_features, n_features) or None
+        ``X_scaled.T @ X_scaled / n_samples`` accumulated in float64.
+    """
+    n, d = X.shape
+    out = torch.empty((n, d), dtype=torch.float32)
+    cov = np.zeros((d, d)) if with_covariance else None
+    for rows in chunks(n):
+        block = (X[rows].astype(np.float64) - mean) / scale
+        out[rows] = torch.from_numpy(block.astype(np.float32))
+        if with_covariance:
+            cov += block.T @ block
+    if with_covariance:
+        cov /= max(n, 1)
+    return out, cov
+
+
+def principal_components(covariance, n_components):
+    """Top ``n_components`` eigenvectors of ``covariance`` as orthonormal rows.
+
+    Signs follow scikit-learn's convention (the largest entry of each row is positive)
+    so the result is deterministic. Rows beyond the number of features are zero.
+    """
+    d = covariance.shape[0]
+    values, vectors = np.linalg.eigh(covariance)
+    order = np.argsort(values)[::-1][: min(n_components, d)]
+    rows = vectors[:, order].T
+    signs = np.sign(rows[np.arange(len(rows)), np.argmax(np.abs(rows), axis=1)])
+    rows *= np.where(signs == 0, 1.0, signs)[:, None]
+    components = np.zeros((n_components, d))
+    components[: len(rows)] = rows
+    return torch.from_numpy(components.astype(np.float32))
