@@ -281,7 +281,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             optimizer, extra = self.optimizer, {}
         else:
             raise ValueError(
-                f"optimizer must be one of {sorted(OPTIMIZERS)} or a torch.optim.Optimizer subclass, got {self.optimizer!r}."
+                f"optimizer must be one of {sorted(OPTIMIZERS)} or a torch.optim.Optimizer "
+                f"subclass, got {self.optimizer!r}."
             )
         if self.early_stopping and n_samples < 2:
             raise ValueError(
@@ -382,6 +383,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 f"{'validation' if self.early_stopping else 'training'} loss converged "
                 f"(tol={self.tol}); raise max_iter or learning_rate_init.",
                 ConvergenceWarning,
+                stacklevel=3,
             )
 
     # ---------------------------------------------------------------- inference

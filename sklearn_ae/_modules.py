@@ -12,6 +12,7 @@ layer gets PyTorch's default initialisation.
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import torch
@@ -31,7 +32,7 @@ ACTIVATIONS = {
 def _mlp(widths, activation, dropout, batch_norm):
     """Linear layers through ``widths``; activation (and extras) between them."""
     layers = []
-    for i, (n_in, n_out) in enumerate(zip(widths[:-1], widths[1:])):
+    for i, (n_in, n_out) in enumerate(itertools.pairwise(widths)):
         layers.append(nn.Linear(n_in, n_out))
         if i == len(widths) - 2:
             break  # the last layer is linear: codes and reconstructions are unbounded
