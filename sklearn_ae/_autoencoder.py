@@ -348,8 +348,11 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         )
         with seeded_scope(seed, device):
             net.initialize()
-            state = getattr(self, "_optimizer_state", None)
-            if continuing and keep_optimizer and state is not None:
+            saved = getattr(self, "_optimizer_state", None)
+            if continuing and keep_optimizer and saved and saved["optimizer"] == optimizer.__qualname__:
+                # Keep the moments; take the hyper-parameters from the current settings.
+                state = net.optimizer_.state_dict()
+                state["state"] = saved["state"]
                 net.optimizer_.load_state_dict(state)
             net.partial_fit(TensorDataset(X_scaled), epochs=epochs)
 
@@ -366,7 +369,10 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.encoder_, self.decoder_ = module.encoder, module.decoder
         self.n_components_ = arch["n_components"]
         self._device = device
-        self._optimizer_state = net.optimizer_.state_dict()
+        self._optimizer_state = {
+            "optimizer": optimizer.__qualname__,
+            "state": net.optimizer_.state_dict()["state"],
+        }
         self._inference = {}
         self.loss_curve_ = (list(self.loss_curve_) if continuing else []) + losses
         self.n_iter_ = (self.n_iter_ if continuing else 0) + len(history)

@@ -87,11 +87,23 @@ class Autoencoder(nn.Module):
 
 
 def build_mlp_autoencoder(n_features, n_components, hidden_layer_sizes, activation, dropout, batch_norm):
-    """Build the default encoder/decoder pair; the decoder mirrors the encoder."""
+    """Build the default encoder/decoder pair; the decoder mirrors the encoder.
+
+    Examples
+    --------
+    >>> ae = build_mlp_autoencoder(64, 2, (16,), "relu", 0.0, False)
+    >>> import torch
+    >>> reconstruction, code = ae(torch.zeros(5, 64))
+    >>> tuple(reconstruction.shape), tuple(code.shape)
+    ((5, 64), (5, 2))
+    """
     hidden = tuple(hidden_layer_sizes)
     options = {"activation": activation, "dropout": dropout, "batch_norm": batch_norm}
-    encoder = Coder(n_features, n_components, hidden, **options)
-    decoder = Coder(n_components, n_features, hidden[::-1], **options)
+    # nn.Linear draws its default weights from the global RNG; fork it so building a
+    # module never changes the caller's random state (init_weights sets the weights).
+    with torch.random.fork_rng(devices=[]):
+        encoder = Coder(n_features, n_components, hidden, **options)
+        decoder = Coder(n_components, n_features, hidden[::-1], **options)
     return Autoencoder(encoder, decoder)
 
 

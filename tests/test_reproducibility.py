@@ -1,0 +1,111 @@
+"""Determinism per random_state, the global RNGs, dtypes, and persistence."""
+
+import copy
+import io
+import pickle
+
+import joblib
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
+
+from sklearn_ae import AutoencoderTransformer
+
+PARAMS = {"n_components": 4, "hidden_layer_sizes": (32, 16), "max_iter": 5}
+
+
+@pytest.mark.parametrize("extra", [{}, {"dropout": 0.2, "batch_norm": True, "early_stopping": True}])
+def test_same_random_state_same_codes(digits, extra):
+    X, _ = digits
+    a = AutoencoderTransformer(**PARAMS, **extra, random_state=7).fit_transform(X)
+    b = AutoencoderTransformer(**PARAMS, **extra, random_state=7).fit_transform(X)
+    c = AutoencoderTransformer(**PARAMS, **extra, random_state=8).fit_transform(X)
+    np.testing.assert_array_equal(a, b)
+    assert not np.allclose(a, c)
+
+
+def test_fit_leaves_global_random_states_untouched(digits):
+    X, _ = digits
+    torch_before = torch.random.get_rng_state().clone()
+    numpy_before = np.random.get_state()[1].copy()
+    AutoencoderTransformer(**PARAMS, dropout=0.1, random_state=0).fit(X)
+    assert torch.equal(torch.random.get_rng_state(), torch_before)
+    np.testing.assert_array_equal(np.random.get_state()[1], numpy_before)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_output_dtype_follows_input(digits, dtype):
+    X = digits[0].astype(dtype)
+    ae = AutoencoderTransformer(**PARAMS, random_state=0).fit(X)
+    codes = ae.transform(X)
+    assert codes.dtype == dtype
+    assert ae.inverse_transform(codes).dtype == dtype
+    np.testing.assert_allclose(codes, ae.transform(X.astype(np.float64)), rtol=1e-4, atol=1e-4)
+
+
+def test_integer_input_gives_float64(digits):
+    X = digits[0].astype(np.int64)
+    assert AutoencoderTransformer(**PARAMS, random_state=0).fit(X).transform(X).dtype == np.float64
+
+
+ROUND_TRIPS = {
+    "pickle": lambda est: pickle.loads(pickle.dumps(est)),
+    "joblib": lambda est: _joblib_round_trip(est),
+    "deepcopy": copy.deepcopy,
+}
+
+
+def _joblib_round_trip(est):
+    buffer = io.BytesIO()
+    joblib.dump(est, buffer)
+    buffer.seek(0)
+    return joblib.load(buffer)
+
+
+@pytest.mark.parametrize("how", sorted(ROUND_TRIPS))
+def test_round_trip_gives_identical_transforms(digits, how):
+    X, _ = digits
+    ae = AutoencoderTransformer(**PARAMS, batch_norm=True, random_state=0).fit(X)
+    restored = ROUND_TRIPS[how](ae)
+    np.testing.assert_array_equal(restored.transform(X), ae.transform(X))
+    np.testing.assert_array_equal(
+        restored.inverse_transform(ae.transform(X)), ae.inverse_transform(ae.transform(X))
+    )
+    # An unfitted estimator round-trips too.
+    assert ROUND_TRIPS[how](AutoencoderTransformer(3)).get_params() == AutoencoderTransformer(3).get_params()
+
+
+def test_restored_model_keeps_training(digits):
+    X, _ = digits
+    ae = AutoencoderTransformer(**PARAMS, random_state=0).fit(X)
+    restored = pickle.loads(pickle.dumps(ae))
+    restored.partial_fit(X)
+    ae.partial_fit(X)
+    np.testing.assert_allclose(restored.transform(X), ae.transform(X), rtol=1e-5, atol=1e-5)
+    assert restored.n_iter_ == PARAMS["max_iter"] + 1
+
+
+def test_pickle_recorded_on_cuda_loads_on_cpu(digits):
+    """A model fitted on a GPU unpickles on a machine without one."""
+    X, _ = digits
+    ae = AutoencoderTransformer(**PARAMS, random_state=0).fit(X)
+    expected = ae.transform(X)
+    state = ae.__getstate__()
+    state["_device"] = "cuda:0"  # as pickled on a GPU machine
+    restored = AutoencoderTransformer.__new__(AutoencoderTransformer)
+    restored.__setstate__(pickle.loads(pickle.dumps(state)))
+    if not torch.cuda.is_available():
+        assert next(restored.encoder_.parameters()).device.type == "cpu"
+    np.testing.assert_allclose(restored.transform(X), expected, rtol=1e-5, atol=1e-5)
+
+
+def test_clone_of_fitted_is_unfitted(digits):
+    X, _ = digits
+    ae = AutoencoderTransformer(**PARAMS, random_state=0).fit(X)
+    fresh = clone(ae)
+    assert fresh.get_params() == ae.get_params()
+    with pytest.raises(NotFittedError):
+        check_is_fitted(fresh)

@@ -1,0 +1,132 @@
+"""Training controls: stopping, early stopping, partial_fit, warm_start, callbacks, verbose."""
+
+import numpy as np
+import pytest
+import torch
+from skorch.callbacks import Callback
+
+from sklearn_ae import AutoencoderTransformer
+
+SMALL = {"n_components": 4, "hidden_layer_sizes": (32,), "random_state": 0}
+
+
+def test_fitted_attributes(digits):
+    X, _ = digits
+    ae = AutoencoderTransformer(**SMALL, max_iter=4).fit(X)
+    assert ae.n_components_ == 4 and ae.n_features_in_ == 64 and ae.n_iter_ == 4
+    assert isinstance(ae.encoder_, torch.nn.Module) and isinstance(ae.decoder_, torch.nn.Module)
+    assert len(ae.loss_curve_) == 4 and ae.loss_curve_[-1] < ae.loss_curve_[0]
+    assert ae.validation_scores_ is None
+    # The loss curve is in the user's units: close to the final reconstruction MSE.
+    assert ae.loss_curve_[-1] == pytest.approx(-ae.score(X), rel=0.2)
+
+
+def test_converges_before_max_iter_on_easy_data():
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 2)) @ rng.normal(size=(2, 10))
+    ae = AutoencoderTransformer(2, max_iter=500, n_iter_no_change=5, random_state=0).fit(X)
+    assert ae.n_iter_ < 500
+
+
+def test_early_stopping_restores_best_epoch(digits):
+    X, _ = digits
+    ae = AutoencoderTransformer(**SMALL, early_stopping=True, n_iter_no_change=3, max_iter=300).fit(X)
+    assert ae.n_iter_ < 300
+    assert len(ae.validation_scores_) == ae.n_iter_
+    assert ae.best_validation_score_ == max(ae.validation_scores_)
+    # Patience ran out 3 epochs after the best one, whose weights were restored.
+    assert int(np.argmax(ae.validation_scores_)) == ae.n_iter_ - 4
+
+
+def test_partial_fit_continues_training(digits):
+    X, _ = digits
+    ae = AutoencoderTransformer(**SMALL)
+    errors = []
+    for _ in range(6):
+        for chunk in np.array_split(X, 3):
+            ae.partial_fit(chunk)
+        errors.append(-ae.score(X))
+    assert ae.n_iter_ == 18 and len(ae.loss_curve_) == 18
+    assert errors[-1] < errors[0]
+
+
+def test_warm_start_continues_from_current_weights(digits):
+    X, _ = digits
+    ae = AutoencoderTransformer(**SMALL, max_iter=3, warm_start=True).fit(X)
+    first = -ae.score(X)
+    ae.fit(X)
+    assert ae.n_iter_ == 6 and len(ae.loss_curve_) == 6
+    assert -ae.score(X) < first
+
+
+def test_user_callbacks_run_and_are_not_mutated(digits):
+    X, _ = digits
+
+    class CountEpochs(Callback):
+        def __init__(self):
+            self.epochs = 0
+
+        def on_epoch_end(self, net, **kwargs):
+            self.epochs += 1
+            assert np.isfinite(net.history[-1, "train_loss"])
+
+    counter = CountEpochs()
+    ae = AutoencoderTransformer(**SMALL, max_iter=3, callbacks=[counter]).fit(X)
+    assert counter.epochs == 0  # the user's instance is copied, never changed
+    assert ae.n_iter_ == 3
+
+    calls = []
+
+    class Record(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            calls.append(net.history[-1, "train_loss"])
+
+    AutoencoderTransformer(**SMALL, max_iter=3, callbacks=[Record()]).fit(X)
+    assert len(calls) == 3
+
+
+def test_verbose_prints_per_epoch(digits, capsys):
+    X, _ = digits
+    AutoencoderTransformer(**SMALL, max_iter=3, early_stopping=True, verbose=1).fit(X)
+    out = capsys.readouterr().out
+    assert "train_loss" in out and "valid_loss" in out and "dur" in out
+    AutoencoderTransformer(**SMALL, max_iter=3).fit(X)
+    assert capsys.readouterr().out == ""
+
+
+def test_unscaled_offset_data_needs_no_scaler(digits):
+    """Features in the thousands with offsets of 1e4 train as well as the raw data."""
+    X, _ = digits
+    params = {**SMALL, "max_iter": 30}
+    raw = AutoencoderTransformer(**params).fit(X)
+    shifted = 1e4 + 500.0 * X
+    big = AutoencoderTransformer(**params).fit(shifted)
+    raw_mse = -raw.score(X)
+    big_mse = -big.score(shifted) / 500.0**2
+    assert big_mse == pytest.approx(raw_mse, rel=0.05)
+    assert abs(big.inverse_transform(big.transform(shifted)).mean() - shifted.mean()) < 0.01 * shifted.std()
+
+
+def test_score_samples_flags_anomalies(digits):
+    X, _ = digits
+    ae = AutoencoderTransformer(**SMALL, max_iter=20).fit(X[:1500])
+    noise = np.random.RandomState(0).uniform(0, 16, size=(50, 64))
+    normal_scores = ae.score_samples(X[1500:])
+    assert normal_scores.shape == (X.shape[0] - 1500,)
+    assert np.median(ae.score_samples(noise)) < np.percentile(normal_scores, 5)
+    assert ae.score(X[1500:]) == pytest.approx(normal_scores.mean())
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_cuda_device_matches_cpu(digits):
+    X = digits[0].astype(np.float32)
+    cpu = AutoencoderTransformer(**SMALL, max_iter=3).fit(X)
+    gpu = AutoencoderTransformer(**SMALL, max_iter=3, device="cuda").fit(X)
+    assert next(gpu.encoder_.parameters()).device.type == "cuda"
+    np.testing.assert_allclose(gpu.transform(X), cpu.transform(X), rtol=1e-2, atol=1e-2)
+
+
+def test_auto_device_falls_back_to_an_available_device(digits):
+    X, _ = digits
+    ae = AutoencoderTransformer(**SMALL, max_iter=1, device="auto").fit(X)
+    assert ae.transform(X).shape == (X.shape[0], 4)

@@ -1,0 +1,105 @@
+"""Bad input and bad parameters: a ValueError that names the problem, nothing half-fitted."""
+
+import numpy as np
+import pytest
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
+
+from sklearn_ae import AutoencoderTransformer
+
+FAST = {"hidden_layer_sizes": (8,), "max_iter": 2, "random_state": 0}
+
+
+@pytest.fixture
+def X():
+    return np.random.RandomState(0).normal(size=(50, 6))
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (lambda X: np.where(np.arange(X.size).reshape(X.shape) == 7, np.nan, X), "NaN"),
+        (lambda X: np.where(np.arange(X.size).reshape(X.shape) == 7, np.inf, X), "infinity"),
+        (lambda X: np.array([["a", "b"], ["c", "d"]], dtype=object), "could not convert|string"),
+        (lambda X: np.empty((0, 6)), "0 sample"),
+        (lambda X: np.empty((5, 0)), "0 feature"),
+        (lambda X: X[:, 0], "2D array"),
+    ],
+    ids=["nan", "inf", "strings", "no-rows", "no-features", "1d"],
+)
+def test_bad_training_data(X, bad, message):
+    ae = AutoencoderTransformer(**FAST)
+    with pytest.raises(ValueError, match=message):
+        ae.fit(bad(X))
+    with pytest.raises(NotFittedError):
+        check_is_fitted(ae)
+
+
+def test_ragged_list():
+    with pytest.raises(ValueError, match=r"inhomogeneous|sequence"):
+        AutoencoderTransformer(**FAST).fit([[1.0, 2.0], [3.0]])
+
+
+def test_wrong_width_at_transform_and_inverse_transform(X):
+    ae = AutoencoderTransformer(3, **FAST).fit(X)
+    with pytest.raises(ValueError, match="6 features"):
+        ae.transform(X[:, :4])
+    with pytest.raises(ValueError, match="3 columns"):
+        ae.inverse_transform(np.zeros((4, 5)))
+    with pytest.raises(ValueError, match="NaN"):
+        ae.transform(np.full((2, 6), np.nan))
+
+
+def test_not_fitted(X):
+    ae = AutoencoderTransformer()
+    for method in (ae.transform, ae.inverse_transform, ae.score, ae.score_samples):
+        with pytest.raises(NotFittedError):
+            method(X)
+
+
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({"n_components": 0}, "n_components"),
+        ({"n_components": "two"}, "n_components"),
+        ({"activation": "swish"}, "activation"),
+        ({"dropout": 1.0}, "dropout"),
+        ({"learning_rate_init": 0.0}, "learning_rate_init"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"max_iter": 0}, "max_iter"),
+        ({"validation_fraction": 1.0}, "validation_fraction"),
+        ({"optimizer": "lbfgs"}, "optimizer"),
+        ({"optimizer": dict}, "optimizer"),
+        ({"hidden_layer_sizes": (8, 0)}, "hidden_layer_sizes"),
+        ({"init": "xavier"}, "init"),
+        ({"device": "tpu"}, "device"),
+        ({"device": "cuda:99"}, "cuda"),
+    ],
+)
+def test_invalid_parameters(X, params, name):
+    ae = AutoencoderTransformer(**{**FAST, **params})
+    with pytest.raises(ValueError, match=name):
+        ae.fit(X)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(ae)
+
+
+def test_diverging_loss_raises_clear_error_and_leaves_unfitted(digits):
+    X, _ = digits
+    ae = AutoencoderTransformer(8, learning_rate_init=1e6, optimizer="sgd", max_iter=20, random_state=0)
+    with pytest.raises(ValueError, match=r"epoch \d+.*Lower learning_rate_init"):
+        ae.fit(X)
+    with pytest.raises(NotFittedError):
+        ae.transform(X)
+
+
+def test_failed_continuation_keeps_previous_model(digits):
+    X, _ = digits
+    ae = AutoencoderTransformer(4, max_iter=3, random_state=0).fit(X)
+    ae.set_params(learning_rate_init=1e6, optimizer="sgd")
+    with pytest.raises(ValueError, match="Lower learning_rate_init"):
+        for _ in range(5):
+            before = ae.transform(X)
+            ae.partial_fit(X)
+    np.testing.assert_array_equal(ae.transform(X), before)
+    assert np.isfinite(before).all()
