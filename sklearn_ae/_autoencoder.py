@@ -11,13 +11,16 @@ import torch
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from torch import nn
 
+from ._code_size import choose_code_size
 from ._data import chunks, fit_scaling, principal_components, scaled_tensor
 from ._device import available_or_cpu, resolve_device, seeded_scope
 from ._engine import TensorDataset, make_net
-from ._modules import ACTIVATIONS, Autoencoder, build_mlp_autoencoder, init_weights
+from ._modules import ACTIVATIONS, build_autoencoder, init_weights
+from ._penalties import ContractivePenalty, SparsityPenalty
 from ._persistence import to_numpy_tree, to_tensor_tree
 
 OPTIMIZERS = {
@@ -139,12 +142,20 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     (5, 64)
     """
 
+    _variational = False
+
     _parameter_constraints: dict = {
-        "n_components": [Interval(Integral, 1, None, closed="left")],
+        "n_components": [
+            Interval(Integral, 1, None, closed="left"),
+            Interval(RealNotInt, 0, 1, closed="neither"),
+        ],
         "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
         "activation": [StrOptions(set(ACTIVATIONS))],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "batch_norm": ["boolean"],
+        "noise": [Interval(Real, 0, None, closed="left")],
+        "sparsity": [Interval(Real, 0, None, closed="left")],
+        "contractive": [Interval(Real, 0, None, closed="left")],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "optimizer": [StrOptions(set(OPTIMIZERS)), type],
         "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
@@ -156,6 +167,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "warm_start": ["boolean"],
         "init": [StrOptions({"pca", "random"})],
+        "encoder": [None, nn.Module, type],
+        "decoder": [None, nn.Module, type],
         "callbacks": [list, None],
         "device": [str],
         "random_state": ["random_state"],
@@ -170,6 +183,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         activation="relu",
         dropout=0.0,
         batch_norm=False,
+        noise=0.0,
+        sparsity=0.0,
+        contractive=0.0,
         alpha=0.0,
         optimizer="adam",
         learning_rate_init=1e-3,
@@ -181,6 +197,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         validation_fraction=0.1,
         warm_start=False,
         init="pca",
+        encoder=None,
+        decoder=None,
         callbacks=None,
         device="cpu",
         random_state=None,
@@ -191,6 +209,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.activation = activation
         self.dropout = dropout
         self.batch_norm = batch_norm
+        self.noise = noise
+        self.sparsity = sparsity
+        self.contractive = contractive
         self.alpha = alpha
         self.optimizer = optimizer
         self.learning_rate_init = learning_rate_init
@@ -202,6 +223,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.validation_fraction = validation_fraction
         self.warm_start = warm_start
         self.init = init
+        self.encoder = encoder
+        self.decoder = decoder
         self.callbacks = callbacks
         self.device = device
         self.random_state = random_state
@@ -254,6 +277,40 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self._train_or_forget(X, epochs=1, continuing=not first, keep_optimizer=True)
         return self
 
+    def _custom_modules(self, n_features, n_components, seed):
+        """The user's encoder and decoder, ready to train (or None for the MLPs).
+
+        Instances are deep-copied, so the user's module is never trained in place;
+        classes are called as ``cls(n_features=..., n_components=...)`` under a seeded
+        RNG, where an encoder's ``n_components`` is its output width.
+        """
+        widths = {
+            "encoder": 2 * n_components if self._variational else n_components,
+            "decoder": n_components,
+        }
+        modules = []
+        for name in ("encoder", "decoder"):
+            spec = getattr(self, name)
+            if spec is None:
+                modules.append(None)
+            elif isinstance(spec, nn.Module):
+                modules.append(copy.deepcopy(spec))
+            elif isinstance(spec, type) and issubclass(spec, nn.Module):
+                with seeded_scope(seed, torch.device("cpu")):
+                    modules.append(spec(n_features=n_features, n_components=widths[name]))
+            else:
+                raise ValueError(f"{name} must be a torch.nn.Module subclass or instance, got {spec!r}.")
+        return modules
+
+    def _penalties(self, noise_variance):
+        """Loss terms added to the reconstruction error (see ``_penalties.py``)."""
+        penalties = []
+        if self.sparsity > 0:
+            penalties.append(SparsityPenalty(self.sparsity))
+        if self.contractive > 0:
+            penalties.append(ContractivePenalty(self.contractive))
+        return penalties
+
     def _train_or_forget(self, X, **kwargs):
         """Train; if a fresh fit fails, leave the estimator unfitted, not half-fitted.
 
@@ -302,24 +359,32 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         generator = torch.Generator().manual_seed(seed)
 
         if continuing:
-            mean, scale = self.mean_, self.scale_
+            mean, scale, noise_variance = self.mean_, self.scale_, self._noise_variance
             X_scaled, _ = scaled_tensor(X, mean, scale)
-            module = copy.deepcopy(Autoencoder(self.encoder_, self.decoder_))
+            module = copy.deepcopy(self._module)
             arch = self._arch
         else:
+            n_components = self.n_components
+            if not isinstance(n_components, Integral):
+                n_components = choose_code_size(self, X, n_components, seed)
             mean, scale = fit_scaling(X)
-            pca = self.init == "pca"
-            X_scaled, cov = scaled_tensor(X, mean, scale, with_covariance=pca)
+            encoder, decoder = self._custom_modules(X.shape[1], n_components, seed)
+            use_pca = self.init == "pca" and encoder is None and decoder is None
+            X_scaled, cov = scaled_tensor(X, mean, scale, with_covariance=use_pca or self._variational)
+            pca = principal_components(cov, n_components) if cov is not None else None
+            noise_variance = pca.noise_variance if pca is not None else None
             arch = {
                 "n_features": X.shape[1],
-                "n_components": self.n_components,
+                "n_components": n_components,
                 "hidden_layer_sizes": hidden,
                 "activation": self.activation,
                 "dropout": self.dropout,
                 "batch_norm": self.batch_norm,
+                "variational": self._variational,
             }
-            module = build_mlp_autoencoder(**arch)
-            init_weights(module, principal_components(cov, self.n_components) if pca else None, generator)
+            module = build_autoencoder(**arch, encoder=encoder, decoder=decoder)
+            arch["custom"] = encoder is not None or decoder is not None
+            init_weights(module, pca if use_pca else None, generator)
 
         X_valid = None
         if self.early_stopping:
@@ -336,7 +401,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             batch_size=batch_size,
             generator=generator,
             device=device,
-            penalties=(),
+            noise=self.noise,
+            penalties=self._penalties(noise_variance),
             stopping={
                 "monitor": "valid_loss" if self.early_stopping else "train_loss",
                 "patience": self.n_iter_no_change,
@@ -366,6 +432,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         module.eval()
         self.mean_, self.scale_ = mean, scale
         self._arch = arch
+        self._module = module
+        self._noise_variance = noise_variance
         self.encoder_, self.decoder_ = module.encoder, module.decoder
         self.n_components_ = arch["n_components"]
         self._device = device
@@ -405,7 +473,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         key = np.dtype(dtype).name
         module = self._inference.get(key)
         if module is None:
-            module = Autoencoder(self.encoder_, self.decoder_).eval()
+            module = self._module.eval()
             if key == "float64":
                 module = copy.deepcopy(module).double()
             self._inference[key] = module
@@ -424,11 +492,11 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 block = (block - mean) / scale if which != "decode" else block / scale
                 t = torch.from_numpy(np.ascontiguousarray(block)).to(self._device, torch_dtype)
                 if which == "encode":
-                    t = module.encoder(t)
+                    t = module.encode(t)
                 elif which == "decode":
-                    t = module.decoder(t)
+                    t = module.decode(t)
                 else:
-                    t = module.decoder(module.encoder(t))
+                    t = module.decode(module.encode(t))
                 result = t.cpu().numpy() * scale
                 out[rows] = result + mean if which != "encode" else result
         return out
@@ -522,21 +590,29 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     def __getstate__(self):
         state = dict(super().__getstate__())  # a copy: object.__getstate__ returns __dict__
         state.pop("_inference", None)
-        if "encoder_" in state:
-            modules = Autoencoder(state.pop("encoder_"), state.pop("decoder_"))
-            state["_weights"] = to_numpy_tree(modules.state_dict())
+        module = state.pop("_module", None)
+        if module is not None:
+            del state["encoder_"], state["decoder_"]
+            if state["_arch"]["custom"]:  # the user's classes must be importable on load
+                state["_module_object"] = copy.deepcopy(module).cpu()
+            else:  # weights only: device independent, no torch objects in the pickle
+                state["_weights"] = to_numpy_tree(module.state_dict())
             state["_optimizer_state"] = to_numpy_tree(state.get("_optimizer_state"))
             state["_device"] = str(state["_device"])
         return state
 
     def __setstate__(self, state):
         weights = state.pop("_weights", None)
+        module = state.pop("_module_object", None)
         if weights is not None:
-            device = available_or_cpu(torch.device(state["_device"]))
-            module = build_mlp_autoencoder(**state["_arch"])
+            arch = {k: v for k, v in state["_arch"].items() if k != "custom"}
+            module = build_autoencoder(**arch)
             module.load_state_dict(to_tensor_tree(weights))
+        if module is not None:
+            device = available_or_cpu(torch.device(state["_device"]))
             module.to(device).eval()
             state.update(
+                _module=module,
                 encoder_=module.encoder,
                 decoder_=module.decoder,
                 _device=device,

@@ -8,6 +8,8 @@ gives PCA's components for the ``init="pca"`` start.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import torch
 
@@ -62,18 +64,35 @@ def scaled_tensor(X, mean, scale, with_covariance=False):
     return out, cov
 
 
+class PrincipalComponents(NamedTuple):
+    """PCA of the scaled training data, as float32 tensors."""
+
+    components: torch.Tensor  # (n_components, n_features), orthonormal rows, zero past the rank
+    variances: torch.Tensor  # (n_components,), variance along each component
+    noise_variance: float  # probabilistic PCA's noise: mean variance of the discarded directions
+
+
 def principal_components(covariance, n_components):
-    """Top ``n_components`` eigenvectors of ``covariance`` as orthonormal rows.
+    """Top ``n_components`` eigenvectors of ``covariance`` and their variances.
 
     Signs follow scikit-learn's convention (the largest entry of each row is positive)
     so the result is deterministic. Rows beyond the number of features are zero.
     """
     d = covariance.shape[0]
     values, vectors = np.linalg.eigh(covariance)
-    order = np.argsort(values)[::-1][: min(n_components, d)]
-    rows = vectors[:, order].T
+    order = np.argsort(values)[::-1]
+    top = order[: min(n_components, d)]
+    rows = vectors[:, top].T
     signs = np.sign(rows[np.arange(len(rows)), np.argmax(np.abs(rows), axis=1)])
     rows *= np.where(signs == 0, 1.0, signs)[:, None]
     components = np.zeros((n_components, d))
     components[: len(rows)] = rows
-    return torch.from_numpy(components.astype(np.float32))
+    variances = np.zeros(n_components)
+    variances[: len(rows)] = np.clip(values[top], 0, None)
+    rest = np.clip(values[order[len(top) :]], 0, None)
+    noise = max(float(rest.mean()) if rest.size else 0.0, 1e-6)
+    return PrincipalComponents(
+        torch.from_numpy(components.astype(np.float32)),
+        torch.from_numpy(variances.astype(np.float32)),
+        noise,
+    )

@@ -85,16 +85,26 @@ class FiniteLossGuard(Callback):
 class AutoencoderNet(NeuralNet):
     """skorch ``NeuralNet`` whose loss is the reconstruction error plus penalties.
 
-    The module returns ``(reconstruction, code)``. Extra parameters:
+    The module returns ``(reconstruction, code, ...)``. Extra parameters:
 
+    noise : float
+        Standard deviation of the Gaussian corruption added to training inputs
+        (denoising autoencoder); targets stay clean.
     penalties : list of callables
-        Each ``penalty(X, reconstruction, code, module)`` returns a scalar added to
-        the mean squared reconstruction error during training and validation.
+        Each ``penalty(X, y_pred, module)`` returns a scalar added to the mean
+        squared reconstruction error during training and validation.
     """
 
-    def __init__(self, *args, penalties=(), **kwargs):
+    def __init__(self, *args, noise=0.0, penalties=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.noise = noise
         self.penalties = penalties
+
+    def infer(self, x, **fit_params):
+        """Forward pass; in training, inputs are corrupted first when ``noise > 0``."""
+        if self.noise > 0 and self.module_.training:
+            x = x + self.noise * torch.randn_like(x)
+        return self.module_(x, **fit_params)
 
     def get_default_callbacks(self):
         callbacks = [("epoch_timer", EpochTimer())]
@@ -105,10 +115,9 @@ class AutoencoderNet(NeuralNet):
         return callbacks
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        reconstruction, code = y_pred
-        loss = self.criterion_(reconstruction, y_true)
+        loss = self.criterion_(y_pred[0], y_true)
         for penalty in self.penalties:
-            loss = loss + penalty(X, reconstruction, code, self.module_)
+            loss = loss + penalty(X, y_pred, self.module_)
         return loss
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
@@ -137,6 +146,7 @@ def make_net(
     batch_size,
     generator,
     device,
+    noise,
     penalties,
     stopping,
     callbacks,
@@ -184,6 +194,7 @@ def make_net(
         train_split=None if X_valid is None else predefined_split(TensorDataset(X_valid)),
         callbacks=ours + list(callbacks),
         device=device,
+        noise=noise,
         penalties=penalties,
         verbose=verbose,
     )

@@ -81,17 +81,60 @@ class Autoencoder(nn.Module):
         self.encoder = encoder
         self.decoder = decoder
 
+    def encode(self, x):
+        """The code of ``x`` (deterministic)."""
+        return self.encoder(x)
+
+    def decode(self, z):
+        """The reconstruction from code ``z``."""
+        return self.decoder(z)
+
     def forward(self, x):
         code = self.encoder(x)
         return self.decoder(code), code
 
 
-def build_mlp_autoencoder(n_features, n_components, hidden_layer_sizes, activation, dropout, batch_norm):
-    """Build the default encoder/decoder pair; the decoder mirrors the encoder.
+class VariationalAutoencoder(Autoencoder):
+    """A Gaussian VAE: the encoder outputs ``2 * n_components`` numbers per row.
+
+    The first half is the posterior mean, the second the log-variance. In training
+    mode ``forward`` decodes a reparameterised draw; in eval mode the mean.
+    ``forward`` returns ``(reconstruction, mean, log_variance)``.
+    """
+
+    def __init__(self, encoder: nn.Module, decoder: nn.Module, n_components: int):
+        super().__init__(encoder, decoder)
+        self.n_components = n_components
+
+    def encode(self, x):
+        return self.encoder(x)[:, : self.n_components]
+
+    def forward(self, x):
+        mean, log_var = self.encoder(x).split(self.n_components, dim=1)
+        z = mean
+        if self.training:
+            z = mean + torch.exp(0.5 * log_var) * torch.randn_like(mean)
+        return self.decoder(z), mean, log_var
+
+
+def build_autoencoder(
+    n_features,
+    n_components,
+    hidden_layer_sizes,
+    activation,
+    dropout,
+    batch_norm,
+    variational=False,
+    encoder=None,
+    decoder=None,
+):
+    """Build the encoder/decoder pair; the default decoder mirrors the encoder.
+
+    ``encoder``/``decoder``, when given, are ready modules used instead of the MLPs.
 
     Examples
     --------
-    >>> ae = build_mlp_autoencoder(64, 2, (16,), "relu", 0.0, False)
+    >>> ae = build_autoencoder(64, 2, (16,), "relu", 0.0, False)
     >>> import torch
     >>> reconstruction, code = ae(torch.zeros(5, 64))
     >>> tuple(reconstruction.shape), tuple(code.shape)
@@ -99,26 +142,33 @@ def build_mlp_autoencoder(n_features, n_components, hidden_layer_sizes, activati
     """
     hidden = tuple(hidden_layer_sizes)
     options = {"activation": activation, "dropout": dropout, "batch_norm": batch_norm}
+    n_out = 2 * n_components if variational else n_components
     # nn.Linear draws its default weights from the global RNG; fork it so building a
     # module never changes the caller's random state (init_weights sets the weights).
     with torch.random.fork_rng(devices=[]):
-        encoder = Coder(n_features, n_components, hidden, **options)
-        decoder = Coder(n_components, n_features, hidden[::-1], **options)
+        if encoder is None:
+            encoder = Coder(n_features, n_out, hidden, **options)
+        if decoder is None:
+            decoder = Coder(n_components, n_features, hidden[::-1], **options)
+    if variational:
+        return VariationalAutoencoder(encoder, decoder, n_components)
     return Autoencoder(encoder, decoder)
 
 
 @torch.no_grad()
-def init_weights(autoencoder: Autoencoder, components, generator: torch.Generator):
-    """Initialise ``autoencoder`` in place, deterministically from ``generator``.
+def init_weights(autoencoder: Autoencoder, pca, generator: torch.Generator):
+    """Initialise the built-in coders of ``autoencoder`` in place, from ``generator``.
 
     Parameters
     ----------
     autoencoder : Autoencoder
-        Built by :func:`build_mlp_autoencoder`.
-    components : torch.Tensor of shape (n_components, n_features) or None
-        Orthonormal rows (PCA's components, zero-padded past the data's rank). When
-        given, the linear paths start at them and each MLP's last layer at zero, so the
-        untrained autoencoder is PCA. When None, every layer is drawn at random.
+        Built by :func:`build_autoencoder`. Custom (non-:class:`Coder`) parts keep
+        their own initialisation.
+    pca : PrincipalComponents or None
+        When given, the linear paths start at PCA's components and each MLP's last
+        layer at zero, so the untrained autoencoder is PCA. A VAE starts at
+        probabilistic PCA: whitened codes, and posterior variances from the noise
+        variance. When None, every layer is drawn at random.
     generator : torch.Generator
         Source of all random draws; the global torch RNG is not used.
     """
@@ -128,15 +178,29 @@ def init_weights(autoencoder: Autoencoder, components, generator: torch.Generato
             bound = 1.0 / math.sqrt(layer.in_features) if layer.in_features else 0.0
             layer.weight.uniform_(-bound, bound, generator=generator)
             layer.bias.uniform_(-bound, bound, generator=generator)
-    if components is None:
+    if pca is None:
         return
     encoder, decoder = autoencoder.encoder, autoencoder.decoder
-    encoder.linear.weight.copy_(components)
-    decoder.linear.weight.copy_(components.T)
+    k = pca.components.shape[0]
+    if isinstance(autoencoder, VariationalAutoencoder):
+        std = pca.variances.clamp_min(1e-12).sqrt()
+        encoder_rows = pca.components / std[:, None]
+        decoder_columns = pca.components.T * std
+    else:
+        encoder_rows, decoder_columns = pca.components, pca.components.T
+    encoder.linear.weight.zero_()
+    encoder.linear.weight[:k] = encoder_rows
+    decoder.linear.weight.copy_(decoder_columns)
     encoder.linear.bias.zero_()
     decoder.linear.bias.zero_()
+    if isinstance(autoencoder, VariationalAutoencoder):
+        posterior = pca.noise_variance / (pca.variances + pca.noise_variance)
+        encoder.linear.bias[k:] = torch.log(posterior)
     for coder in (encoder, decoder):
         if coder.mlp is not None:
             last = coder.mlp[-1]
             last.weight.zero_()
             last.bias.zero_()
+
+
+build_mlp_autoencoder = build_autoencoder  # name used by benchmarks/ (kept for them)

@@ -1,10 +1,29 @@
 """scikit-learn's estimator checks, with no expected failures."""
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
+from torch import nn
 
-from sklearn_ae import AutoencoderTransformer
+from sklearn_ae import AutoencoderTransformer, VariationalAutoencoderTransformer
+
+
+class TinyEncoder(nn.Module):
+    """A user-supplied encoder class, built from the data's shape."""
+
+    def __init__(self, n_features, n_components):
+        super().__init__()
+        self.net = nn.Sequential(nn.Linear(n_features, 8), nn.Tanh(), nn.Linear(8, n_components))
+
+    def forward(self, x):
+        return self.net(x)
+
 
 ESTIMATORS = [
+    AutoencoderTransformer(encoder=TinyEncoder, max_iter=5, random_state=0),
+    AutoencoderTransformer(
+        hidden_layer_sizes=(16,), noise=0.1, sparsity=0.1, contractive=0.1, max_iter=5, random_state=0
+    ),
+    AutoencoderTransformer(0.8, hidden_layer_sizes=(8,), max_iter=8, random_state=0),
+    VariationalAutoencoderTransformer(hidden_layer_sizes=(16,), beta=0.5, max_iter=5, random_state=0),
     AutoencoderTransformer(hidden_layer_sizes=(16,), max_iter=5, random_state=0),
     AutoencoderTransformer(
         hidden_layer_sizes=(16, 8),

@@ -1,0 +1,68 @@
+"""Choosing the code size from a target held-out R^2 (``n_components`` as a float)."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.decomposition import PCA
+from sklearn.exceptions import ConvergenceWarning
+
+HOLDOUT_FRACTION = 0.2
+
+
+def heldout_r2(model, X):
+    """``1 - SSE / SST`` of ``model``'s reconstructions of ``X`` (all features pooled)."""
+    reconstruction = model.inverse_transform(model.transform(X))
+    total = np.sum((X - X.mean(axis=0)) ** 2)
+    return 1.0 - np.sum((reconstruction - X) ** 2) / max(total, np.finfo(float).tiny)
+
+
+def choose_code_size(estimator, X, target, seed):
+    """The smallest code size whose held-out reconstruction R^2 reaches ``target``.
+
+    A fifth of the rows is held out. PCA gives an upper bound (the autoencoder starts
+    from PCA's solution, so the size at which PCA reaches the target on the held-out
+    rows is enough); bisection below it then needs about ``log2`` of that many short
+    fits (a quarter of ``max_iter`` epochs each) instead of one per size.
+
+    Returns
+    -------
+    n_components : int
+    """
+    n = X.shape[0]
+    order = np.random.RandomState(seed).permutation(n)
+    n_held = max(1, int(HOLDOUT_FRACTION * n)) if n > 1 else 0
+    X_held, X_fit = X[order[:n_held]], X[order[n_held:]]
+    if n_held == 0 or len(X_fit) == 0:
+        return 1
+    short = clone(estimator).set_params(max_iter=max(5, estimator.max_iter // 4), warm_start=False)
+
+    def reaches(k):
+        model = clone(short).set_params(n_components=k)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(X_fit)
+        return heldout_r2(model, X_held) >= target
+
+    high = _pca_size(X_fit, X_held, target)
+    low = 1
+    while low < high:
+        middle = (low + high) // 2
+        if reaches(middle):
+            high = middle
+        else:
+            low = middle + 1
+    return low
+
+
+def _pca_size(X_fit, X_held, target):
+    """Smallest PCA size (fitted on ``X_fit``) reaching ``target`` R^2 on ``X_held``."""
+    pca = PCA().fit(X_fit)
+    centred = X_held - pca.mean_
+    explained = np.cumsum(np.sum((centred @ pca.components_.T) ** 2, axis=0))
+    total = np.sum((X_held - X_held.mean(axis=0)) ** 2)
+    r2 = 1.0 - (np.sum(centred**2) - explained) / max(total, np.finfo(float).tiny)
+    reached = np.flatnonzero(r2 >= target)
+    return int(reached[0]) + 1 if reached.size else len(r2)

@@ -1,0 +1,147 @@
+"""Regularisers added to the reconstruction loss: sparse, contractive and the VAE's KL.
+
+Each is a callable ``penalty(X, y_pred, module)`` returning a scalar tensor, where
+``y_pred`` is the module's output tuple ``(reconstruction, code, ...)``. All act on
+the internally scaled data, so their weights do not depend on the user's units.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+from ._modules import Coder
+
+
+def _code_rms(code, dim=None):
+    """Root mean square of the batch's code entries: overall, or per unit with ``dim=0``."""
+    mean_square = code.square().mean() if dim is None else code.square().mean(dim=dim)
+    return mean_square.sqrt().clamp_min(1e-12)
+
+
+class SparsityPenalty:
+    """``weight`` times the mean absolute code entry, each unit in units of its RMS.
+
+    A plain L1 penalty on the code can be met by shrinking the codes and growing
+    the decoder to match, without any code becoming sparser. Dividing each code unit
+    by its RMS over the batch makes the penalty scale invariant, so only sparsity
+    (most entries near zero, a few large) lowers it.
+    """
+
+    def __init__(self, weight):
+        self.weight = weight
+
+    def __call__(self, X, y_pred, module):
+        code = y_pred[1]
+        return self.weight * (code.abs() / _code_rms(code, dim=0)).mean()
+
+
+class ContractivePenalty:
+    """``weight`` times the mean squared Frobenius norm of the encoder's Jacobian.
+
+    As for sparsity, the Jacobian is measured in units of the batch's code RMS:
+    the code must become insensitive to the input relative to its own spread, which
+    rescaling the code cannot fake.
+
+    For the built-in :class:`~sklearn_ae._modules.Coder` the Jacobian is formed in
+    closed form, one matrix product per layer from the code side, so its cost grows
+    with the code size, not the number of features. Other encoders fall back on
+    ``torch.func`` (vectorised reverse mode).
+    """
+
+    def __init__(self, weight):
+        self.weight = weight
+
+    def __call__(self, X, y_pred, module):
+        encoder = module.encoder
+        n_code = y_pred[1].shape[1]
+        if isinstance(encoder, Coder):
+            jacobian = coder_jacobian(encoder, X)[:, :n_code]
+        else:
+            jacobian = _autograd_jacobian(encoder, X)[:, :n_code]
+        return self.weight * jacobian.square().sum(dim=(1, 2)).mean() / _code_rms(y_pred[1]).square()
+
+
+class KLPenalty:
+    """The VAE's KL divergence to the standard normal prior, per feature.
+
+    ``weight`` is ``beta * 2 * noise_variance``: with it, the loss is (up to a
+    constant factor) the negative ELBO of a Gaussian decoder whose noise variance is
+    probabilistic PCA's estimate at the same code size.
+    """
+
+    def __init__(self, weight):
+        self.weight = weight
+
+    def __call__(self, X, y_pred, module):
+        _, mean, log_var = y_pred
+        kl = 0.5 * (mean.square() + log_var.exp() - 1.0 - log_var).sum(dim=1).mean()
+        return self.weight * kl / X.shape[1]
+
+
+def coder_jacobian(coder: Coder, x):
+    """Per-row Jacobian of ``coder`` at ``x``: shape ``(n_rows, n_out, n_in)``.
+
+    Runs the MLP forward recording each layer's local derivative, then multiplies
+    them from the output side. Batch norm is treated as the affine map it applies
+    to this batch; dropout as its (sampled) mask.
+    """
+    jacobian = coder.linear.weight.unsqueeze(0).expand(len(x), -1, -1)
+    if coder.mlp is None:
+        return jacobian
+    steps = []
+    h = x
+    for layer in coder.mlp:
+        if isinstance(layer, nn.Linear):
+            steps.append(("matrix", layer.weight))
+            h = layer(h)
+        elif isinstance(layer, nn.BatchNorm1d):
+            var = h.var(dim=0, unbiased=False) if layer.training else layer.running_var
+            steps.append(("diagonal", layer.weight / torch.sqrt(var + layer.eps)))
+            h = layer(h)
+        elif isinstance(layer, nn.Dropout):
+            if layer.training and layer.p > 0:
+                mask = (torch.rand_like(h) >= layer.p).to(h.dtype) / (1 - layer.p)
+                steps.append(("diagonal", mask))
+                h = h * mask
+        else:
+            steps.append(("diagonal", _activation_derivative(layer, h)))
+            h = layer(h)
+    back = None  # d(output)/d(current layer), shape (n_rows or 1, n_out, width)
+    for kind, factor in reversed(steps):
+        if kind == "matrix":
+            back = factor.unsqueeze(0) if back is None else back @ factor
+        else:  # per-row (n_rows, width) or per-feature (width,) scaling
+            back = back * (factor.unsqueeze(1) if factor.dim() == 2 else factor)
+    return jacobian + back
+
+
+def _activation_derivative(layer, pre):
+    if isinstance(layer, nn.Identity):
+        return torch.ones_like(pre)
+    if isinstance(layer, nn.ReLU):
+        return (pre > 0).to(pre.dtype)
+    if isinstance(layer, nn.LeakyReLU):
+        return torch.where(pre > 0, 1.0, layer.negative_slope).to(pre.dtype)
+    if isinstance(layer, nn.ELU):
+        return torch.where(pre > 0, torch.ones_like(pre), layer.alpha * torch.exp(pre))
+    if isinstance(layer, nn.Tanh):
+        return 1 - torch.tanh(pre).square()
+    if isinstance(layer, nn.Sigmoid):
+        s = torch.sigmoid(pre)
+        return s * (1 - s)
+    if isinstance(layer, nn.GELU):
+        cdf = 0.5 * (1 + torch.erf(pre / 2**0.5))
+        pdf = torch.exp(-0.5 * pre.square()) / (2 * torch.pi) ** 0.5
+        return cdf + pre * pdf
+    raise TypeError(f"no closed-form derivative for {type(layer).__name__}")
+
+
+def _autograd_jacobian(encoder, x):
+    params = dict(encoder.named_parameters())
+    buffers = dict(encoder.named_buffers())
+
+    def one_row(row):
+        return torch.func.functional_call(encoder, (params, buffers), (row.unsqueeze(0),)).squeeze(0)
+
+    return torch.func.vmap(torch.func.jacrev(one_row))(x)

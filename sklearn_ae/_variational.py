@@ -1,0 +1,156 @@
+"""The variational autoencoder: :class:`VariationalAutoencoderTransformer`."""
+
+from __future__ import annotations
+
+from numbers import Real
+
+import numpy as np
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted
+
+from ._autoencoder import AutoencoderTransformer
+from ._penalties import KLPenalty
+
+
+class VariationalAutoencoderTransformer(AutoencoderTransformer):
+    """Variational autoencoder (VAE) as a scikit-learn transformer.
+
+    Same parameters, methods and guarantees as :class:`AutoencoderTransformer`,
+    plus ``beta``. The encoder outputs a Gaussian posterior over the code; training
+    minimises the reconstruction error of a draw from it plus ``beta`` times its KL
+    divergence from the standard normal prior, which makes the code space smooth
+    and lets :meth:`sample` generate new rows.
+
+    With ``beta=1`` the loss is the negative ELBO of a Gaussian decoder whose noise
+    variance is probabilistic PCA's estimate at the same code size (the mean
+    variance of the discarded principal directions), so a linear VAE recovers
+    probabilistic PCA. With ``init="pca"`` training starts at that solution.
+
+    Parameters
+    ----------
+    n_components : int or float, default=2
+        See :class:`AutoencoderTransformer`.
+    beta : float, default=1.0
+        Weight of the KL term; larger values give smoother, less detailed codes
+        (the beta-VAE), 0 gives a (noisy) plain autoencoder.
+    **other : see :class:`AutoencoderTransformer`
+        ``hidden_layer_sizes`` ... ``verbose`` mean the same. A custom ``encoder``
+        must output ``2 * n_components`` columns: the posterior mean, then the
+        log-variance.
+
+    Attributes
+    ----------
+    n_components_, n_features_in_, encoder_, decoder_, mean_, scale_, loss_curve_, \
+validation_scores_, best_validation_score_, n_iter_ : see :class:`AutoencoderTransformer`
+        ``loss_curve_`` includes the KL term.
+
+    Notes
+    -----
+    :meth:`transform` returns the posterior mean, so it is deterministic.
+    :meth:`score` and :meth:`score_samples` measure the reconstruction of that mean
+    (minus the mean squared error), exactly as for :class:`AutoencoderTransformer`,
+    so the two are comparable; they are not the ELBO or a log-likelihood.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn_ae import VariationalAutoencoderTransformer
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> vae = VariationalAutoencoderTransformer(n_components=4, max_iter=10, random_state=0).fit(X)
+    >>> vae.transform(X[:3]).shape
+    (3, 4)
+    >>> vae.sample(5, random_state=0).shape
+    (5, 64)
+    """
+
+    _variational = True
+
+    _parameter_constraints: dict = {
+        **AutoencoderTransformer._parameter_constraints,
+        "beta": [Interval(Real, 0, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        n_components=2,
+        *,
+        beta=1.0,
+        hidden_layer_sizes=(256, 128),
+        activation="relu",
+        dropout=0.0,
+        batch_norm=False,
+        noise=0.0,
+        sparsity=0.0,
+        contractive=0.0,
+        alpha=0.0,
+        optimizer="adam",
+        learning_rate_init=1e-3,
+        batch_size="auto",
+        max_iter=200,
+        tol=1e-4,
+        n_iter_no_change=10,
+        early_stopping=False,
+        validation_fraction=0.1,
+        warm_start=False,
+        init="pca",
+        encoder=None,
+        decoder=None,
+        callbacks=None,
+        device="cpu",
+        random_state=None,
+        verbose=0,
+    ):
+        super().__init__(
+            n_components,
+            hidden_layer_sizes=hidden_layer_sizes,
+            activation=activation,
+            dropout=dropout,
+            batch_norm=batch_norm,
+            noise=noise,
+            sparsity=sparsity,
+            contractive=contractive,
+            alpha=alpha,
+            optimizer=optimizer,
+            learning_rate_init=learning_rate_init,
+            batch_size=batch_size,
+            max_iter=max_iter,
+            tol=tol,
+            n_iter_no_change=n_iter_no_change,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            warm_start=warm_start,
+            init=init,
+            encoder=encoder,
+            decoder=decoder,
+            callbacks=callbacks,
+            device=device,
+            random_state=random_state,
+            verbose=verbose,
+        )
+        self.beta = beta
+
+    def _penalties(self, noise_variance):
+        return [*super()._penalties(noise_variance), KLPenalty(self.beta * 2.0 * noise_variance)]
+
+    def sample(self, n_samples=1, random_state=None):
+        """Generate new rows by decoding draws from the standard normal prior.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+            Number of rows to generate.
+        random_state : int, RandomState instance or None, default=None
+            Seeds the prior draws.
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_features_in_)
+            Rows in the units of the training data.
+        """
+        check_is_fitted(self)
+        if not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
+            raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}.")
+        z = check_random_state(random_state).standard_normal((n_samples, self.n_components_))
+        # transform's codes are latent values times scale_; decode expects the same.
+        return self._map(z * self.scale_, "decode", self.n_features_in_)

@@ -1,0 +1,164 @@
+"""The autoencoder family: denoising, sparse, contractive, variational, code size, modules."""
+
+import numpy as np
+import pytest
+import torch
+from conftest import pca_heldout_mse
+from sklearn.base import clone
+from sklearn.decomposition import PCA
+from sklearn.model_selection import GridSearchCV
+from torch import nn
+
+from sklearn_ae import AutoencoderTransformer, VariationalAutoencoderTransformer
+
+
+def heldout_mse(model, X, target=None):
+    target = X if target is None else target
+    return float(np.mean((model.inverse_transform(model.transform(X)) - target) ** 2))
+
+
+def hoyer(Z):
+    """Hoyer's sparsity of each row (0 = all equal, 1 = one non-zero), averaged."""
+    n = Z.shape[1]
+    ratio = np.abs(Z).sum(axis=1) / np.sqrt((Z**2).sum(axis=1))
+    return float(np.mean((np.sqrt(n) - ratio) / (np.sqrt(n) - 1)))
+
+
+def encoder_sensitivity(model, X):
+    """Mean squared Frobenius norm of the encoder's Jacobian, in units of the code's RMS."""
+    x = torch.tensor((X - model.mean_) / model.scale_, dtype=torch.float32)
+    encoder = model.encoder_
+    jac = torch.func.vmap(torch.func.jacrev(lambda row: encoder(row[None])[0]))(x)
+    with torch.no_grad():
+        code_ms = encoder(x).square().mean()
+    return float(jac.detach().square().sum(dim=(1, 2)).mean() / code_ms)
+
+
+@pytest.fixture(scope="module")
+def plain8(digits_split):
+    return AutoencoderTransformer(8, random_state=0).fit(digits_split[0])
+
+
+def test_denoising_reconstructs_corrupted_digits_closer_to_clean(digits_split, plain8):
+    X_train, X_test, _, _ = digits_split
+    noisy = X_test + np.random.RandomState(1).normal(0, 4, X_test.shape)  # std 4 pixel units
+    denoising = AutoencoderTransformer(8, noise=1.0, random_state=0).fit(X_train)
+    assert heldout_mse(denoising, noisy, X_test) < 0.9 * heldout_mse(plain8, noisy, X_test)
+
+
+def test_sparse_codes_are_sparser_and_still_beat_pca(digits_split, plain8):
+    X_train, X_test, _, _ = digits_split
+    sparse = AutoencoderTransformer(8, sparsity=1.0, random_state=0).fit(X_train)
+    gain = hoyer(sparse.transform(X_test)) - hoyer(plain8.transform(X_test))
+    assert gain >= 0.1
+    assert heldout_mse(sparse, X_test) <= pca_heldout_mse(X_train, X_test, 8)
+
+
+def test_contractive_lowers_encoder_sensitivity(digits_split, plain8):
+    X_train, X_test, _, _ = digits_split
+    contractive = AutoencoderTransformer(8, contractive=1.0, random_state=0).fit(X_train)
+    assert encoder_sensitivity(contractive, X_test) <= 0.8 * encoder_sensitivity(plain8, X_test)
+
+
+def test_closed_form_jacobian_matches_autograd():
+    from sklearn_ae._modules import Coder
+    from sklearn_ae._penalties import _autograd_jacobian, coder_jacobian
+
+    x = torch.randn(6, 7, generator=torch.Generator().manual_seed(0))
+    for activation in ("relu", "tanh", "sigmoid", "gelu", "elu", "leaky_relu", "identity"):
+        coder = Coder(7, 3, (5, 4), activation, batch_norm=True).eval()
+        torch.testing.assert_close(coder_jacobian(coder, x), _autograd_jacobian(coder, x))
+
+
+def test_vae_transform_is_deterministic_and_sample_in_user_units(digits_split, plain8):
+    X_train, X_test, _, _ = digits_split
+    vae = VariationalAutoencoderTransformer(8, random_state=0).fit(X_train)
+    np.testing.assert_array_equal(vae.transform(X_test), vae.transform(X_test))
+    # Reconstruction-based score, comparable with the plain autoencoder's and with PCA.
+    assert -vae.score(X_test) <= pca_heldout_mse(X_train, X_test, 8)
+    assert vae.score(X_test) <= plain8.score(X_test) * 0.5  # scores are negative: within 2x
+    samples = vae.sample(200, random_state=0)
+    assert samples.shape == (200, 64)
+    np.testing.assert_array_equal(samples, vae.sample(200, random_state=0))
+    # Decoded prior draws look like digits: pixel means and spread near the data's.
+    assert np.abs(samples.mean(axis=0) - X_train.mean(axis=0)).mean() < 1.5
+    assert 0.5 < samples.std() / X_train.std() < 1.5
+
+
+def test_vae_beta_trades_reconstruction_for_prior_fit(digits_split):
+    X_train, X_test, _, _ = digits_split
+    low = VariationalAutoencoderTransformer(4, beta=0.1, max_iter=60, random_state=0).fit(X_train)
+    high = VariationalAutoencoderTransformer(4, beta=10.0, max_iter=60, random_state=0).fit(X_train)
+    assert low.score(X_test) > high.score(X_test)
+    assert (
+        np.abs(high.transform(X_test) / high.scale_).std() < np.abs(low.transform(X_test) / low.scale_).std()
+    )
+
+
+def test_float_n_components_reaches_target_with_fewer_components_than_pca(digits_split):
+    X_train, X_test, _, _ = digits_split
+    ae = AutoencoderTransformer(0.9, random_state=0).fit(X_train)
+    assert ae.n_components_ < PCA(0.9).fit(X_train).n_components_
+    reconstruction = ae.inverse_transform(ae.transform(X_test))
+    r2 = 1 - np.sum((reconstruction - X_test) ** 2) / np.sum((X_test - X_test.mean(0)) ** 2)
+    assert r2 >= 0.9
+    assert ae.transform(X_test).shape[1] == ae.n_components_
+
+
+class ConvEncoder(nn.Module):
+    """8x8 images -> code, with two small convolutions."""
+
+    def __init__(self, n_features=64, n_components=2):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Unflatten(1, (1, 8, 8)),
+            nn.Conv2d(1, 8, 3, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(8, 16, 3, stride=2, padding=1),
+            nn.ReLU(),
+            nn.Flatten(),
+            nn.Linear(16 * 4 * 4, n_components),
+        )
+
+    def forward(self, x):
+        return self.net(x)
+
+
+class ConvDecoder(nn.Module):
+    """code -> 8x8 images."""
+
+    def __init__(self, n_features=64, n_components=2):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Linear(n_components, 16 * 4 * 4),
+            nn.ReLU(),
+            nn.Unflatten(1, (16, 4, 4)),
+            nn.ConvTranspose2d(16, 8, 4, stride=2, padding=1),
+            nn.ReLU(),
+            nn.Conv2d(8, 1, 3, padding=1),
+            nn.Flatten(),
+        )
+
+    def forward(self, z):
+        return self.net(z)
+
+
+def test_custom_conv_modules_train_clone_search_and_pickle(digits):
+    import pickle
+
+    X, _ = digits
+    ae = AutoencoderTransformer(8, encoder=ConvEncoder, decoder=ConvDecoder, max_iter=15, random_state=0)
+    search = GridSearchCV(ae, {"n_components": [2, 8]}, cv=2).fit(X)
+    assert search.best_params_ == {"n_components": 8}
+    best = search.best_estimator_
+    assert isinstance(best.encoder_, ConvEncoder)
+    assert -best.score(X) < np.var(X, axis=0).sum() / 64  # better than predicting the mean
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(best)).transform(X), best.transform(X))
+
+    # An instance is copied, never trained in place; clone keeps the parameter.
+    instance = ConvEncoder(n_components=8)
+    before = [p.detach().clone() for p in instance.parameters()]
+    fitted = AutoencoderTransformer(8, encoder=instance, max_iter=2, random_state=0).fit(X)
+    assert all(torch.equal(a, b) for a, b in zip(before, instance.parameters()))
+    assert fitted.encoder_ is not instance
+    assert isinstance(clone(fitted).encoder, ConvEncoder)  # clone deep-copies module parameters
