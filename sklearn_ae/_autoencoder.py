@@ -422,7 +422,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 net.optimizer_.load_state_dict(state)
             net.partial_fit(TensorDataset(X_scaled), epochs=epochs)
 
-        history = net.history
+        # Whole epochs only: a KeyboardInterrupt (which skorch catches) can end one midway.
+        history = [row for row in net.history if "train_loss" in row]
         squared_scale = scale**2
         losses = [row["train_loss"] * squared_scale for row in history]
         stopped = dict(net.callbacks_)["stopping"]
@@ -445,9 +446,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.loss_curve_ = (list(self.loss_curve_) if continuing else []) + losses
         self.n_iter_ = (self.n_iter_ if continuing else 0) + len(history)
         if self.early_stopping:
-            scores = [-row["valid_loss"] * squared_scale for row in history]
+            scores = [-row["valid_loss"] * squared_scale for row in history if "valid_loss" in row]
             self.validation_scores_ = (list(self.validation_scores_ or []) if continuing else []) + scores
-            self.best_validation_score_ = max(self.validation_scores_)
+            self.best_validation_score_ = max(self.validation_scores_, default=None)
         else:
             self.validation_scores_ = None
             self.best_validation_score_ = None

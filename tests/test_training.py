@@ -85,6 +85,23 @@ def test_user_callbacks_run_and_are_not_mutated(digits):
     assert len(calls) == 3
 
 
+def test_keyboard_interrupt_leaves_a_usable_model(digits):
+    """Ctrl-C during fit (skorch catches it) keeps the finished epochs and a working model."""
+    X, _ = digits
+
+    class InterruptMidway(Callback):
+        """Raise KeyboardInterrupt at the second batch of the third epoch."""
+
+        def on_batch_end(self, net, **kwargs):
+            self.calls = getattr(self, "calls", 0) + 1
+            if len(net.history) == 3 and self.calls > 2 * 6 + 1:  # digits: 7 batches an epoch
+                raise KeyboardInterrupt
+
+    ae = AutoencoderTransformer(**SMALL, max_iter=10, callbacks=[InterruptMidway()]).fit(X)
+    assert ae.n_iter_ == 2 and len(ae.loss_curve_) == 2
+    assert np.isfinite(ae.transform(X)).all()
+
+
 def test_verbose_prints_per_epoch(digits, capsys):
     X, _ = digits
     AutoencoderTransformer(**SMALL, max_iter=3, early_stopping=True, verbose=1).fit(X)
