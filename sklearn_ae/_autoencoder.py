@@ -45,8 +45,12 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
     Parameters
     ----------
-    n_components : int, default=2
-        Size of the code.
+    n_components : int or float, default=2
+        Size of the code. A float in (0, 1) asks for the smallest code size whose
+        held-out reconstruction R^2 (``1 - SSE / SST`` over all features) reaches that
+        fraction, like PCA's float ``n_components``: a fifth of the rows is held out,
+        PCA bounds the size from above and a bisection with short fits (a quarter of
+        ``max_iter``) finds it; the model is then fitted on all rows.
     hidden_layer_sizes : int or tuple of int, default=(256, 128)
         Widths of the encoder's hidden layers; the decoder mirrors them. ``()`` gives
         a linear autoencoder.
@@ -58,6 +62,19 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Dropout probability after each hidden activation, during training only.
     batch_norm : bool, default=False
         Batch normalisation after each hidden linear layer.
+    noise : float, default=0.0
+        Denoising autoencoder: standard deviation of the Gaussian noise added to the
+        training inputs (never at ``transform``), in units of ``scale_``, the root mean
+        square of the centred data; the target stays the clean input. 0.5 to 1.0 suits
+        inputs that arrive noisy.
+    sparsity : float, default=0.0
+        Sparse autoencoder: weight of an L1 penalty on the code, each code unit
+        measured in units of its root mean square over the batch (so the penalty
+        cannot be met by shrinking the code). Around 1.0 gives clearly sparser codes.
+    contractive : float, default=0.0
+        Contractive autoencoder: weight of the squared Frobenius norm of the
+        encoder's Jacobian, in units of the code's mean square. It makes codes
+        insensitive to small input changes; 0.01 to 1.0 are useful values.
     alpha : float, default=0.0
         L2 weight decay passed to the optimizer.
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch.optim.Optimizer subclass, \
@@ -87,6 +104,16 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         ``"pca"`` starts the linear paths at PCA's components and the nonlinear
         paths at zero, so training begins at PCA's reconstruction error.
         ``"random"`` uses PyTorch's default random initialisation everywhere.
+    encoder : torch.nn.Module class or instance, default=None
+        Replaces the MLP encoder. A class is called as
+        ``encoder(n_features=..., n_components=...)``; an instance is deep-copied at
+        fit. It maps ``(batch, n_features)`` float32 tensors of scaled data to
+        ``(batch, n_components)`` codes (``2 * n_components`` for the VAE). With a
+        custom part, ``init="pca"`` does not apply and the model is pickled as a torch
+        object, so its class must be importable where it is loaded.
+    decoder : torch.nn.Module class or instance, default=None
+        Replaces the MLP decoder; called as ``decoder(n_features=..., n_components=...)``
+        and maps codes back to ``(batch, n_features)``.
     callbacks : list of skorch callbacks, default=None
         Extra :mod:`skorch.callbacks` run by the training engine (copied at fit).
     device : str, default="cpu"
@@ -105,13 +132,13 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Size of the code.
     n_features_in_ : int
         Number of features seen during fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during fit, when ``X`` had string column names.
     encoder_ : torch.nn.Module
         Maps scaled inputs to codes.
     decoder_ : torch.nn.Module
         Maps codes to scaled reconstructions.
-    mean_ : ndarray of shape (n_features_in_,)
+    mean_ : ndarray of shape (`n_features_in_`,)
         Per-feature mean of the training data.
     scale_ : float
         Global scale: the root mean square of the centred training data.
@@ -507,12 +534,12 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features_in_)
+        X : array-like of shape (n_samples, `n_features_in_`)
             Data to encode.
 
         Returns
         -------
-        Z : ndarray of shape (n_samples, n_components_)
+        Z : ndarray of shape (n_samples, `n_components_`)
             Codes (float32 for float32 input, else float64), scaled by ``scale_``
             so that, with ``init="pca"``, an untrained code equals PCA's.
         """
@@ -525,12 +552,12 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_components_)
+        X : array-like of shape (n_samples, `n_components_`)
             Codes, as returned by :meth:`transform`.
 
         Returns
         -------
-        X_original : ndarray of shape (n_samples, n_features_in_)
+        X_original : ndarray of shape (n_samples, `n_features_in_`)
             Reconstructions.
         """
         check_is_fitted(self)
@@ -547,12 +574,14 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features_in_)
+        X : array-like of shape (n_samples, `n_features_in_`)
             Data to score.
 
         Returns
         -------
         scores : ndarray of shape (n_samples,)
+            Minus the mean squared error of each row's reconstruction, in the units
+            of ``X`` squared.
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=_FLOATS, reset=False)
@@ -566,7 +595,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features_in_)
+        X : array-like of shape (n_samples, `n_features_in_`)
             Data to score.
         y : Ignored
             Not used, present for API consistency.
@@ -574,6 +603,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Returns
         -------
         score : float
+            Minus the mean squared reconstruction error; 0 is perfect.
         """
         return float(np.mean(self.score_samples(X)))
 

@@ -30,20 +30,39 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
     Parameters
     ----------
     n_components : int or float, default=2
-        See :class:`AutoencoderTransformer`.
+        Size of the code; a float in (0, 1) chooses it as for
+        :class:`AutoencoderTransformer`.
     beta : float, default=1.0
         Weight of the KL term; larger values give smoother, less detailed codes
         (the beta-VAE), 0 gives a (noisy) plain autoencoder.
-    **other : see :class:`AutoencoderTransformer`
-        ``hidden_layer_sizes`` ... ``verbose`` mean the same. A custom ``encoder``
-        must output ``2 * n_components`` columns: the posterior mean, then the
-        log-variance.
-
+__SHARED_PARAMETERS__
     Attributes
     ----------
-    n_components_, n_features_in_, encoder_, decoder_, mean_, scale_, loss_curve_, \
-validation_scores_, best_validation_score_, n_iter_ : see :class:`AutoencoderTransformer`
-        ``loss_curve_`` includes the KL term.
+    n_components_ : int
+        Size of the code.
+    n_features_in_ : int
+        Number of features seen during fit.
+    encoder_ : torch.nn.Module
+        Maps scaled inputs to the posterior mean and log-variance (``2 * n_components_``
+        outputs).
+    decoder_ : torch.nn.Module
+        Maps codes to scaled reconstructions.
+    mean_ : ndarray of shape (`n_features_in_`,)
+        Per-feature mean of the training data.
+    scale_ : float
+        Global scale: the root mean square of the centred training data.
+    loss_curve_ : list of float
+        Training loss per epoch (reconstruction plus KL term), in the units of ``X``.
+    validation_scores_ : list of float or None
+        Per-epoch validation score when ``early_stopping=True``.
+    best_validation_score_ : float or None
+        Best of ``validation_scores_``.
+    n_iter_ : int
+        Number of epochs run.
+
+    See Also
+    --------
+    AutoencoderTransformer : The deterministic autoencoder.
 
     Notes
     -----
@@ -145,7 +164,7 @@ validation_scores_, best_validation_score_, n_iter_ : see :class:`AutoencoderTra
 
         Returns
         -------
-        X_new : ndarray of shape (n_samples, n_features_in_)
+        X_new : ndarray of shape (n_samples, `n_features_in_`)
             Rows in the units of the training data.
         """
         check_is_fitted(self)
@@ -154,3 +173,15 @@ validation_scores_, best_validation_score_, n_iter_ : see :class:`AutoencoderTra
         z = check_random_state(random_state).standard_normal((n_samples, self.n_components_))
         # transform's codes are latent values times scale_; decode expects the same.
         return self._map(z * self.scale_, "decode", self.n_features_in_)
+
+
+def _shared_parameters():
+    """The parameter docs the VAE shares with AutoencoderTransformer, verbatim."""
+    doc = AutoencoderTransformer.__doc__
+    shared = doc[doc.index("    hidden_layer_sizes :") : doc.index("    Attributes\n")]
+    return shared
+
+
+VariationalAutoencoderTransformer.__doc__ = VariationalAutoencoderTransformer.__doc__.replace(
+    "__SHARED_PARAMETERS__\n", _shared_parameters()
+)
