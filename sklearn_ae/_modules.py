@@ -172,7 +172,8 @@ def init_weights(autoencoder: Autoencoder, pca, generator: torch.Generator):
     generator : torch.Generator
         Source of all random draws; the global torch RNG is not used.
     """
-    for layer in autoencoder.modules():
+    coders = [part for part in (autoencoder.encoder, autoencoder.decoder) if isinstance(part, Coder)]
+    for layer in (layer for coder in coders for layer in coder.modules()):
         if isinstance(layer, nn.Linear):
             # PyTorch's default nn.Linear scheme, drawn from our own generator.
             bound = 1.0 / math.sqrt(layer.in_features) if layer.in_features else 0.0

@@ -162,3 +162,12 @@ def test_custom_conv_modules_train_clone_search_and_pickle(digits):
     assert all(torch.equal(a, b) for a, b in zip(before, instance.parameters()))
     assert fitted.encoder_ is not instance
     assert isinstance(clone(fitted).encoder, ConvEncoder)  # clone deep-copies module parameters
+
+
+def test_custom_module_instance_keeps_its_own_initial_weights(digits):
+    X, _ = digits
+    instance = ConvEncoder(n_components=4)
+    model = AutoencoderTransformer(4, encoder=instance, learning_rate_init=1e-12, max_iter=1, random_state=0)
+    model.fit(X)
+    for trained, original in zip(model.encoder_.parameters(), instance.parameters()):
+        torch.testing.assert_close(trained, original, rtol=0, atol=1e-6)
