@@ -9,7 +9,7 @@ import joblib
 import numpy as np
 import pytest
 
-from sklearn_ae import VariationalAutoencoderTransformer, _cli
+from sklearn_ae import VariationalAutoencoderTransformer, _commands
 from sklearn_ae.__main__ import main
 
 COLUMNS = ["a", "b", "c", "d", "e"]
@@ -199,7 +199,7 @@ def test_fit_columns_selects_numeric_columns(capsys, tmp_path, data):
 def test_fit_variational_and_progress_for_large_data(capsys, tmp_path, fitted, monkeypatch):
     csv, _ = fitted
     model = tmp_path / "vae.joblib"
-    monkeypatch.setattr(_cli, "LARGE_DATA", 100)  # 60 x 5 values count as large now
+    monkeypatch.setattr(_commands, "LARGE_DATA", 100)  # 60 x 5 values count as large now
     argv = ["fit", str(csv), "--model", str(model), "--variational", "--beta", "0.5", *FAST]
     assert main(argv) == 0
     out = capsys.readouterr().out

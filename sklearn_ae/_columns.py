@@ -1,0 +1,109 @@
+"""Column checks for the command line: which columns of a file to read, and why not.
+
+A ``select(names, path)`` callable, as :func:`~sklearn_ae._tabular.read_table` takes,
+gets a file's column names and returns those to read, in order, or raises
+:class:`~sklearn_ae._errors.CLIError` naming the columns at fault.
+"""
+
+from __future__ import annotations
+
+from ._errors import CLIError
+
+
+def repeated_names(names):
+    """The names that stand more than once in the list ``names``, sorted, each once."""
+    return sorted({name for name in names if names.count(name) > 1})
+
+
+def names_text(names, limit=8):
+    """``names`` quoted and comma-separated, the first ``limit`` of them.
+
+    Parameters
+    ----------
+    names : sequence
+        Column names.
+    limit : int, default=8
+        How many to show; the rest are counted.
+
+    Returns
+    -------
+    text : str
+        For messages.
+    """
+    shown = ", ".join(repr(str(n)) for n in names[:limit])
+    return shown + (f", ... ({len(names) - limit} more)" if len(names) > limit else "")
+
+
+def columns_selector(requested):
+    """``select`` for :func:`read_table`: the ``requested`` columns, or all.
+
+    Parameters
+    ----------
+    requested : list of str or None
+        The columns to read, in order; None for all of them.
+
+    Returns
+    -------
+    select : callable
+        ``select(names, path)``, raising :class:`CLIError` for a missing column.
+    """
+
+    def select(names, path):
+        if requested is None:
+            return list(names)
+        missing = [c for c in requested if c not in names]
+        if missing:
+            raise CLIError(
+                f"{path} has no column(s) {names_text(missing)}; its columns are {names_text(names)}"
+            )
+        return list(requested)
+
+    return select
+
+
+def model_selector(expected, n_expected, requested, what="trained on"):
+    """``select`` that checks the file against the columns a model expects.
+
+    Parameters
+    ----------
+    expected : list of str or None
+        The model's column names, or None when it has none.
+    n_expected : int
+        How many columns the model expects.
+    requested : list of str or None
+        The columns chosen with ``--columns``, or None.
+    what : str, default="trained on"
+        What the model did with the columns, for the messages.
+
+    Returns
+    -------
+    select : callable
+        ``select(names, path)``, whose result is in the model's order, whatever the
+        file's order.
+    """
+    pick = columns_selector(requested)
+
+    def select(names, path):
+        chosen = pick(names, path)
+        if expected is None:
+            if len(chosen) != n_expected:
+                which = "selected " if requested is not None else ""
+                raise CLIError(
+                    f"the model expects {n_expected} columns, but {path} has {len(chosen)} {which}columns"
+                )
+            return chosen
+        missing = [c for c in expected if c not in chosen]
+        extra = [c for c in chosen if c not in expected]
+        if not missing and not extra:
+            return list(expected)
+        problems = []
+        if missing:
+            problems.append(f"lacks column(s) the model was {what}: {names_text(missing)}")
+        if extra:
+            problems.append(f"has column(s) the model was not {what}: {names_text(extra)}")
+        message = f"{path} does not match the model: it " + " and ".join(problems)
+        if extra and not missing:
+            message += f"; pass --columns to use only the model's {len(expected)} columns"
+        raise CLIError(message)
+
+    return select

@@ -1,0 +1,216 @@
+"""The work of each ``sklearn-ae`` command: ``demo``, ``fit``, ``transform``, ``inverse-transform``.
+
+Each ``run_*`` function takes the parsed command line and returns the exit status;
+mistakes the user can fix raise :class:`~sklearn_ae._errors.CLIError`.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from ._autoencoder import AutoencoderTransformer
+from ._columns import columns_selector, model_selector
+from ._errors import PROG, CLIError
+from ._model_files import code_names, feature_names, load_model, save_model
+from ._tabular import check_output, file_format, parquet_pandas, read_table, write_table
+
+#: From this many values (rows x columns) ``fit`` prints a line per epoch unless ``--quiet``.
+LARGE_DATA = 1_000_000
+
+
+def _estimator(args, n_values):
+    from ._variational import VariationalAutoencoderTransformer
+
+    if args.beta is not None and not args.variational:
+        raise CLIError("--beta is the weight of the variational KL term: add --variational")
+    options = {
+        "hidden_layer_sizes": args.hidden_layer_sizes,
+        "activation": args.activation,
+        "noise": args.noise,
+        "sparsity": args.sparsity,
+        "contractive": args.contractive,
+        "max_iter": args.max_iter,
+        "learning_rate_init": args.learning_rate_init,
+        "batch_size": args.batch_size,
+        "beta": args.beta,
+    }
+    params = {name: value for name, value in options.items() if value is not None}
+    if args.early_stopping:
+        params["early_stopping"] = True
+    verbose = args.verbose
+    if not verbose and not args.quiet and n_values > LARGE_DATA:
+        verbose = 1
+        print(f"Large data ({n_values:,} values): printing a line per epoch (--quiet to silence).")
+    cls = VariationalAutoencoderTransformer if args.variational else AutoencoderTransformer
+    return cls(
+        n_components=args.n_components,
+        device=args.device,
+        random_state=args.random_state,
+        verbose=verbose,
+        **params,
+    )
+
+
+def _report_warnings(caught):
+    seen = set()
+    for warning in caught:
+        message = str(warning.message)
+        if message not in seen:
+            seen.add(message)
+            print(f"{PROG}: warning: {message}", file=sys.stderr)
+
+
+def run_fit(args):
+    """Run ``sklearn-ae fit``: train on a file, save the model, print a summary.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed ``fit`` command line: the data file, ``--model`` and the options
+        of the estimator.
+
+    Returns
+    -------
+    status : int
+        0 once the model is saved.
+    """
+    check_output(args.model, inputs=[args.data], what="model")
+    X, names = read_table(args.data, columns_selector(args.columns))
+    model = _estimator(args, X.size)
+    start = time.perf_counter()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model.fit(X)
+        seconds = time.perf_counter() - start
+        mse = -model.score(X)
+    # Remember the columns, as fitting on a DataFrame would, so that transform can check them.
+    model.feature_names_in_ = np.asarray(names, dtype=object)
+    save_model(model, args.model)
+    _report_warnings(caught)
+    stopped = "" if model.n_iter_ < (model.max_iter or 0) else " (the max-iter limit)"
+    lines = [
+        f"Trained {type(model).__name__} on {X.shape[0]:,} rows x {X.shape[1]} columns of "
+        f"{args.data} in {seconds:.1f} s.",
+        f"  code size (n_components_): {model.n_components_}",
+        f"  epochs (n_iter_):          {model.n_iter_}{stopped}",
+        f"  final training loss:       {model.loss_curve_[-1]:.6g}",
+        f"  reconstruction MSE:        {mse:.6g} (on the training rows, in the data's units)",
+    ]
+    if model.best_validation_score_ is not None:
+        lines.append(f"  best validation MSE:       {-model.best_validation_score_:.6g}")
+    lines += [
+        f"Saved the model to {args.model} (a pickle: share and load only trusted files).",
+        f"Next: {PROG} transform DATA --model {args.model} --output codes.csv",
+    ]
+    print("\n".join(lines))
+    return 0
+
+
+def _apply(args, inverse):
+    model = load_model(args.model)
+    check_output(args.output, inputs=[args.data, args.model])
+    if file_format(args.output, "output") == "parquet":
+        parquet_pandas()
+    if inverse:
+        select = model_selector(code_names(model), model.n_components_, args.columns, what="trained to make")
+    else:
+        select = model_selector(feature_names(model), model.n_features_in_, args.columns)
+    X, _ = read_table(args.data, select)
+    with warnings.catch_warnings():  # the columns were matched by name above
+        warnings.filterwarnings("ignore", message="X does not have valid feature names")
+        result = model.inverse_transform(X) if inverse else model.transform(X)
+    if inverse:
+        names = feature_names(model) or [f"x{i}" for i in range(model.n_features_in_)]
+    else:
+        names = code_names(model)
+    write_table(args.output, result, names)
+    what = "reconstructed rows" if inverse else f"rows of {result.shape[1]} codes"
+    print(f"Wrote {result.shape[0]:,} {what} to {args.output}.")
+    return 0
+
+
+def run_transform(args):
+    """Run ``sklearn-ae transform``: encode a file's rows with a saved model.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed ``transform`` command line: the data file, ``--model``,
+        ``--output`` and ``--columns``.
+
+    Returns
+    -------
+    status : int
+        0 once the codes are written.
+    """
+    return _apply(args, inverse=False)
+
+
+def run_inverse_transform(args):
+    """Run ``sklearn-ae inverse-transform``: decode codes back into rows.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed ``inverse-transform`` command line: the codes file, ``--model``,
+        ``--output`` and ``--columns``.
+
+    Returns
+    -------
+    status : int
+        0 once the reconstructed rows are written.
+    """
+    return _apply(args, inverse=True)
+
+
+def _demo_figure(args):
+    """The figure path ``demo`` will write (or None) and the note to print when skipped."""
+    from ._demo import import_figure
+
+    figure = None if args.no_figure else args.figure
+    if figure is None:
+        return None, None
+    Figure = import_figure()
+    if Figure is None:
+        return None, f"Figure skipped: it needs matplotlib (pip install matplotlib); {figure} not written."
+    check_output(figure, what="figure")
+    suffix = Path(figure).suffix.lstrip(".").lower()
+    formats = Figure().canvas.get_supported_filetypes()
+    if suffix not in formats:
+        raise CLIError(f"{figure}: unsupported figure type; use one of .{', .'.join(sorted(formats))}")
+    return figure, None
+
+
+def run_demo(args):
+    """Run ``sklearn-ae demo``: PCA against the autoencoder on digits, plus a figure.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        The parsed ``demo`` command line: the code sizes, ``--max-iter``,
+        ``--random-state`` and the figure options.
+
+    Returns
+    -------
+    status : int
+        0 on success, also when the figure is skipped for lack of matplotlib.
+    """
+    from ._demo import compare, format_table, plot_comparison
+
+    figure, skipped = _demo_figure(args)
+    params = {} if args.max_iter is None else {"max_iter": args.max_iter}
+    print(f"Digits (1797 x 64), 25% held out; code sizes {', '.join(map(str, args.n_components))}.")
+    rows = compare(args.n_components, random_state=args.random_state, keep_codes=figure is not None, **params)
+    print(format_table(rows))
+    print("AE/PCA < 1: the autoencoder reconstructs held-out digits better at the same code size.")
+    if figure is not None:
+        plot_comparison(rows, figure)
+        print(f"Saved the figure to {figure}.")
+    if skipped:
+        print(skipped)
+    return 0

@@ -1,0 +1,77 @@
+"""Model files of the command line: fitted estimators saved and loaded with joblib."""
+
+from __future__ import annotations
+
+from ._autoencoder import AutoencoderTransformer
+from ._errors import CLIError
+from ._tabular import existing_file
+
+PICKLE_NOTE = (
+    "The model file is a pickle written with joblib: loading a pickle can run arbitrary "
+    "code, so only load model files you trust."
+)
+
+
+def save_model(model, path):
+    """Save a fitted estimator with joblib (a pickle: loading it runs code).
+
+    Parameters
+    ----------
+    model : AutoencoderTransformer
+        The fitted estimator.
+    path : str or path-like
+        The file to write.
+    """
+    import joblib
+
+    joblib.dump(model, path)
+
+
+def load_model(path):
+    """Load an estimator saved by ``sklearn-ae fit``; only load files you trust.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A joblib file holding a fitted :class:`~sklearn_ae.AutoencoderTransformer`.
+
+    Returns
+    -------
+    model : AutoencoderTransformer
+        The fitted estimator.
+
+    Raises
+    ------
+    CLIError
+        When the file is missing, unreadable, or holds something else.
+    """
+    import joblib
+    from sklearn.exceptions import NotFittedError
+    from sklearn.utils.validation import check_is_fitted
+
+    path = existing_file(path, "no such model file", "model")
+    try:
+        model = joblib.load(path)
+    except Exception as exc:  # unpickling garbage raises many exception types
+        raise CLIError(
+            f"could not load a model from {path} ({type(exc).__name__}: {exc}); "
+            "expected a file written by 'sklearn-ae fit'"
+        ) from None
+    if not isinstance(model, AutoencoderTransformer):
+        raise CLIError(f"{path} holds a {type(model).__name__}, not an AutoencoderTransformer")
+    try:
+        check_is_fitted(model)
+    except NotFittedError:
+        raise CLIError(f"the model in {path} is not fitted") from None
+    return model
+
+
+def feature_names(model):
+    """The columns a fitted ``model`` was trained on (``feature_names_in_``), or None."""
+    names = getattr(model, "feature_names_in_", None)
+    return None if names is None else [str(n) for n in names]
+
+
+def code_names(model):
+    """The code columns a fitted ``model`` writes: ``autoencodertransformer0``, ..."""
+    return [str(n) for n in model.get_feature_names_out()]
