@@ -16,71 +16,71 @@ from ._penalties import KLPenalty
 class VariationalAutoencoderTransformer(AutoencoderTransformer):
     """Variational autoencoder (VAE) as a scikit-learn transformer.
 
-        Same parameters, methods and guarantees as :class:`AutoencoderTransformer`,
-        plus ``beta``. The encoder outputs a Gaussian posterior over the code; training
-        minimises the reconstruction error of a draw from it plus ``beta`` times its KL
-        divergence from the standard normal prior, which makes the code space smooth
-        and lets :meth:`sample` generate new rows.
+    Same parameters, methods and guarantees as :class:`AutoencoderTransformer`,
+    plus ``beta``. The encoder outputs a Gaussian posterior over the code; training
+    minimises the reconstruction error of a draw from it plus ``beta`` times its KL
+    divergence from the standard normal prior, which makes the code space smooth
+    and lets :meth:`sample` generate new rows.
 
-        With ``beta=1`` the loss is the negative ELBO of a Gaussian decoder whose noise
-        variance is probabilistic PCA's estimate at the same code size (the mean
-        variance of the discarded principal directions), so a linear VAE recovers
-        probabilistic PCA. With ``init="pca"`` training starts at that solution.
+    With ``beta=1`` the loss is the negative ELBO of a Gaussian decoder whose noise
+    variance is probabilistic PCA's estimate at the same code size (the mean
+    variance of the discarded principal directions), so a linear VAE recovers
+    probabilistic PCA. With ``init="pca"`` training starts at that solution.
 
-        Parameters
-        ----------
-        n_components : int or float, default=2
-            Size of the code; a float in (0, 1) chooses it as for
-            :class:`AutoencoderTransformer`.
-        beta : float, default=1.0
-            Weight of the KL term; larger values give smoother, less detailed codes
-            (the beta-VAE), 0 gives a (noisy) plain autoencoder.
+    Parameters
+    ----------
+    n_components : int or float, default=2
+        Size of the code; a float in (0, 1) chooses it as for
+        :class:`AutoencoderTransformer`.
+    beta : float, default=1.0
+        Weight of the KL term; larger values give smoother, less detailed codes
+        (the beta-VAE), 0 gives a (noisy) plain autoencoder.
     __SHARED_PARAMETERS__
-        Attributes
-        ----------
-        n_components_ : int
-            Size of the code.
-        n_features_in_ : int
-            Number of features seen during fit.
-        encoder_ : torch.nn.Module
-            Maps scaled inputs to the posterior mean and log-variance (``2 * n_components_``
-            outputs).
-        decoder_ : torch.nn.Module
-            Maps codes to scaled reconstructions.
-        mean_ : ndarray of shape (`n_features_in_`,)
-            Per-feature mean of the training data.
-        scale_ : float
-            Global scale: the root mean square of the centred training data.
-        loss_curve_ : list of float
-            Training loss per epoch (reconstruction plus KL term), in the units of ``X``.
-        validation_scores_ : list of float or None
-            Per-epoch validation score when ``early_stopping=True``.
-        best_validation_score_ : float or None
-            Best of ``validation_scores_``.
-        n_iter_ : int
-            Number of epochs run.
+    Attributes
+    ----------
+    n_components_ : int
+        Size of the code.
+    n_features_in_ : int
+        Number of features seen during fit.
+    encoder_ : torch.nn.Module
+        Maps scaled inputs to the posterior mean and log-variance (``2 * n_components_``
+        outputs).
+    decoder_ : torch.nn.Module
+        Maps codes to scaled reconstructions.
+    mean_ : ndarray of shape (`n_features_in_`,)
+        Per-feature mean of the training data.
+    scale_ : float
+        Global scale: the root mean square of the centred training data.
+    loss_curve_ : list of float
+        Training loss per epoch (reconstruction plus KL term), in the units of ``X``.
+    validation_scores_ : list of float or None
+        Per-epoch validation score when ``early_stopping=True``.
+    best_validation_score_ : float or None
+        Best of ``validation_scores_``.
+    n_iter_ : int
+        Number of epochs run.
 
-        See Also
-        --------
-        AutoencoderTransformer : The deterministic autoencoder.
+    See Also
+    --------
+    AutoencoderTransformer : The deterministic autoencoder.
 
-        Notes
-        -----
-        :meth:`transform` returns the posterior mean, so it is deterministic.
-        :meth:`score` and :meth:`score_samples` measure the reconstruction of that mean
-        (minus the mean squared error), exactly as for :class:`AutoencoderTransformer`,
-        so the two are comparable; they are not the ELBO or a log-likelihood.
+    Notes
+    -----
+    :meth:`transform` returns the posterior mean, so it is deterministic.
+    :meth:`score` and :meth:`score_samples` measure the reconstruction of that mean
+    (minus the mean squared error), exactly as for :class:`AutoencoderTransformer`,
+    so the two are comparable; they are not the ELBO or a log-likelihood.
 
-        Examples
-        --------
-        >>> from sklearn.datasets import load_digits
-        >>> from sklearn_ae import VariationalAutoencoderTransformer
-        >>> X, _ = load_digits(return_X_y=True)
-        >>> vae = VariationalAutoencoderTransformer(n_components=4, max_iter=10, random_state=0).fit(X)
-        >>> vae.transform(X[:3]).shape
-        (3, 4)
-        >>> vae.sample(5, random_state=0).shape
-        (5, 64)
+    Examples
+    --------
+    >>> from sklearn.datasets import load_digits
+    >>> from sklearn_ae import VariationalAutoencoderTransformer
+    >>> X, _ = load_digits(return_X_y=True)
+    >>> vae = VariationalAutoencoderTransformer(n_components=4, max_iter=10, random_state=0).fit(X)
+    >>> vae.transform(X[:3]).shape
+    (3, 4)
+    >>> vae.sample(5, random_state=0).shape
+    (5, 64)
     """
 
     _variational = True
@@ -183,5 +183,5 @@ def _shared_parameters():
 
 
 VariationalAutoencoderTransformer.__doc__ = VariationalAutoencoderTransformer.__doc__.replace(
-    "__SHARED_PARAMETERS__\n", _shared_parameters()
+    "    __SHARED_PARAMETERS__\n", _shared_parameters()
 )
