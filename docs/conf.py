@@ -72,13 +72,10 @@ numpydoc_xref_aliases = {
     "torch.nn.Module": ":class:`torch.nn.Module`",
     "torch.optim.Optimizer": ":class:`torch.optim.Optimizer`",
     "AutoencoderTransformer": ":class:`sklearn_ae.AutoencoderTransformer`",
-    # Fitted attributes used in shapes, e.g. "ndarray of shape (n_samples, n_components_)":
-    # bare, a trailing underscore makes a reST link reference (an error under -W).
-    "n_components_": "``n_components_``",
-    "n_components_,": "``n_components_``,",
-    "n_features_in_": "``n_features_in_``",
-    "n_features_in_,": "``n_features_in_``,",
 }
+# Fitted attributes in shapes are quoted in the docstrings, as in
+# "ndarray of shape (n_samples, `n_components_`)": a bare trailing underscore would
+# make a reST link reference (an error under -W), so they need no alias here.
 
 # -- Cross-project links ----------------------------------------------------------
 #

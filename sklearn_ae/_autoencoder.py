@@ -73,8 +73,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         cannot be met by shrinking the code). Around 1.0 gives clearly sparser codes.
     contractive : float, default=0.0
         Contractive autoencoder: weight of the squared Frobenius norm of the
-        encoder's Jacobian, in units of the code's mean square. It makes codes
-        insensitive to small input changes; 0.01 to 1.0 are useful values.
+        encoder's Jacobian, in units of the code's variance over the batch. It makes
+        codes insensitive to small input changes; 0.01 to 1.0 are useful values.
     alpha : float, default=0.0
         L2 weight decay passed to the optimizer.
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch.optim.Optimizer subclass, \
@@ -143,10 +143,11 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     scale_ : float
         Global scale: the root mean square of the centred training data.
     loss_curve_ : list of float
-        Training loss (mean squared error in the units of ``X``) per epoch.
+        Training loss per epoch, in the units of ``X`` squared: the mean squared
+        reconstruction error plus any ``sparsity``/``contractive`` penalty.
     validation_scores_ : list of float or None
-        Per-epoch validation score (minus the mean squared error, as ``score``)
-        when ``early_stopping=True``; else None.
+        Per-epoch validation score when ``early_stopping=True`` (else None): minus
+        the validation loss, so equal to ``score`` when no penalty is set.
     best_validation_score_ : float or None
         Best of ``validation_scores_``; its weights are the ones kept.
     n_iter_ : int
@@ -540,8 +541,10 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Returns
         -------
         Z : ndarray of shape (n_samples, `n_components_`)
-            Codes (float32 for float32 input, else float64), scaled by ``scale_``
-            so that, with ``init="pca"``, an untrained code equals PCA's.
+            Codes (float32 for float32 input, else float64), multiplied by
+            ``scale_`` so that they are in the units of ``X``; with ``init="pca"``
+            an untrained autoencoder's codes equal PCA's. (The VAE returns its
+            posterior mean, whose untrained start is PCA's whitened scores.)
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=_FLOATS, reset=False)

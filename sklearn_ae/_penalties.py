@@ -13,10 +13,9 @@ from torch import nn
 from ._modules import Coder
 
 
-def _code_rms(code, dim=None):
-    """Root mean square of the batch's code entries: overall, or per unit with ``dim=0``."""
-    mean_square = code.square().mean() if dim is None else code.square().mean(dim=dim)
-    return mean_square.sqrt().clamp_min(1e-12)
+def _code_rms(code):
+    """Root mean square of each code unit over the batch."""
+    return code.square().mean(dim=0).sqrt().clamp_min(1e-12)
 
 
 class SparsityPenalty:
@@ -33,15 +32,16 @@ class SparsityPenalty:
 
     def __call__(self, X, y_pred, module):
         code = y_pred[1]
-        return self.weight * (code.abs() / _code_rms(code, dim=0)).mean()
+        return self.weight * (code.abs() / _code_rms(code)).mean()
 
 
 class ContractivePenalty:
     """``weight`` times the mean squared Frobenius norm of the encoder's Jacobian.
 
-    As for sparsity, the Jacobian is measured in units of the batch's code RMS:
-    the code must become insensitive to the input relative to its own spread, which
-    rescaling the code cannot fake.
+    The Jacobian is measured in units of the code's spread (its variance over the
+    batch, about the batch mean): the code must become insensitive to the input
+    relative to how much it varies, which neither rescaling nor shifting the code
+    can fake (a constant shift changes neither the Jacobian nor the reconstruction).
 
     For the built-in :class:`~sklearn_ae._modules.Coder` the Jacobian is formed in
     closed form, one matrix product per layer from the code side, so its cost grows
@@ -59,7 +59,9 @@ class ContractivePenalty:
             jacobian = coder_jacobian(encoder, X)[:, :n_code]
         else:
             jacobian = _autograd_jacobian(encoder, X)[:, :n_code]
-        return self.weight * jacobian.square().sum(dim=(1, 2)).mean() / _code_rms(y_pred[1]).square()
+        code = y_pred[1]
+        variance = (code - code.mean(dim=0)).square().mean().clamp_min(1e-24)
+        return self.weight * jacobian.square().sum(dim=(1, 2)).mean() / variance
 
 
 class KLPenalty:

@@ -25,7 +25,8 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
     With ``beta=1`` the loss is the negative ELBO of a Gaussian decoder whose noise
     variance is probabilistic PCA's estimate at the same code size (the mean
     variance of the discarded principal directions), so a linear VAE recovers
-    probabilistic PCA. With ``init="pca"`` training starts at that solution.
+    probabilistic PCA. With ``init="pca"`` training starts near that solution
+    (whitened principal scores; the decoder at PCA's components).
 
     Parameters
     ----------
@@ -42,6 +43,8 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
         Size of the code.
     n_features_in_ : int
         Number of features seen during fit.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during fit, when ``X`` had string column names.
     encoder_ : torch.nn.Module
         Maps scaled inputs to the posterior mean and log-variance (``2 * n_components_``
         outputs).
