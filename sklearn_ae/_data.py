@@ -55,8 +55,10 @@ def scaled_tensor(X, mean, scale, with_covariance=False):
     out = torch.empty((n, d), dtype=torch.float32)
     cov = np.zeros((d, d)) if with_covariance else None
     for rows in chunks(n):
-        block = (X[rows].astype(np.float64) - mean) / scale
-        out[rows] = torch.from_numpy(block.astype(np.float32))
+        block = X[rows].astype(np.float64)  # the one temporary per chunk
+        block -= mean
+        block /= scale
+        out[rows] = torch.from_numpy(block)  # cast to float32 on copy
         if with_covariance:
             cov += block.T @ block
     if with_covariance:

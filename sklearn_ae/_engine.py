@@ -18,16 +18,22 @@ from skorch.helper import predefined_split
 
 
 class TensorDataset(torch.utils.data.Dataset):
-    """All rows of ``X`` (a tensor already on the training device)."""
+    """Rows of ``X`` (a tensor already on the training device).
 
-    def __init__(self, X: torch.Tensor):
+    ``rows``, an index tensor on the same device, selects a subset without copying
+    ``X`` (the training and validation parts of one scaled array).
+    """
+
+    def __init__(self, X: torch.Tensor, rows: torch.Tensor | None = None):
         self.X = X
+        self.rows = rows
 
     def __len__(self):
-        return len(self.X)
+        return len(self.X) if self.rows is None else len(self.rows)
 
     def __getitem__(self, i):
-        return self.X[i], self.X[i]
+        row = self.X[i if self.rows is None else self.rows[i]]
+        return row, row
 
 
 class TensorBatches:
@@ -39,24 +45,25 @@ class TensorBatches:
     """
 
     def __init__(self, dataset, batch_size, shuffle=False, generator=None):
-        self.X = dataset.X
+        self.X, self.rows = dataset.X, dataset.rows
+        self.n_rows = len(dataset)
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.generator = generator
 
     def __len__(self):
-        return math.ceil(len(self.X) / self.batch_size)
+        return math.ceil(self.n_rows / self.batch_size)
 
     def __iter__(self):
-        X, size = self.X, self.batch_size
-        if not self.shuffle:
-            for start in range(0, len(X), size):
-                batch = X[start : start + size]
-                yield batch, batch
-            return
-        order = torch.randperm(len(X), generator=self.generator).to(X.device)
-        for start in range(0, len(X), size):
-            batch = X.index_select(0, order[start : start + size])
+        X, rows, size = self.X, self.rows, self.batch_size
+        if self.shuffle:
+            order = torch.randperm(self.n_rows, generator=self.generator).to(X.device)
+            rows = order if rows is None else rows[order]
+        for start in range(0, self.n_rows, size):
+            if rows is None:
+                batch = X[start : start + size]  # a view
+            else:
+                batch = X.index_select(0, rows[start : start + size])
             yield batch, batch
 
 
@@ -106,6 +113,11 @@ class AutoencoderNet(NeuralNet):
             x = x + self.noise * torch.randn_like(x)
         return self.module_(x, **fit_params)
 
+    def _set_training(self, training=True):
+        # skorch calls this for every batch; module.train() walks every submodule.
+        if self.module_.training != training:
+            super()._set_training(training)
+
     def get_default_callbacks(self):
         callbacks = [("epoch_timer", EpochTimer())]
         if self.verbose:
@@ -140,7 +152,7 @@ class AutoencoderNet(NeuralNet):
 def make_net(
     module,
     *,
-    X_valid,
+    valid,
     optimizer,
     optimizer_kwargs,
     batch_size,
@@ -158,7 +170,7 @@ def make_net(
     ----------
     module : torch.nn.Module
         The autoencoder, already initialised.
-    X_valid : torch.Tensor or None
+    valid : TensorDataset or None
         Validation rows (on ``device``); when given, ``valid_loss`` is recorded.
     stopping : dict or None
         ``{"monitor", "patience", "tol", "load_best"}`` for skorch's ``EarlyStopping``.
@@ -191,7 +203,7 @@ def make_net(
         iterator_train__shuffle=True,
         iterator_train__generator=generator,
         iterator_valid=TensorBatches,
-        train_split=None if X_valid is None else predefined_split(TensorDataset(X_valid)),
+        train_split=None if valid is None else predefined_split(valid),
         callbacks=ours + list(callbacks),
         device=device,
         noise=noise,

@@ -202,6 +202,3 @@ def init_weights(autoencoder: Autoencoder, pca, generator: torch.Generator):
             last = coder.mlp[-1]
             last.weight.zero_()
             last.bias.zero_()
-
-
-build_mlp_autoencoder = build_autoencoder  # name used by benchmarks/ (kept for them)
