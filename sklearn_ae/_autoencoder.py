@@ -32,6 +32,7 @@ OPTIMIZERS = {
 
 _FLOATS = [np.float64, np.float32]
 
+
 def _fused_adam_supported(device):
     """Fused Adam runs on CUDA, and on the CPU from torch 2.4."""
     major, minor = (int(part) for part in torch.__version__.split(".")[:2])
@@ -283,6 +284,15 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         -------
         self : AutoencoderTransformer
             The fitted estimator.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn_ae import AutoencoderTransformer
+        >>> X = np.random.RandomState(0).normal(size=(100, 6))
+        >>> ae = AutoencoderTransformer(n_components=2, max_iter=5, random_state=0).fit(X)
+        >>> ae.n_components_, ae.n_iter_
+        (2, 5)
         """
         warm = self.warm_start and hasattr(self, "encoder_")
         X = validate_data(self, X, dtype=_FLOATS, reset=not warm)
@@ -307,6 +317,17 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         -------
         self : AutoencoderTransformer
             The updated estimator.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn_ae import AutoencoderTransformer
+        >>> X = np.random.RandomState(0).normal(size=(100, 6))
+        >>> ae = AutoencoderTransformer(n_components=2, random_state=0)
+        >>> for chunk in np.array_split(X, 4):
+        ...     ae = ae.partial_fit(chunk)
+        >>> ae.n_iter_
+        4
         """
         first = not hasattr(self, "encoder_")
         X = validate_data(self, X, dtype=_FLOATS, reset=first)
@@ -565,6 +586,17 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             ``scale_`` so that they are in the units of ``X``; with ``init="pca"``
             an untrained autoencoder's codes equal PCA's. (The VAE returns its
             posterior mean, whose untrained start is PCA's whitened scores.)
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn_ae import AutoencoderTransformer
+        >>> X = np.random.RandomState(0).normal(size=(100, 6))
+        >>> ae = AutoencoderTransformer(n_components=2, max_iter=5, random_state=0).fit(X)
+        >>> ae.transform(X).shape
+        (100, 2)
+        >>> ae.transform(X.astype(np.float32)).dtype
+        dtype('float32')
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=_FLOATS, reset=False)
@@ -582,6 +614,15 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         -------
         X_original : ndarray of shape (n_samples, `n_features_in_`)
             Reconstructions.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn_ae import AutoencoderTransformer
+        >>> X = np.random.RandomState(0).normal(size=(100, 6))
+        >>> ae = AutoencoderTransformer(n_components=2, max_iter=5, random_state=0).fit(X)
+        >>> ae.inverse_transform(ae.transform(X)).shape
+        (100, 6)
         """
         check_is_fitted(self)
         Z = check_array(X, dtype=_FLOATS, input_name="X")
@@ -605,6 +646,16 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         scores : ndarray of shape (n_samples,)
             Minus the mean squared error of each row's reconstruction, in the units
             of ``X`` squared.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn_ae import AutoencoderTransformer
+        >>> X = np.random.RandomState(0).normal(size=(100, 6))
+        >>> ae = AutoencoderTransformer(n_components=2, max_iter=5, random_state=0).fit(X)
+        >>> scores = ae.score_samples(X)
+        >>> scores.shape, bool((scores <= 0).all())
+        ((100,), True)
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=_FLOATS, reset=False)
@@ -626,6 +677,16 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         -------
         score : float
             Minus the mean squared reconstruction error; 0 is perfect.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn_ae import AutoencoderTransformer
+        >>> X = np.random.RandomState(0).normal(size=(100, 6))
+        >>> small = AutoencoderTransformer(n_components=1, max_iter=5, random_state=0).fit(X)
+        >>> large = AutoencoderTransformer(n_components=5, max_iter=5, random_state=0).fit(X)
+        >>> bool(large.score(X) > small.score(X))
+        True
         """
         return float(np.mean(self.score_samples(X)))
 

@@ -169,6 +169,15 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
         -------
         X_new : ndarray of shape (n_samples, `n_features_in_`)
             Rows in the units of the training data.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn_ae import VariationalAutoencoderTransformer
+        >>> X = np.random.RandomState(0).normal(size=(100, 6))
+        >>> vae = VariationalAutoencoderTransformer(n_components=2, max_iter=5, random_state=0).fit(X)
+        >>> vae.sample(3, random_state=0).shape
+        (3, 6)
         """
         check_is_fitted(self)
         if not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
