@@ -92,7 +92,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     learning_rate_init : float, default=1e-3
         Learning rate of the optimizer.
     batch_size : int or "auto", default="auto"
-        Rows per mini-batch; ``"auto"`` uses ``min(256, n_samples)``.
+        Rows per mini-batch; ``"auto"`` uses ``min(256, n_samples)``. (Larger
+        batches with a square-root learning-rate rule were measured and lost more
+        quality than they saved time: see ``benchmarks/bench_batch_size.py``.)
     max_iter : int, default=200
         Maximum number of epochs.
     tol : float, default=1e-4
