@@ -1,4 +1,8 @@
-"""Model files of the command line: fitted estimators saved and loaded with joblib."""
+"""Model files of the command line: fitted estimators saved with skops or joblib.
+
+A path ending in ``.skops`` uses :mod:`skops.io` (the safe format: loading trusts only
+sklearn_ae's own classes); any other path is a joblib pickle.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,9 @@ from ._errors import CLIError
 from ._tabular import existing_file
 
 PICKLE_NOTE = (
-    "The model file is a pickle written with joblib: loading a pickle can run arbitrary "
-    "code, so only load model files you trust."
+    "A model path ending in .skops is saved with skops.io, the safe format (loading trusts "
+    "only sklearn_ae's classes; needs the persist extra). Any other path is a pickle written "
+    "with joblib: loading a pickle can run arbitrary code, so only load model files you trust."
 )
 
 
@@ -22,9 +27,30 @@ def save_model(model, path):
     path : str or path-like
         The file to write.
     """
+    if str(path).endswith(".skops"):
+        _skops().dump(model, path)
+        return
     import joblib
 
     joblib.dump(model, path)
+
+
+def _skops():
+    try:
+        import skops.io
+    except ImportError:
+        raise CLIError('.skops model files need skops: pip install "sklearn_ae[persist]"') from None
+    return skops.io
+
+
+def _load_skops(path):
+    """Load a .skops file, trusting sklearn_ae's classes and nothing else."""
+    sio = _skops()
+    untrusted = sio.get_untrusted_types(file=path)
+    foreign = [name for name in untrusted if not name.startswith("sklearn_ae.")]
+    if foreign:
+        raise CLIError(f"{path} holds types other than sklearn_ae's, not loaded: {', '.join(foreign)}")
+    return sio.load(path, trusted=untrusted)
 
 
 def load_model(path):
@@ -51,7 +77,9 @@ def load_model(path):
 
     path = existing_file(path, "no such model file", "model")
     try:
-        model = joblib.load(path)
+        model = _load_skops(path) if str(path).endswith(".skops") else joblib.load(path)
+    except CLIError:
+        raise
     except Exception as exc:  # unpickling garbage raises many exception types
         raise CLIError(
             f"could not load a model from {path} ({type(exc).__name__}: {exc}); "

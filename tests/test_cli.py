@@ -312,3 +312,16 @@ def test_parquet_round_trip(capsys, tmp_path, data):
     result = pd.read_parquet(codes)
     assert list(result.columns) == ["autoencodertransformer0", "autoencodertransformer1"]
     np.testing.assert_array_equal(result.to_numpy(), encode(joblib.load(model), data))
+
+
+def test_skops_model_file_round_trip(tmp_path, capsys):
+    """A .skops model path uses the safe format end to end."""
+    pytest.importorskip("skops.io")
+    data = tmp_path / "data.csv"
+    rng = np.random.RandomState(0)
+    np.savetxt(data, rng.normal(size=(60, 4)), delimiter=",", header="a,b,c,d", comments="")
+    model = tmp_path / "model.skops"
+    assert main(["fit", str(data), "--model", str(model), "--n-components", "2", "--max-iter", "2"]) == 0
+    out = tmp_path / "codes.csv"
+    assert main(["transform", str(data), "--model", str(model), "--output", str(out)]) == 0
+    assert out.read_text().splitlines()[0] == "autoencodertransformer0,autoencodertransformer1"
