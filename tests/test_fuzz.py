@@ -24,7 +24,7 @@ def fit_quietly(model, X):
 
 @st.composite
 def finite_matrices(draw):
-    dtype = draw(st.sampled_from([np.float16, np.float32, np.float64, np.int32, np.bool_]))
+    dtype = draw(st.sampled_from([np.float16, np.float32, np.float64, np.int32, np.bool_, object]))
     shape = draw(st.tuples(st.integers(1, 40), st.integers(1, 6)))
     magnitude = draw(st.sampled_from([1e-30, 1e-3, 1.0, 1e4, 1e30]))
     if dtype in (np.float16, np.int32):  # keep the values representable
@@ -68,6 +68,16 @@ def test_sparse_input_gets_a_clear_error():
     X = sp.random(20, 5, density=0.3, format="csr", random_state=0)
     with pytest.raises(TypeError, match="dense data is required"):
         AutoencoderTransformer(**FAST).fit(X)
+
+
+def test_polars_frames_are_accepted():
+    pl = pytest.importorskip("polars")
+    frame = pl.DataFrame(np.random.RandomState(0).normal(size=(30, 3)), schema=["a", "b", "c"])
+    model = fit_quietly(AutoencoderTransformer(**FAST), frame)
+    assert list(model.feature_names_in_) == ["a", "b", "c"]
+    assert np.isfinite(model.transform(frame)).all()
+    codes = model.set_output(transform="polars").transform(frame)
+    assert codes.columns == ["autoencodertransformer0", "autoencodertransformer1"]
 
 
 def test_dataframes_are_accepted():
