@@ -98,3 +98,19 @@ def principal_components(covariance, n_components):
         torch.from_numpy(variances.astype(np.float32)),
         noise,
     )
+
+
+def covariance(X_scaled, rows=None):
+    """``X.T @ X / n`` over ``rows`` of the scaled tensor (all rows if None), in float64.
+
+    The PCA start is fitted on the training rows only, so that the validation rows
+    score it as honestly as every later epoch.
+    """
+    n_rows = X_scaled.shape[0] if rows is None else len(rows)
+    d = X_scaled.shape[1]
+    cov = torch.zeros((d, d), dtype=torch.float64)
+    for part in chunks(n_rows):
+        block = X_scaled[part] if rows is None else X_scaled[rows[part]]
+        block = block.to("cpu", torch.float64)
+        cov += block.T @ block
+    return (cov / max(n_rows, 1)).numpy()

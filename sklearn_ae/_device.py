@@ -1,8 +1,9 @@
-"""Device resolution and seeded random scopes."""
+"""Device resolution, and the random generators a fit owns."""
 
 from __future__ import annotations
 
 import contextlib
+import threading
 
 import torch
 
@@ -56,15 +57,42 @@ def _mps_available() -> bool:
     return bool(getattr(torch.backends, "mps", None) and torch.backends.mps.is_available())
 
 
-@contextlib.contextmanager
-def seeded_scope(seed: int, device: torch.device):
-    """Run the body with torch's global RNG seeded by ``seed``, restored afterwards.
+def fit_generators(seed: int, device: torch.device) -> tuple[torch.Generator, torch.Generator]:
+    """The fit's own random generators, ``(cpu, device)``, both seeded from ``seed``.
 
-    Module initialisation and dropout of user-supplied modules draw from the global
-    generator; forking it makes them deterministic per ``random_state`` without
-    changing the caller's random state.
+    The CPU generator draws the initialisation, the validation split and the shuffling;
+    the device generator draws what a training step needs on the device (corruption
+    noise, dropout masks, the VAE's sampling). They belong to one fit, so fits in
+    threads never share a stream, and torch's global generators are never touched.
     """
-    devices = [device.index or 0] if device.type == "cuda" else []
-    with torch.random.fork_rng(devices=devices):
-        torch.manual_seed(seed)
+    cpu = torch.Generator().manual_seed(seed)
+    if device.type == "cpu":
+        return cpu, cpu
+    on_device = torch.Generator(device=device).manual_seed(seed + 1)
+    return cpu, on_device
+
+
+_GLOBAL_RNG_LOCK = threading.RLock()
+
+
+@contextlib.contextmanager
+def global_rng_scope(seed: int, device: torch.device):
+    """Run the body with torch's global generators seeded, then restored, under a lock.
+
+    Only for user-supplied modules, whose constructors and layers (``nn.Linear``'s
+    initialisation, ``nn.Dropout``) draw from the global generators. The lock makes
+    concurrent fits with such modules take turns, so each sees only its own seed;
+    only the CPU generator and the training device's are forked and seeded (never
+    every CUDA device's), and both are restored afterwards.
+    """
+    devices = (
+        [device.index if device.index is not None else torch.cuda.current_device()]
+        if (device.type == "cuda")
+        else []
+    )
+    with _GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=devices):
+        torch.default_generator.manual_seed(seed)
+        if devices:
+            with torch.cuda.device(devices[0]):
+                torch.cuda.manual_seed(seed)
         yield

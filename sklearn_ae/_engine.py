@@ -5,23 +5,29 @@ know. Its cost is per-batch overhead: a ``Dataset`` with per-row ``__getitem__``
 ``DataLoader`` that collates rows, and a ``.item()`` per batch. Here the data lives in
 one tensor on the training device, batches are one indexing op each, and the epoch
 loss is accumulated on the device and read once per epoch.
+
+Stopping is held-out by default: the validation rows score the starting point (PCA's
+solution, with ``init="pca"``) before the first step and after every epoch, and the
+best weights seen are the ones kept (:class:`KeepBest`).
 """
 
 from __future__ import annotations
 
+import copy
 import math
 
 import torch
 from skorch import NeuralNet
-from skorch.callbacks import Callback, EarlyStopping, EpochTimer, PrintLog, ProgressBar
-from skorch.helper import predefined_split
+from skorch.callbacks import Callback, EpochTimer, PrintLog, ProgressBar
+
+from ._modules import random_source
 
 
-class TensorDataset(torch.utils.data.Dataset):
-    """Rows of ``X`` (a tensor already on the training device).
+class RowSubset:
+    """Rows ``rows`` of ``X``, a tensor already on the training device (no copy).
 
-    ``rows``, an index tensor on the same device, selects a subset without copying
-    ``X`` (the training and validation parts of one scaled array).
+    ``rows=None`` means all rows. The training and validation parts of one scaled
+    array are two subsets of it.
     """
 
     def __init__(self, X: torch.Tensor, rows: torch.Tensor | None = None):
@@ -31,44 +37,54 @@ class TensorDataset(torch.utils.data.Dataset):
     def __len__(self):
         return len(self.X) if self.rows is None else len(self.rows)
 
-    def __getitem__(self, i):
-        row = self.X[i if self.rows is None else self.rows[i]]
-        return row, row
 
-
-class TensorBatches:
-    """Mini-batches of a :class:`TensorDataset`, yielded as ``(X_batch, X_batch)``.
+class Batches:
+    """Mini-batches of a :class:`RowSubset`, yielded as ``(X_batch, X_batch)``.
 
     The permutation is drawn on the CPU from ``generator`` once per epoch and moved to
     the data's device once; each batch is then a single ``index_select`` (or a view
-    when not shuffling), with no per-row Python and no host round trip.
+    when not shuffling), with no per-row Python and no host round trip. When
+    shuffling (training), a one-row remainder is folded into the previous batch:
+    batch norm cannot normalise a single row, and one row is a noisy step anyway.
     """
 
-    def __init__(self, dataset, batch_size, shuffle=False, generator=None):
+    def __init__(self, dataset: RowSubset, batch_size: int, shuffle=False, generator=None):
         self.X, self.rows = dataset.X, dataset.rows
         self.n_rows = len(dataset)
         self.batch_size = batch_size
         self.shuffle = shuffle
         self.generator = generator
 
+    def _starts(self):
+        starts = list(range(0, self.n_rows, self.batch_size))
+        if self.shuffle and len(starts) > 1 and self.n_rows - starts[-1] == 1:
+            starts.pop()  # the last batch takes the one remaining row
+        return starts
+
     def __len__(self):
-        return math.ceil(self.n_rows / self.batch_size)
+        return len(self._starts())
 
     def __iter__(self):
-        X, rows, size = self.X, self.rows, self.batch_size
+        X, rows = self.X, self.rows
         if self.shuffle:
             order = torch.randperm(self.n_rows, generator=self.generator).to(X.device)
             rows = order if rows is None else rows[order]
-        for start in range(0, self.n_rows, size):
-            if rows is None:
-                batch = X[start : start + size]  # a view
-            else:
-                batch = X.index_select(0, rows[start : start + size])
+        starts = self._starts()
+        for start, stop in zip(starts, [*starts[1:], self.n_rows]):
+            batch = X[start:stop] if rows is None else X.index_select(0, rows[start:stop])
             yield batch, batch
 
 
 class NonFiniteLossError(ValueError):
-    """The training loss became NaN or infinite."""
+    """The training loss, or the trained weights, became NaN or infinite."""
+
+
+def divergence_advice(learning_rate):
+    """What to change when training diverges."""
+    return (
+        f"Lower learning_rate_init (it is {learning_rate:g}; try {learning_rate / 10:g}), "
+        "or raise alpha, or scale features with very different ranges."
+    )
 
 
 class FiniteLossGuard(Callback):
@@ -82,11 +98,79 @@ class FiniteLossGuard(Callback):
             loss = net.history[-1].get(key)
             if loss is not None and not math.isfinite(loss):
                 raise NonFiniteLossError(
-                    f"The {name} loss became {loss} at epoch {len(net.history)}: "
-                    "training diverged. "
-                    f"Lower learning_rate_init (it is {self.learning_rate:g}; try "
-                    f"{self.learning_rate / 10:g}), or raise alpha."
+                    f"The {name} loss became {loss} at epoch {len(net.history)}: training diverged. "
+                    + divergence_advice(self.learning_rate)
                 )
+
+
+class KeepBest(Callback):
+    """Stop when the monitored loss stops improving; keep the best weights seen.
+
+    As in :class:`sklearn.neural_network.MLPRegressor`: a check whose loss is not
+    below the best by more than ``tol`` is a miss, and ``patience`` misses in a row
+    stop training. A check is made at every epoch's end and, on large data, also
+    every ``check_rows`` training rows (see :meth:`AutoencoderNet.run_single_epoch`),
+    so patience costs a bounded number of rows, not whole epochs.
+
+    With ``keep_best`` (held-out monitoring), the weights of the best check, counting
+    the starting point as the first, are restored at the end, so the kept model's
+    validation loss is exactly :attr:`best_loss_`. With ``lr_patience``, every
+    ``lr_patience`` misses in a row multiply the learning rate by ``lr_factor``.
+
+    Attributes
+    ----------
+    initial_loss_, best_loss_ : float or None
+        The starting point's loss, and the lowest loss seen (the start's included).
+    checks_ : int
+        Checks made after the start.
+    misses_ : int
+        Checks since the last improvement by more than ``tol``.
+    """
+
+    def __init__(self, monitor, patience, tol, keep_best, lr_patience=None, lr_factor=0.5):
+        self.monitor = monitor
+        self.patience = patience
+        self.tol = tol
+        self.keep_best = keep_best
+        self.lr_patience = lr_patience
+        self.lr_factor = lr_factor
+
+    def start(self, net, initial_loss):
+        """Take the starting point (its loss, or None when unmeasured) as the first check."""
+        self.initial_loss_ = self.best_loss_ = initial_loss
+        self.checks_ = self.misses_ = 0
+        self.best_weights_ = self._snapshot(net) if self.keep_best else None
+
+    @property
+    def should_stop(self):
+        return self.misses_ >= self.patience
+
+    def observe(self, net, loss):
+        """Count one check with monitored loss ``loss``."""
+        self.checks_ += 1
+        best = self.best_loss_
+        if best is not None and loss >= best - self.tol:
+            self.misses_ += 1
+            if self.lr_patience and self.misses_ % self.lr_patience == 0:
+                for group in net.optimizer_.param_groups:
+                    group["lr"] *= self.lr_factor
+        else:
+            self.misses_ = 0
+        if best is None or loss < best:
+            self.best_loss_ = loss
+            if self.keep_best:
+                self.best_weights_ = self._snapshot(net)
+
+    def on_epoch_end(self, net, **kwargs):
+        self.observe(net, net.history[-1, self.monitor])
+
+    def on_train_end(self, net, **kwargs):
+        if self.keep_best and self.best_weights_ is not None:
+            net.module_.load_state_dict(self.best_weights_)
+
+    @staticmethod
+    def _snapshot(net):
+        return {name: value.detach().clone() for name, value in net.module_.state_dict().items()}
 
 
 class AutoencoderNet(NeuralNet):
@@ -100,17 +184,37 @@ class AutoencoderNet(NeuralNet):
     penalties : list of callables
         Each ``penalty(X, y_pred, module)`` returns a scalar added to the mean
         squared reconstruction error during training and validation.
+    generator : torch.Generator
+        On the training device: every random draw of a training step (corruption
+        noise, dropout masks, the VAE's sampling) comes from it.
+    valid : RowSubset or None
+        Validation rows; when given, ``valid_loss`` is recorded every epoch and
+        the starting point is scored before the first step.
+    check_rows : int or None
+        With validation rows, also check the held-out loss every this many
+        training rows within an epoch.
+
+    The stopping rule is the callback named ``"stopping"`` (a :class:`KeepBest`).
     """
 
-    def __init__(self, *args, noise=0.0, penalties=(), **kwargs):
+    def __init__(self, *args, noise=0.0, penalties=(), generator=None, valid=None, check_rows=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.noise = noise
         self.penalties = penalties
+        self.generator = generator
+        self.valid = valid
+        self.check_rows = check_rows
+
+    @property
+    def stopping(self) -> KeepBest:
+        return dict(self.callbacks_)["stopping"]
 
     def infer(self, x, **fit_params):
         """Forward pass; in training, inputs are corrupted first when ``noise > 0``."""
         if self.noise > 0 and self.module_.training:
-            x = x + self.noise * torch.randn_like(x)
+            x = x + self.noise * torch.randn(
+                x.shape, generator=self.generator, device=x.device, dtype=x.dtype
+            )
         return self.module_(x, **fit_params)
 
     def _set_training(self, training=True):
@@ -133,10 +237,17 @@ class AutoencoderNet(NeuralNet):
         return loss
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
-        """One pass over ``iterator``; records the epoch's mean loss once, at the end."""
+        """One pass over ``iterator``; records the epoch's mean loss once, at the end.
+
+        In training with validation rows and ``check_rows`` set, the held-out loss is
+        also checked every ``check_rows`` rows (not within the epoch's last half
+        check, which the epoch-end check covers); the pass ends early when the
+        stopping rule says stop.
+        """
         if iterator is None:
             return
-        total, n_rows, n_batches = 0.0, 0, 0
+        total, n_rows, n_batches, since_check = 0.0, 0, 0, 0
+        checking = training and self.valid is not None and self.check_rows
         for batch in iterator:
             self.notify("on_batch_begin", batch=batch, training=training)
             step = step_fn(batch, **fit_params)
@@ -145,8 +256,50 @@ class AutoencoderNet(NeuralNet):
             n_rows += size
             n_batches += 1
             self.notify("on_batch_end", batch=batch, training=training, **step)
+            since_check += size
+            if (
+                checking
+                and since_check >= self.check_rows
+                and iterator.n_rows - n_rows > self.check_rows // 2
+            ):
+                since_check = 0
+                self.stopping.observe(self, self.loss_over(self._valid_batches))
+                self._set_training(True)
+                if self.stopping.should_stop:
+                    break
         self.history.record(prefix + "_batch_count", n_batches)
         self.history.record(prefix + "_loss", float(total) / max(n_rows, 1))
+
+    def loss_over(self, iterator):
+        """Mean loss over ``iterator`` in eval mode, without recording it."""
+        total, n_rows = 0.0, 0
+        with torch.no_grad():
+            for batch in iterator:
+                total = total + self.validation_step(batch)["loss"] * len(batch[0])
+                n_rows += len(batch[0])
+        return float(total) / max(n_rows, 1)
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        """Train on the :class:`RowSubset` ``X`` until :attr:`stopping` says stop.
+
+        Overrides skorch's loop to score the starting point on the validation rows
+        (epoch 0) and to stop without raising: a ``KeyboardInterrupt`` is then always
+        the user's, and skorch's ``partial_fit`` keeps what was trained.
+        """
+        epochs = self.max_epochs if epochs is None else epochs
+        train = self.get_iterator(X, training=True)
+        valid = None if self.valid is None else self.get_iterator(self.valid, training=False)
+        self._valid_batches = valid
+        with random_source(self.module_, self.generator):
+            self.stopping.start(self, None if valid is None else self.loss_over(valid))
+            for _ in range(epochs):
+                self.notify("on_epoch_begin", dataset_train=X, dataset_valid=self.valid)
+                self.run_single_epoch(train, training=True, prefix="train", step_fn=self.train_step)
+                self.run_single_epoch(valid, training=False, prefix="valid", step_fn=self.validation_step)
+                self.notify("on_epoch_end", dataset_train=X, dataset_valid=self.valid)
+                if self.stopping.should_stop:
+                    break
+        return self
 
 
 def make_net(
@@ -156,11 +309,14 @@ def make_net(
     optimizer,
     optimizer_kwargs,
     batch_size,
-    generator,
+    generators,
     device,
     noise,
     penalties,
-    stopping,
+    patience,
+    tol,
+    plateau,
+    check_rows,
     callbacks,
     verbose,
 ):
@@ -170,28 +326,32 @@ def make_net(
     ----------
     module : torch.nn.Module
         The autoencoder, already initialised.
-    valid : TensorDataset or None
-        Validation rows (on ``device``); when given, ``valid_loss`` is recorded.
-    stopping : dict or None
-        ``{"monitor", "patience", "tol", "load_best"}`` for skorch's ``EarlyStopping``.
+    valid : RowSubset or None
+        Validation rows (on ``device``): when given, the held-out loss is monitored
+        and the best weights are kept; otherwise the training loss is monitored.
+    generators : tuple of torch.Generator
+        ``(cpu, device)``: the CPU one shuffles, the device one draws training noise.
+    patience, tol : int, float
+        The stopping rule (:class:`KeepBest`).
+    plateau : tuple of (int, float) or None
+        ``(patience, factor)``: multiply the learning rate by ``factor`` after every
+        ``patience`` checks in a row without an improvement of ``tol``, or None for
+        a constant rate.
+    check_rows : int or None
+        Check the held-out loss every this many training rows, too.
     callbacks : list
-        The user's skorch callbacks, run after ours.
+        The user's skorch callbacks, run after ours (deep-copied here).
     """
-    ours = [("finite_loss", FiniteLossGuard(optimizer_kwargs["lr"]))]
-    if stopping is not None:
-        ours.append(
-            (
-                "stopping",
-                EarlyStopping(
-                    monitor=stopping["monitor"],
-                    patience=stopping["patience"],
-                    threshold=stopping["tol"],
-                    threshold_mode="abs",
-                    load_best=stopping["load_best"],
-                    sink=print if verbose else _silent,
-                ),
-            )
-        )
+    stopping = KeepBest(
+        monitor="train_loss" if valid is None else "valid_loss",
+        patience=patience,
+        tol=tol,
+        keep_best=valid is not None,
+        lr_patience=None if plateau is None else plateau[0],
+        lr_factor=1.0 if plateau is None else plateau[1],
+    )
+    ours = [("finite_loss", FiniteLossGuard(optimizer_kwargs["lr"])), ("stopping", stopping)]
+    cpu_generator, device_generator = generators
     return AutoencoderNet(
         module,
         criterion=torch.nn.MSELoss,
@@ -199,18 +359,17 @@ def make_net(
         lr=optimizer_kwargs["lr"],
         **{f"optimizer__{k}": v for k, v in optimizer_kwargs.items() if k != "lr"},
         batch_size=batch_size,
-        iterator_train=TensorBatches,
+        iterator_train=Batches,
         iterator_train__shuffle=True,
-        iterator_train__generator=generator,
-        iterator_valid=TensorBatches,
-        train_split=None if valid is None else predefined_split(valid),
-        callbacks=ours + list(callbacks),
+        iterator_train__generator=cpu_generator,
+        iterator_valid=Batches,
+        train_split=None,
+        callbacks=ours + copy.deepcopy(list(callbacks)),
         device=device,
         noise=noise,
         penalties=penalties,
+        generator=device_generator,
+        valid=valid,
+        check_rows=check_rows,
         verbose=verbose,
     )
-
-
-def _silent(*args, **kwargs):
-    pass

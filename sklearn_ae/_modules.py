@@ -12,21 +12,91 @@ layer gets PyTorch's default initialisation.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import math
+from collections.abc import Callable
+from typing import NamedTuple
 
 import torch
 from torch import nn
 
+
+class Activation(NamedTuple):
+    """A supported activation: its module class and its derivative.
+
+    ``derivative(layer, pre)`` is the elementwise derivative of ``layer`` at the
+    pre-activation ``pre``; the contractive penalty multiplies it into the encoder's
+    closed-form Jacobian.
+    """
+
+    module: type[nn.Module]
+    derivative: Callable[[nn.Module, torch.Tensor], torch.Tensor]
+
+
+def _gelu_derivative(layer, pre):
+    cdf = 0.5 * (1 + torch.erf(pre / 2**0.5))
+    pdf = torch.exp(-0.5 * pre.square()) / (2 * torch.pi) ** 0.5
+    return cdf + pre * pdf
+
+
+def _sigmoid_derivative(layer, pre):
+    s = torch.sigmoid(pre)
+    return s * (1 - s)
+
+
+#: The one registry of activations: the ``activation`` parameter's options.
 ACTIVATIONS = {
-    "relu": nn.ReLU,
-    "tanh": nn.Tanh,
-    "sigmoid": nn.Sigmoid,
-    "gelu": nn.GELU,
-    "elu": nn.ELU,
-    "leaky_relu": nn.LeakyReLU,
-    "identity": nn.Identity,
+    "relu": Activation(nn.ReLU, lambda layer, pre: (pre > 0).to(pre.dtype)),
+    "tanh": Activation(nn.Tanh, lambda layer, pre: 1 - torch.tanh(pre).square()),
+    "sigmoid": Activation(nn.Sigmoid, _sigmoid_derivative),
+    "gelu": Activation(nn.GELU, _gelu_derivative),
+    "elu": Activation(
+        nn.ELU, lambda layer, pre: torch.where(pre > 0, torch.ones_like(pre), layer.alpha * torch.exp(pre))
+    ),
+    "leaky_relu": Activation(
+        nn.LeakyReLU, lambda layer, pre: torch.where(pre > 0, 1.0, layer.negative_slope).to(pre.dtype)
+    ),
+    "identity": Activation(nn.Identity, lambda layer, pre: torch.ones_like(pre)),
 }
+
+_DERIVATIVES = {activation.module: activation.derivative for activation in ACTIVATIONS.values()}
+
+
+def activation_derivative(layer: nn.Module, pre: torch.Tensor) -> torch.Tensor:
+    """Elementwise derivative of activation ``layer`` at ``pre`` (from :data:`ACTIVATIONS`)."""
+    try:
+        derivative = _DERIVATIVES[type(layer)]
+    except KeyError:
+        raise TypeError(f"no closed-form derivative for {type(layer).__name__}") from None
+    return derivative(layer, pre)
+
+
+class Dropout(nn.Module):
+    """Dropout whose masks come from the fit's own ``torch.Generator``.
+
+    :class:`torch.nn.Dropout` draws from the process-global generator, so two fits
+    in threads would interleave their draws. The training engine sets
+    :attr:`generator` for the duration of a fit (see :func:`random_source`).
+    """
+
+    def __init__(self, p: float):
+        super().__init__()
+        self.p = p
+        self.generator: torch.Generator | None = None
+
+    def mask(self, like: torch.Tensor) -> torch.Tensor:
+        """A scaled keep-mask shaped like ``like``: 0 or ``1 / (1 - p)``."""
+        keep = torch.rand(like.shape, generator=self.generator, device=like.device, dtype=like.dtype)
+        return (keep >= self.p).to(like.dtype) / (1 - self.p)
+
+    def forward(self, x):
+        if not self.training or self.p == 0:
+            return x
+        return x * self.mask(x)
+
+    def extra_repr(self):
+        return f"p={self.p}"
 
 
 def _mlp(widths, activation, dropout, batch_norm):
@@ -38,9 +108,9 @@ def _mlp(widths, activation, dropout, batch_norm):
             break  # the last layer is linear: codes and reconstructions are unbounded
         if batch_norm:
             layers.append(nn.BatchNorm1d(n_out))
-        layers.append(ACTIVATIONS[activation]())
+        layers.append(ACTIVATIONS[activation].module())
         if dropout > 0:
-            layers.append(nn.Dropout(dropout))
+            layers.append(Dropout(dropout))
     return nn.Sequential(*layers)
 
 
@@ -105,6 +175,7 @@ class VariationalAutoencoder(Autoencoder):
     def __init__(self, encoder: nn.Module, decoder: nn.Module, n_components: int):
         super().__init__(encoder, decoder)
         self.n_components = n_components
+        self.generator: torch.Generator | None = None  # set by the engine during a fit
 
     def encode(self, x):
         return self.encoder(x)[:, : self.n_components]
@@ -113,7 +184,8 @@ class VariationalAutoencoder(Autoencoder):
         mean, log_var = self.encoder(x).split(self.n_components, dim=1)
         z = mean
         if self.training:
-            z = mean + torch.exp(0.5 * log_var) * torch.randn_like(mean)
+            draw = torch.randn(mean.shape, generator=self.generator, device=mean.device, dtype=mean.dtype)
+            z = mean + torch.exp(0.5 * log_var) * draw
         return self.decoder(z), mean, log_var
 
 
@@ -143,13 +215,13 @@ def build_autoencoder(
     hidden = tuple(hidden_layer_sizes)
     options = {"activation": activation, "dropout": dropout, "batch_norm": batch_norm}
     n_out = 2 * n_components if variational else n_components
-    # nn.Linear draws its default weights from the global RNG; fork it so building a
-    # module never changes the caller's random state (init_weights sets the weights).
-    with torch.random.fork_rng(devices=[]):
-        if encoder is None:
-            encoder = Coder(n_features, n_out, hidden, **options)
-        if decoder is None:
-            decoder = Coder(n_components, n_features, hidden[::-1], **options)
+    # nn.Linear draws its default weights from the global RNG; building on the meta
+    # device draws nothing, and init_weights then sets every weight from the fit's
+    # own generator.
+    if encoder is None:
+        encoder = _materialised(Coder, n_features, n_out, hidden, **options)
+    if decoder is None:
+        decoder = _materialised(Coder, n_components, n_features, hidden[::-1], **options)
     if variational:
         return VariationalAutoencoder(encoder, decoder, n_components)
     return Autoencoder(encoder, decoder)
@@ -179,6 +251,8 @@ def init_weights(autoencoder: Autoencoder, pca, generator: torch.Generator):
             bound = 1.0 / math.sqrt(layer.in_features) if layer.in_features else 0.0
             layer.weight.uniform_(-bound, bound, generator=generator)
             layer.bias.uniform_(-bound, bound, generator=generator)
+        elif isinstance(layer, nn.BatchNorm1d):
+            layer.reset_parameters()  # unit scale, zero shift, fresh running statistics
     if pca is None:
         return
     encoder, decoder = autoencoder.encoder, autoencoder.decoder
@@ -202,3 +276,33 @@ def init_weights(autoencoder: Autoencoder, pca, generator: torch.Generator):
             last = coder.mlp[-1]
             last.weight.zero_()
             last.bias.zero_()
+
+
+def _materialised(cls, *args, **kwargs):
+    """``cls(*args, **kwargs)`` built without drawing from the global RNG.
+
+    Parameters are created on the meta device (no data, no random draws) and then
+    allocated, uninitialised, on the CPU; :func:`init_weights` or
+    ``load_state_dict`` fills them.
+    """
+    with torch.device("meta"):
+        module = cls(*args, **kwargs)
+    return module.to_empty(device="cpu")
+
+
+@contextlib.contextmanager
+def random_source(autoencoder: nn.Module, generator: torch.Generator):
+    """Let the built-in modules of ``autoencoder`` draw from ``generator`` in the body.
+
+    Dropout masks and the VAE's reparameterisation then come from the fit's own
+    generator, never from torch's global one; the reference is removed afterwards,
+    so the modules stay picklable and hold no generator between fits.
+    """
+    holders = [m for m in autoencoder.modules() if isinstance(m, (Dropout, VariationalAutoencoder))]
+    for holder in holders:
+        holder.generator = generator
+    try:
+        yield
+    finally:
+        for holder in holders:
+            holder.generator = None

@@ -10,7 +10,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ._modules import Coder
+from ._modules import Coder, Dropout, activation_derivative
 
 
 def _code_rms(code):
@@ -101,13 +101,13 @@ def coder_jacobian(coder: Coder, x):
             var = h.var(dim=0, unbiased=False) if layer.training else layer.running_var
             steps.append(("diagonal", layer.weight / torch.sqrt(var + layer.eps)))
             h = layer(h)
-        elif isinstance(layer, nn.Dropout):
+        elif isinstance(layer, Dropout):
             if layer.training and layer.p > 0:
-                mask = (torch.rand_like(h) >= layer.p).to(h.dtype) / (1 - layer.p)
+                mask = layer.mask(h)  # drawn from the fit's generator, like the forward pass
                 steps.append(("diagonal", mask))
                 h = h * mask
         else:
-            steps.append(("diagonal", _activation_derivative(layer, h)))
+            steps.append(("diagonal", activation_derivative(layer, h)))
             h = layer(h)
     back = None  # d(output)/d(current layer), shape (n_rows or 1, n_out, width)
     for kind, factor in reversed(steps):
@@ -116,27 +116,6 @@ def coder_jacobian(coder: Coder, x):
         else:  # per-row (n_rows, width) or per-feature (width,) scaling
             back = back * (factor.unsqueeze(1) if factor.dim() == 2 else factor)
     return jacobian + back
-
-
-def _activation_derivative(layer, pre):
-    if isinstance(layer, nn.Identity):
-        return torch.ones_like(pre)
-    if isinstance(layer, nn.ReLU):
-        return (pre > 0).to(pre.dtype)
-    if isinstance(layer, nn.LeakyReLU):
-        return torch.where(pre > 0, 1.0, layer.negative_slope).to(pre.dtype)
-    if isinstance(layer, nn.ELU):
-        return torch.where(pre > 0, torch.ones_like(pre), layer.alpha * torch.exp(pre))
-    if isinstance(layer, nn.Tanh):
-        return 1 - torch.tanh(pre).square()
-    if isinstance(layer, nn.Sigmoid):
-        s = torch.sigmoid(pre)
-        return s * (1 - s)
-    if isinstance(layer, nn.GELU):
-        cdf = 0.5 * (1 + torch.erf(pre / 2**0.5))
-        pdf = torch.exp(-0.5 * pre.square()) / (2 * torch.pi) ** 0.5
-        return cdf + pre * pdf
-    raise TypeError(f"no closed-form derivative for {type(layer).__name__}")
 
 
 def _autograd_jacobian(encoder, x):

@@ -107,12 +107,12 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
         contractive=0.0,
         alpha=0.0,
         optimizer="adam",
-        learning_rate_init=1e-3,
+        learning_rate_init=2e-3,
         batch_size="auto",
         max_iter=200,
         tol=1e-4,
         n_iter_no_change=10,
-        early_stopping=False,
+        early_stopping="auto",
         validation_fraction=0.1,
         warm_start=False,
         init="pca",
@@ -184,7 +184,7 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
             raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}.")
         z = check_random_state(random_state).standard_normal((n_samples, self.n_components_))
         # transform's codes are latent values times scale_; decode expects the same.
-        return self._map(z * self.scale_, "decode", self.n_features_in_)
+        return self._map(z * self.scale_, self._decode, self.n_features_in_)
 
 
 def _shared_parameters():

@@ -35,6 +35,10 @@ ESTIMATORS = [
         max_iter=5,
         random_state=0,
     ),
+    # Batch norm on all rows: no held-out rows to hide a one-row last batch.
+    AutoencoderTransformer(
+        hidden_layer_sizes=(16,), batch_norm=True, early_stopping=False, max_iter=5, random_state=0
+    ),
 ]
 
 

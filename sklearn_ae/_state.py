@@ -1,0 +1,141 @@
+"""A fitted model's private state, and how it travels in a pickle.
+
+Everything a fit produces besides the public attributes lives in one
+:class:`FittedModel`, so an estimator forgets a failed fit by dropping one object.
+Pickles hold weights as numpy arrays plus the architecture as a plain dict: they do
+not depend on the device, and ``skops.io`` loads them trusting only sklearn_ae's
+classes. The pickled keys are the ones release 0.1.0 wrote, so its files still load.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from typing import NamedTuple
+
+import numpy as np
+import torch
+
+from ._device import available_or_cpu
+from ._modules import build_autoencoder
+
+
+class Architecture(NamedTuple):
+    """What :func:`~sklearn_ae._modules.build_autoencoder` needs to rebuild the network."""
+
+    n_features: int
+    n_components: int
+    hidden_layer_sizes: tuple
+    activation: str
+    dropout: float
+    batch_norm: bool
+    variational: bool
+    custom: bool  # a user-supplied encoder or decoder: pickled as a torch object
+
+    def build(self, encoder=None, decoder=None):
+        """A new autoencoder of this shape (weights not yet set)."""
+        spec = self._asdict()
+        del spec["custom"]
+        return build_autoencoder(**spec, encoder=encoder, decoder=decoder)
+
+
+class FittedModel:
+    """The trained autoencoder and what continuing or serving it needs.
+
+    Parameters
+    ----------
+    module : Autoencoder
+        The trained network, on ``device``, in eval mode.
+    arch : Architecture
+    device : torch.device
+    noise_variance : float or None
+        Probabilistic PCA's noise variance at the start (the VAE's KL weight).
+    optimizer_state : dict
+        ``{"optimizer": qualname, "state": optimizer moments}``, so that
+        ``partial_fit`` continues with the same moments.
+    """
+
+    def __init__(self, module, arch, device, noise_variance, optimizer_state):
+        self.module = module.eval()
+        self.arch = arch
+        self.device = device
+        self.noise_variance = noise_variance
+        self.optimizer_state = optimizer_state
+        self._inference = {}
+        self._lock = threading.Lock()
+
+    def inference_module(self, dtype):
+        """The network in eval mode, in ``dtype`` (a float64 copy is built once, cached).
+
+        Inference in the input's precision keeps results independent of how rows are
+        batched, which float32 matrix products do not guarantee. On GPUs float64 runs
+        at a small fraction of float32's speed, so there float64 input is computed in
+        float32 (the result is still returned as float64).
+        """
+        if self.device.type != "cpu":
+            dtype = np.float32
+        key = np.dtype(dtype).name
+        with self._lock:
+            module = self._inference.get(key)
+            if module is None:
+                module = self.module if key == "float32" else copy.deepcopy(self.module).double()
+                self._inference[key] = module
+        return module
+
+    # ------------------------------------------------------------------ pickling
+
+    def pickle_state(self):
+        """Plain data for a pickle: numpy weights, the architecture as a dict."""
+        state = {
+            "_arch": self.arch._asdict(),
+            "_device": str(self.device),
+            "_noise_variance": self.noise_variance,
+            "_optimizer_state": to_numpy_tree(self.optimizer_state),
+        }
+        if self.arch.custom:  # the user's classes must be importable on load
+            state["_module_object"] = copy.deepcopy(self.module).cpu()
+        else:  # weights only: device independent, no torch objects in the pickle
+            state["_weights"] = to_numpy_tree(self.module.state_dict())
+        return state
+
+    @classmethod
+    def from_pickle_state(cls, state):
+        """Rebuild from :meth:`pickle_state`'s keys, removing them from ``state``."""
+        arch = state.pop("_arch")
+        arch = Architecture(**{**arch, "hidden_layer_sizes": tuple(arch["hidden_layer_sizes"])})
+        weights = state.pop("_weights", None)
+        module = state.pop("_module_object", None)
+        if weights is not None:
+            module = arch.build()
+            module.load_state_dict(to_tensor_tree(weights))
+        device = available_or_cpu(torch.device(state.pop("_device")))
+        state.pop("_inference", None)  # 0.1.0's inference cache, if present
+        return cls(
+            module.to(device),
+            arch,
+            device,
+            state.pop("_noise_variance", None),
+            to_tensor_tree(state.pop("_optimizer_state", None)),
+        )
+
+
+def to_numpy_tree(obj):
+    """Copy every tensor in a nested dict/list/tuple to a numpy array on the CPU."""
+    if isinstance(obj, torch.Tensor):
+        return obj.detach().cpu().numpy().copy()
+    if isinstance(obj, dict):
+        return {k: to_numpy_tree(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(to_numpy_tree(v) for v in obj)
+    return obj
+
+
+def to_tensor_tree(obj):
+    """Inverse of :func:`to_numpy_tree` (arrays become CPU tensors)."""
+    if isinstance(obj, np.ndarray):
+        return torch.from_numpy(obj.copy())
+    if isinstance(obj, dict):
+        return {k: to_tensor_tree(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return type(obj)(to_tensor_tree(v) for v in obj)
+    return obj

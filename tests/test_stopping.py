@@ -1,0 +1,114 @@
+"""Held-out stopping: the start is scored, the best weights are kept, failures leave nothing."""
+
+import copy
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
+from skorch.callbacks import Callback
+
+from sklearn_ae import AutoencoderTransformer
+
+SMALL = {"n_components": 4, "hidden_layer_sizes": (32,), "random_state": 0}
+
+
+class RecordValidationRows(Callback):
+    """Capture the validation rows the engine held out (a user-callback seam)."""
+
+    rows = None
+
+    def on_train_begin(self, net, **kwargs):
+        type(self).rows = net.valid.rows.cpu().numpy()
+
+
+def test_kept_weights_reproduce_the_best_validation_score(digits):
+    X, _ = digits
+    ae = AutoencoderTransformer(**SMALL, n_iter_no_change=3, callbacks=[RecordValidationRows()]).fit(X)
+    rows = RecordValidationRows.rows
+    assert len(rows) == round(0.1 * len(X))
+    assert ae.best_validation_score_ == max([ae.initial_validation_score_, *ae.validation_scores_])
+    kept = ae.score(X[rows])
+    assert kept == pytest.approx(ae.best_validation_score_, rel=1e-5), (kept, ae.best_validation_score_)
+    # Training went on past the best epoch, whose weights were restored.
+    assert ae.validation_scores_[-1] < ae.best_validation_score_
+
+
+def test_the_start_is_kept_when_no_epoch_beats_it_on_held_out_rows(digits):
+    """A learning rate that only makes things worse leaves PCA's solution, not the last epoch."""
+    X, _ = digits
+    ae = AutoencoderTransformer(**SMALL, learning_rate_init=0.3, n_iter_no_change=2, max_iter=20).fit(X)
+    assert ae.best_validation_score_ == ae.initial_validation_score_, ae.validation_scores_
+    # The same split and PCA start, untrained (a step of 1e-12 changes nothing).
+    pca_start = AutoencoderTransformer(**SMALL, learning_rate_init=1e-12, max_iter=1)
+    np.testing.assert_allclose(ae.transform(X), pca_start.fit(X).transform(X), rtol=1e-4, atol=1e-3)
+
+
+def test_auto_holds_rows_out_on_moderate_data_only(digits):
+    X, _ = digits
+    assert AutoencoderTransformer(**SMALL, max_iter=2).fit(X).validation_scores_ is not None
+    tiny = AutoencoderTransformer(**SMALL, max_iter=2).fit(X[:60])
+    assert tiny.validation_scores_ is None and tiny.best_validation_score_ is None
+    assert AutoencoderTransformer(**SMALL, max_iter=2, early_stopping=False).fit(X).validation_scores_ is None
+
+
+def test_partial_fit_holds_no_rows_out(digits):
+    X, _ = digits
+    ae = AutoencoderTransformer(**SMALL).partial_fit(X)
+    assert ae.validation_scores_ is None and ae.n_iter_ == 1
+
+
+def test_no_convergence_warning_unless_still_improving(digits):
+    X, _ = digits
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        AutoencoderTransformer(8, random_state=0).fit(X)
+    with pytest.warns(ConvergenceWarning, match="still improving"):
+        AutoencoderTransformer(8, max_iter=3, random_state=0).fit(X)
+
+
+@pytest.mark.parametrize("n_samples", [257, 129])
+def test_batch_norm_never_sees_a_one_row_batch(n_samples):
+    """257 rows at batch size 256 (or 129 at 128) would leave one row for the last batch."""
+    X = np.random.RandomState(0).normal(size=(n_samples, 6))
+    batch_size = 256 if n_samples == 257 else 128
+    ae = AutoencoderTransformer(
+        2, hidden_layer_sizes=(8,), batch_norm=True, batch_size=batch_size, early_stopping=False, max_iter=2
+    )
+    assert np.isfinite(ae.fit(X).transform(X)).all()
+
+
+class PoisonAfterEpoch(Callback):
+    """Make the weights non-finite once epoch ``epoch``'s loss was recorded finite."""
+
+    def __init__(self, epoch):
+        self.epoch = epoch
+
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) == self.epoch:
+            net.module_.decoder.linear.bias.data.fill_(float("nan"))
+
+
+def test_non_finite_weights_after_the_last_step_fail_the_fit(digits):
+    X, _ = digits
+    ae = AutoencoderTransformer(**SMALL, max_iter=2, early_stopping=False, callbacks=[PoisonAfterEpoch(2)])
+    with pytest.raises(ValueError, match="non-finite weights"):
+        ae.fit(X)
+    with pytest.raises(NotFittedError):
+        ae.transform(X)
+
+
+def test_failed_refit_leaves_exactly_an_unfitted_estimator(digits):
+    """After a good fit, a diverging fresh fit forgets everything: it pickles and copies as new."""
+    X, _ = digits
+    ae = AutoencoderTransformer(**SMALL, max_iter=2).fit(X)
+    ae.set_params(learning_rate_init=1e6, optimizer="sgd", max_iter=20)
+    with pytest.raises(ValueError, match="Lower learning_rate_init"):
+        ae.fit(X)
+    fresh = AutoencoderTransformer(**SMALL, learning_rate_init=1e6, optimizer="sgd", max_iter=20)
+    assert vars(ae).keys() == vars(fresh).keys()
+    with pytest.raises(NotFittedError):
+        ae.transform(X)
+    pickle.loads(pickle.dumps(ae))
+    copy.deepcopy(ae)
