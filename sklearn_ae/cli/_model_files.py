@@ -6,9 +6,9 @@ sklearn_ae's own classes); any other path is a joblib pickle.
 
 from __future__ import annotations
 
-from ._autoencoder import AutoencoderTransformer
+from .._autoencoder import AutoencoderTransformer
 from ._errors import CLIError
-from ._tabular import existing_file
+from ._files import existing_file
 
 PICKLE_NOTE = (
     "A model path ending in .skops is saved with skops.io, the safe format (loading trusts "
