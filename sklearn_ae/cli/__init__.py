@@ -14,6 +14,7 @@ Modules:
 - ``_columns``: which columns of a file to read, checked against a model;
 - ``_files``: checks of input and output paths, and replacing files atomically;
 - ``_model_files``: saving and loading fitted models (joblib or skops);
+- ``_interrupt``: Ctrl-C during training stops the command, not only the training;
 - ``_demo``: the ``demo`` command's comparison and figure;
 - ``_errors``: the program's name and :class:`CLIError`.
 """

@@ -19,6 +19,7 @@ from ._columns import columns_selector, model_selector
 from ._demo import compare, format_table, import_figure, plot_comparison
 from ._errors import PROG, CLIError
 from ._files import check_output
+from ._interrupt import interruptible
 from ._model_files import code_names, feature_names, load_model, save_model
 from ._tables import file_format, parquet_pandas, read_table, write_table
 
@@ -84,7 +85,8 @@ def run_fit(args):
     X, names = read_table(args.data, columns_selector(args.columns))
     model = _estimator(args, X.size)
     start = time.perf_counter()
-    with warnings.catch_warnings(record=True) as caught:
+    # Ctrl-C stops the command: skorch alone would end training and let a half-trained model be saved.
+    with interruptible(), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         model.fit(X)
         seconds = time.perf_counter() - start
