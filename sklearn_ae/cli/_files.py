@@ -1,7 +1,11 @@
-"""Paths of the command line: inputs that must exist, outputs that must be writable."""
+"""Paths of the command line: inputs that must exist, outputs written whole or not at all."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import secrets
+import stat
 from pathlib import Path
 
 from ._errors import CLIError
@@ -63,3 +67,46 @@ def check_output(path, inputs=(), what="output"):
     for source in inputs:
         if Path(source).exists() and path.exists() and path.resolve() == Path(source).resolve():
             raise CLIError(f"the {what} file {path} would overwrite an input; choose another path")
+
+
+@contextlib.contextmanager
+def replaced_atomically(path):
+    """A temporary file beside ``path`` to write, which then replaces ``path`` at once.
+
+    The temporary file is in the same directory, and its name ends with the name of
+    ``path``, so writers that choose a format by extension (``.gz``, ``.skops``, ...)
+    choose the same one. When the block succeeds it is renamed onto ``path`` (with
+    :func:`os.replace`, keeping the mode of a file it replaces); when the block fails
+    or is interrupted it is removed, so ``path`` holds either its previous content or
+    the complete new file, never a truncated one.
+
+    Parameters
+    ----------
+    path : str or path-like
+        The file to write; a symbolic link is followed.
+
+    Yields
+    ------
+    temporary : pathlib.Path
+        The file to write, created empty.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> with replaced_atomically(folder / "out.txt") as temporary:
+    ...     _ = temporary.write_text("complete")
+    >>> [p.name for p in folder.iterdir()], (folder / "out.txt").read_text()
+    (['out.txt'], 'complete')
+    """
+    target = Path(os.path.realpath(path))
+    temporary = target.with_name(f".{secrets.token_hex(4)}.tmp.{target.name}")
+    os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))  # the umask applies
+    try:
+        if target.exists():
+            os.chmod(temporary, stat.S_IMODE(target.stat().st_mode))
+        yield temporary
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

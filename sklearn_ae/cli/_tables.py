@@ -16,7 +16,7 @@ import numpy as np
 
 from ._columns import names_text, repeated_names
 from ._errors import CLIError
-from ._files import existing_file
+from ._files import existing_file, replaced_atomically
 
 PARQUET_EXTRA = 'pip install "sklearn_ae[parquet]"'
 
@@ -249,7 +249,8 @@ def write_table(path, values, names):
     Parameters
     ----------
     path : str or path-like
-        A ``.csv``, ``.csv.gz``, ``.parquet`` or ``.pq`` file (overwritten).
+        A ``.csv``, ``.csv.gz``, ``.parquet`` or ``.pq`` file, replaced once the
+        new one is complete (see :func:`~sklearn_ae.cli._files.replaced_atomically`).
     values : ndarray of shape (n_rows, n_columns)
         The numbers; CSV keeps every float exactly (shortest round-trip form).
     names : sequence of str
@@ -260,13 +261,19 @@ def write_table(path, values, names):
     path : str or path-like
         ``path``, once written.
     """
-    if file_format(path, "output") == "parquet":
-        pd = parquet_pandas()
-        pd.DataFrame(values, columns=list(names)).to_parquet(path, engine="pyarrow", index=False)
-        return path
+    parquet = file_format(path, "output") == "parquet"
+    pd = parquet_pandas() if parquet else None
+    with replaced_atomically(path) as temporary:
+        if parquet:
+            pd.DataFrame(values, columns=list(names)).to_parquet(temporary, engine="pyarrow", index=False)
+        else:
+            _write_csv(temporary, values, names)
+    return path
+
+
+def _write_csv(path, values, names):
     with _open_text(path, "w") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(names)
         for start in range(0, len(values), 10_000):
             writer.writerows(np.asarray(values[start : start + 10_000], dtype=np.float64).tolist())
-    return path

@@ -12,7 +12,7 @@ from sklearn_ae.cli import main
 from sklearn_ae.cli._errors import CLIError
 from sklearn_ae.cli._model_files import code_names, feature_names, load_model, save_model
 
-from .helpers import COLUMNS, encode
+from .helpers import COLUMNS, encode, run_error
 
 
 @pytest.fixture(scope="module")
@@ -84,3 +84,57 @@ def test_skops_model_file_round_trip(tmp_path, capsys):
     out = tmp_path / "codes.csv"
     assert main(["transform", str(data), "--model", str(model), "--output", str(out)]) == 0
     assert out.read_text().splitlines()[0] == "autoencodertransformer0,autoencodertransformer1"
+
+
+# ------------------------------------------------------------ atomic saves
+
+
+def broken_dump(error):
+    """A dump that writes half a file, then fails with ``error``."""
+
+    def dump(model, path):
+        with open(path, "wb") as f:
+            f.write(b"half a mod")
+        raise error
+
+    return dump
+
+
+@pytest.mark.parametrize("name", ["model.joblib", "model.skops"])
+@pytest.mark.parametrize("error", [OSError(28, "No space left on device"), KeyboardInterrupt()])
+def test_a_failed_save_leaves_the_previous_file(tmp_path, model, monkeypatch, name, error):
+    if name.endswith(".skops"):
+        monkeypatch.setattr(pytest.importorskip("skops.io"), "dump", broken_dump(error))
+    else:
+        monkeypatch.setattr(joblib, "dump", broken_dump(error))
+    path = tmp_path / name
+    path.write_bytes(b"the previous model")
+    with pytest.raises(type(error)):
+        save_model(model, path)
+    assert path.read_bytes() == b"the previous model"
+    assert [p.name for p in tmp_path.iterdir()] == [name]  # no temporary file left
+    path.unlink()
+    with pytest.raises(type(error)):
+        save_model(model, path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_fit_with_a_failed_save_keeps_the_previous_model(capsys, tmp_path, fitted, monkeypatch):
+    csv, _ = fitted
+    path = tmp_path / "model.joblib"
+    path.write_bytes(b"the previous model")
+    monkeypatch.setattr(joblib, "dump", broken_dump(OSError(28, "No space left on device")))
+    argv = ["fit", str(csv), "--model", str(path), "--max-iter", "2", "--hidden-layer-sizes", "4"]
+    assert "No space left on device" in run_error(capsys, argv)
+    assert path.read_bytes() == b"the previous model"
+    assert [p.name for p in tmp_path.iterdir()] == ["model.joblib"]
+
+
+def test_a_save_replaces_the_file_keeping_its_mode(tmp_path, model):
+    path = tmp_path / "model.joblib"
+    path.write_bytes(b"the previous model")
+    path.chmod(0o640)
+    save_model(model, path)
+    assert load_model(path).n_components_ == 2
+    assert path.stat().st_mode & 0o777 == 0o640
+    assert [p.name for p in tmp_path.iterdir()] == ["model.joblib"]

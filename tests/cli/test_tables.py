@@ -175,3 +175,13 @@ def test_file_format_by_extension():
     assert file_format("x.parquet") == file_format("x.pq") == "parquet"
     with pytest.raises(CLIError, match=r"unsupported output file type \(.txt\)"):
         file_format("x.txt", "output")
+
+
+def test_a_failed_write_leaves_the_previous_file(tmp_path):
+    path = write(tmp_path / "codes.csv", "the previous codes\n")
+    values = np.zeros((10_001, 2), dtype=object)
+    values[-1, 0] = "not a number"  # fails after the first 10,000 rows are written
+    with pytest.raises(ValueError):
+        write_table(path, values, ["u", "v"])
+    assert path.read_text() == "the previous codes\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["codes.csv"]
