@@ -20,7 +20,7 @@ from ._demo import compare, format_table, import_figure, plot_comparison
 from ._errors import PROG, CLIError
 from ._files import check_output
 from ._interrupt import interruptible
-from ._model_files import code_names, feature_names, load_model, save_model
+from ._model_files import code_names, feature_names, format_note, load_model, save_model
 from ._tables import file_format, parquet_pandas, read_table, write_table
 
 #: From this many values (rows x columns) ``fit`` prints a line per epoch unless ``--quiet``.
@@ -107,7 +107,7 @@ def run_fit(args):
     if model.best_validation_score_ is not None:
         lines.append(f"  best validation MSE:       {-model.best_validation_score_:.6g}")
     lines += [
-        f"Saved the model to {args.model} (a pickle: share and load only trusted files).",
+        f"Saved the model to {args.model} ({format_note(args.model)}).",
         f"Next: {PROG} transform DATA --model {args.model} --output codes.csv",
     ]
     print("\n".join(lines))

@@ -45,6 +45,31 @@ def is_skops(path):
     return str(path).endswith(".skops")
 
 
+def format_note(path):
+    """What kind of model file ``path`` is, and what that means for whoever loads it.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A model file's path.
+
+    Returns
+    -------
+    note : str
+        For messages.
+
+    Examples
+    --------
+    >>> format_note("model.skops")
+    "skops format, the safe one: loading it trusts only sklearn_ae's classes"
+    >>> format_note("model.joblib")
+    'a joblib pickle: share and load only trusted files'
+    """
+    if is_skops(path):
+        return "skops format, the safe one: loading it trusts only sklearn_ae's classes"
+    return "a joblib pickle: share and load only trusted files"
+
+
 def _skops():
     try:
         import skops.io

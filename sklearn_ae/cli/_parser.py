@@ -28,7 +28,7 @@ from ._tables import DATA_NOTE
 
 _RAW = argparse.RawDescriptionHelpFormatter
 
-_TRUSTED_MODEL = "a model saved by 'sklearn-ae fit' (a joblib pickle: trusted files only)"
+_TRUSTED_MODEL = "a model saved by 'sklearn-ae fit': a .skops file, or a joblib pickle (trusted files only)"
 
 
 def _default(name):
@@ -144,7 +144,9 @@ def _add_fit(commands):
         ),
     )
     fit.add_argument("data", metavar="DATA", help="training data: a .csv, .csv.gz or .parquet file")
-    _add_model_argument(fit, "where to save the trained model (a joblib pickle), e.g. model.joblib")
+    _add_model_argument(
+        fit, "where to save the trained model: model.skops (the safe format) or model.joblib (a pickle)"
+    )
     _add_columns_argument(fit, "use only these columns (default: all; all must be numeric)")
     _add_model_options(fit.add_argument_group("model"))
     _add_training_options(fit.add_argument_group("training"))

@@ -41,6 +41,7 @@ def test_fit_prints_a_summary(capsys, fitted):
     out = " ".join(captured.out.split())
     for text in ("60 rows x 5 columns", "n_components_): 2", "n_iter_): 3", "final training loss", " s."):
         assert text in out
+    assert f"Saved the model to {model} (a joblib pickle: share and load only trusted files)." in out
     assert "sklearn-ae: warning:" in captured.err  # 3 epochs do not converge; said without a traceback
     assert "Traceback" not in captured.err
 

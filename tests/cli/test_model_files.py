@@ -74,13 +74,17 @@ def test_skops_files_without_skops_name_the_extra(tmp_path, model, monkeypatch):
 
 
 def test_skops_model_file_round_trip(tmp_path, capsys):
-    """A .skops model path uses the safe format end to end."""
-    pytest.importorskip("skops.io")
+    """A .skops model path uses the safe format end to end, and the message says so."""
+    sio = pytest.importorskip("skops.io")
     data = tmp_path / "data.csv"
     rng = np.random.RandomState(0)
     np.savetxt(data, rng.normal(size=(60, 4)), delimiter=",", header="a,b,c,d", comments="")
     model = tmp_path / "model.skops"
     assert main(["fit", str(data), "--model", str(model), "--n-components", "2", "--max-iter", "2"]) == 0
+    saved = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Saved")]
+    note = "skops format, the safe one: loading it trusts only sklearn_ae's classes"
+    assert saved == [f"Saved the model to {model} ({note})."]  # not a pickle, and not called one
+    assert sio.get_untrusted_types(file=model) == ["sklearn_ae._autoencoder.AutoencoderTransformer"]
     out = tmp_path / "codes.csv"
     assert main(["transform", str(data), "--model", str(model), "--output", str(out)]) == 0
     assert out.read_text().splitlines()[0] == "autoencodertransformer0,autoencodertransformer1"
