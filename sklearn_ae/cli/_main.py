@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 
 from ._errors import PROG, CLIError
 from ._parser import build_parser
 
 
-def main(argv=None):
+def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``sklearn-ae`` command line.
 
     Parameters

@@ -286,13 +286,19 @@ def _add_transforms(commands):
     )
 
 
-def build_parser():
+def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser of the ``sklearn-ae`` command.
 
     Returns
     -------
     parser : argparse.ArgumentParser
         The parser; each sub-command stores the function that runs it as ``run``.
+
+    Examples
+    --------
+    >>> args = build_parser().parse_args(["transform", "data.csv", "-m", "model.skops", "-o", "codes.csv"])
+    >>> args.command, args.model, args.run.__name__
+    ('transform', 'model.skops', 'run_transform')
     """
     parser = argparse.ArgumentParser(
         prog=PROG,
