@@ -24,7 +24,8 @@ def _at_least_one(text, expected):
     return value
 
 
-def _parse_sizes(text):
+def parse_sizes(text):
+    """Comma-separated code sizes such as ``2,8,16``, as a tuple of positive integers."""
     try:
         sizes = tuple(int(part) for part in text.split(","))
     except ValueError:
@@ -34,13 +35,15 @@ def _parse_sizes(text):
     return sizes
 
 
-def _parse_hidden(text):
+def parse_hidden(text):
+    """Hidden layer widths such as ``256,128``; ``""``, ``none`` or ``()`` for none (a linear model)."""
     if text.strip().lower() in ("", "none", "()"):
         return ()
-    return _parse_sizes(text)
+    return parse_sizes(text)
 
 
-def _parse_n_components(text):
+def parse_n_components(text):
+    """A code size (an integer >= 1) or a fraction of variance in (0, 1)."""
     try:
         value = int(text)
     except ValueError:
@@ -55,17 +58,21 @@ def _parse_n_components(text):
     )
 
 
-def _parse_batch_size(text):
+def parse_batch_size(text):
+    """A positive number of rows, or ``"auto"``."""
     if text == "auto":
         return text
     return _at_least_one(text, "a positive integer or 'auto'")
 
 
-def _positive_int(text):
+def positive_int(text):
+    """An integer >= 1."""
     return _at_least_one(text, "a positive integer")
 
 
-def _float_type(minimum, *, strict):
+def float_type(minimum, *, strict):
+    """The argument type of a finite number above ``minimum`` (``strict``) or at least ``minimum``."""
+
     def parse(text):
         try:
             value = float(text)
@@ -79,7 +86,8 @@ def _float_type(minimum, *, strict):
     return parse
 
 
-def _parse_columns(text):
+def parse_columns(text):
+    """Comma-separated column names, each named once, e.g. ``a,b,c``."""
     columns = [part.strip() for part in text.split(",") if part.strip()]
     if not columns:
         raise argparse.ArgumentTypeError("expected comma-separated column names, e.g. a,b,c")

@@ -1,57 +1,34 @@
-"""The ``sklearn-ae`` command line: ``demo``, ``fit``, ``transform`` and ``inverse-transform``.
+"""The parser of the ``sklearn-ae`` command line: its commands, options and help texts.
 
-``python -m sklearn_ae`` and the ``sklearn-ae`` console script both run :func:`main`.
-Errors the user can fix (a missing file, non-numeric data, a model that does not match
-the data) print one ``sklearn-ae: error: ...`` line to stderr and exit with status 2.
-
-This module holds the parser and the error handling; the commands' work is in
-:mod:`sklearn_ae._commands`, reading and writing tables in :mod:`sklearn_ae._tabular`.
+Each command stores the function that runs it (from :mod:`sklearn_ae.cli._commands`)
+as ``run``; option values are parsed by :mod:`sklearn_ae.cli._argument_types`.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 import textwrap
 
-from . import __version__
-from ._arguments import (
-    _float_type,
-    _parse_batch_size,
-    _parse_columns,
-    _parse_hidden,
-    _parse_n_components,
-    _parse_sizes,
-    _positive_int,
+from .. import __version__
+from .._autoencoder import AutoencoderTransformer
+from .._modules import ACTIVATIONS
+from ._argument_types import (
+    float_type,
+    parse_batch_size,
+    parse_columns,
+    parse_hidden,
+    parse_n_components,
+    parse_sizes,
+    positive_int,
 )
-from ._autoencoder import AutoencoderTransformer
 from ._commands import LARGE_DATA, run_demo, run_fit, run_inverse_transform, run_transform
-from ._errors import PROG, CLIError
-from ._model_files import PICKLE_NOTE, load_model, save_model
-from ._modules import ACTIVATIONS
-from ._tabular import DATA_NOTE, PARQUET_EXTRA, read_table, write_table
-
-__all__ = [
-    "DATA_NOTE",
-    "LARGE_DATA",
-    "PARQUET_EXTRA",
-    "PICKLE_NOTE",
-    "PROG",
-    "CLIError",
-    "build_parser",
-    "load_model",
-    "main",
-    "read_table",
-    "save_model",
-    "write_table",
-]
+from ._errors import PROG
+from ._model_files import PICKLE_NOTE
+from ._tables import DATA_NOTE
 
 _RAW = argparse.RawDescriptionHelpFormatter
 
-_TRUSTED_MODEL = "a model saved by 'sklearn-ae fit' (a joblib pickle: trusted files only)"
-
-
-# --------------------------------------------------------------------- the parser
+_TRUSTED_MODEL = "a model saved by 'sklearn-ae fit': a .skops file, or a joblib pickle (trusted files only)"
 
 
 def _default(name):
@@ -84,13 +61,13 @@ def _add_model_argument(parser, help_text):
 
 
 def _add_columns_argument(parser, help_text):
-    parser.add_argument("--columns", type=_parse_columns, default=None, metavar="A,B,...", help=help_text)
+    parser.add_argument("--columns", type=parse_columns, default=None, metavar="A,B,...", help=help_text)
 
 
 def _add_max_iter_argument(parser, what):
     parser.add_argument(
         "--max-iter",
-        type=_positive_int,
+        type=positive_int,
         default=None,
         metavar="N",
         help=f"{what} (default: {_default('max_iter')})",
@@ -98,7 +75,7 @@ def _add_max_iter_argument(parser, what):
 
 
 def _add_weight_argument(group, flag, help_text, metavar="X"):
-    group.add_argument(flag, type=_float_type(0, strict=False), default=None, metavar=metavar, help=help_text)
+    group.add_argument(flag, type=float_type(0, strict=False), default=None, metavar=metavar, help=help_text)
 
 
 def _add_apply_arguments(command, data, output, columns):
@@ -131,7 +108,7 @@ def _add_demo(commands):
     )
     demo.add_argument(
         "--n-components",
-        type=_parse_sizes,
+        type=parse_sizes,
         default=(2, 8, 16),
         metavar="K[,K...]",
         help="code sizes to compare (default: 2,8,16); include 2 to plot the codes",
@@ -167,7 +144,9 @@ def _add_fit(commands):
         ),
     )
     fit.add_argument("data", metavar="DATA", help="training data: a .csv, .csv.gz or .parquet file")
-    _add_model_argument(fit, "where to save the trained model (a joblib pickle), e.g. model.joblib")
+    _add_model_argument(
+        fit, "where to save the trained model: model.skops (the safe format) or model.joblib (a pickle)"
+    )
     _add_columns_argument(fit, "use only these columns (default: all; all must be numeric)")
     _add_model_options(fit.add_argument_group("model"))
     _add_training_options(fit.add_argument_group("training"))
@@ -176,7 +155,7 @@ def _add_fit(commands):
 def _add_model_options(model):
     model.add_argument(
         "--n-components",
-        type=_parse_n_components,
+        type=parse_n_components,
         default=_default("n_components"),
         metavar="K",
         help=(
@@ -186,7 +165,7 @@ def _add_model_options(model):
     )
     model.add_argument(
         "--hidden-layer-sizes",
-        type=_parse_hidden,
+        type=parse_hidden,
         default=None,
         metavar="W[,W...]",
         help=(
@@ -225,14 +204,14 @@ def _add_training_options(training):
     _add_max_iter_argument(training, "maximum number of epochs")
     training.add_argument(
         "--learning-rate-init",
-        type=_float_type(0, strict=True),
+        type=float_type(0, strict=True),
         default=None,
         metavar="LR",
         help=f"learning rate (default: {_default('learning_rate_init'):g})",
     )
     training.add_argument(
         "--batch-size",
-        type=_parse_batch_size,
+        type=parse_batch_size,
         default=None,
         metavar="N",
         help=f"rows per mini-batch, or auto (default: {_default('batch_size')})",
@@ -307,13 +286,19 @@ def _add_transforms(commands):
     )
 
 
-def build_parser():
+def build_parser() -> argparse.ArgumentParser:
     """Build the argument parser of the ``sklearn-ae`` command.
 
     Returns
     -------
     parser : argparse.ArgumentParser
         The parser; each sub-command stores the function that runs it as ``run``.
+
+    Examples
+    --------
+    >>> args = build_parser().parse_args(["transform", "data.csv", "-m", "model.skops", "-o", "codes.csv"])
+    >>> args.command, args.model, args.run.__name__
+    ('transform', 'model.skops', 'run_transform')
     """
     parser = argparse.ArgumentParser(
         prog=PROG,
@@ -340,40 +325,3 @@ def build_parser():
     _add_fit(commands)
     _add_transforms(commands)
     return parser
-
-
-# ------------------------------------------------------------------ running
-
-
-def main(argv=None):
-    """Run the ``sklearn-ae`` command line.
-
-    Parameters
-    ----------
-    argv : list of str, default=None
-        The arguments; default ``sys.argv[1:]``.
-
-    Returns
-    -------
-    status : int
-        0 on success, 2 on a usage or data error (reported on stderr as
-        ``sklearn-ae: error: ...``), 130 when interrupted.
-    """
-    args = build_parser().parse_args(argv)
-    try:
-        return args.run(args)
-    except CLIError as exc:
-        message = str(exc)
-    except (OSError, ValueError) as exc:  # e.g. permissions, or the estimator rejecting a parameter
-        message = str(exc) or type(exc).__name__
-    except MemoryError:
-        message = "out of memory; try fewer rows, a smaller --batch-size or smaller --hidden-layer-sizes"
-    except RuntimeError as exc:
-        if "out of memory" not in str(exc).lower():
-            raise
-        message = "out of memory on the device; try a smaller --batch-size or --device cpu"
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
-        return 130
-    print(f"{PROG}: error: {message}", file=sys.stderr)
-    return 2

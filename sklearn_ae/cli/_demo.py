@@ -14,7 +14,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from ._autoencoder import AutoencoderTransformer
+from .._autoencoder import AutoencoderTransformer
 
 
 def compare(n_components=(2, 8, 16), random_state=0, keep_codes=False, **ae_params):

@@ -6,9 +6,13 @@ sklearn_ae's own classes); any other path is a joblib pickle.
 
 from __future__ import annotations
 
-from ._autoencoder import AutoencoderTransformer
+import joblib
+from sklearn.exceptions import NotFittedError
+from sklearn.utils.validation import check_is_fitted
+
+from .._autoencoder import AutoencoderTransformer
 from ._errors import CLIError
-from ._tabular import existing_file
+from ._files import existing_file, replaced_atomically
 
 PICKLE_NOTE = (
     "A model path ending in .skops is saved with skops.io, the safe format (loading trusts "
@@ -18,7 +22,11 @@ PICKLE_NOTE = (
 
 
 def save_model(model, path):
-    """Save a fitted estimator with joblib (a pickle: loading it runs code).
+    """Save a fitted estimator: with skops for a ``.skops`` path, else a joblib pickle.
+
+    The file is written whole or not at all: to a temporary file beside ``path``,
+    renamed onto ``path`` once complete, so a failed or interrupted save leaves a
+    model already at ``path`` as it was.
 
     Parameters
     ----------
@@ -27,12 +35,39 @@ def save_model(model, path):
     path : str or path-like
         The file to write.
     """
-    if str(path).endswith(".skops"):
-        _skops().dump(model, path)
-        return
-    import joblib
+    dump = _skops().dump if is_skops(path) else joblib.dump
+    with replaced_atomically(path) as temporary:
+        dump(model, temporary)
 
-    joblib.dump(model, path)
+
+def is_skops(path):
+    """Whether ``path`` names a ``.skops`` file (the safe format) rather than a pickle."""
+    return str(path).endswith(".skops")
+
+
+def format_note(path):
+    """What kind of model file ``path`` is, and what that means for whoever loads it.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A model file's path.
+
+    Returns
+    -------
+    note : str
+        For messages.
+
+    Examples
+    --------
+    >>> format_note("model.skops")
+    "skops format, the safe one: loading it trusts only sklearn_ae's classes"
+    >>> format_note("model.joblib")
+    'a joblib pickle: share and load only trusted files'
+    """
+    if is_skops(path):
+        return "skops format, the safe one: loading it trusts only sklearn_ae's classes"
+    return "a joblib pickle: share and load only trusted files"
 
 
 def _skops():
@@ -54,12 +89,14 @@ def _load_skops(path):
 
 
 def load_model(path):
-    """Load an estimator saved by ``sklearn-ae fit``; only load files you trust.
+    """Load an estimator saved by ``sklearn-ae fit``; only load pickles you trust.
 
     Parameters
     ----------
     path : str or path-like
-        A joblib file holding a fitted :class:`~sklearn_ae.AutoencoderTransformer`.
+        A ``.skops`` file or a joblib pickle holding a fitted
+        :class:`~sklearn_ae.AutoencoderTransformer`. A ``.skops`` file holding any
+        type other than sklearn_ae's is refused without being loaded.
 
     Returns
     -------
@@ -71,13 +108,9 @@ def load_model(path):
     CLIError
         When the file is missing, unreadable, or holds something else.
     """
-    import joblib
-    from sklearn.exceptions import NotFittedError
-    from sklearn.utils.validation import check_is_fitted
-
     path = existing_file(path, "no such model file", "model")
     try:
-        model = _load_skops(path) if str(path).endswith(".skops") else joblib.load(path)
+        model = _load_skops(path) if is_skops(path) else joblib.load(path)
     except CLIError:
         raise
     except Exception as exc:  # unpickling garbage raises many exception types

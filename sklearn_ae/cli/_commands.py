@@ -1,7 +1,7 @@
 """The work of each ``sklearn-ae`` command: ``demo``, ``fit``, ``transform``, ``inverse-transform``.
 
 Each ``run_*`` function takes the parsed command line and returns the exit status;
-mistakes the user can fix raise :class:`~sklearn_ae._errors.CLIError`.
+mistakes the user can fix raise :class:`~sklearn_ae.cli._errors.CLIError`.
 """
 
 from __future__ import annotations
@@ -13,19 +13,21 @@ from pathlib import Path
 
 import numpy as np
 
-from ._autoencoder import AutoencoderTransformer
+from .._autoencoder import AutoencoderTransformer
+from .._variational import VariationalAutoencoderTransformer
 from ._columns import columns_selector, model_selector
+from ._demo import compare, format_table, import_figure, plot_comparison
 from ._errors import PROG, CLIError
-from ._model_files import code_names, feature_names, load_model, save_model
-from ._tabular import check_output, file_format, parquet_pandas, read_table, write_table
+from ._files import check_output
+from ._interrupt import interruptible
+from ._model_files import code_names, feature_names, format_note, load_model, save_model
+from ._tables import file_format, parquet_pandas, read_table, write_table
 
 #: From this many values (rows x columns) ``fit`` prints a line per epoch unless ``--quiet``.
 LARGE_DATA = 1_000_000
 
 
 def _estimator(args, n_values):
-    from ._variational import VariationalAutoencoderTransformer
-
     if args.beta is not None and not args.variational:
         raise CLIError("--beta is the weight of the variational KL term: add --variational")
     options = {
@@ -83,7 +85,8 @@ def run_fit(args):
     X, names = read_table(args.data, columns_selector(args.columns))
     model = _estimator(args, X.size)
     start = time.perf_counter()
-    with warnings.catch_warnings(record=True) as caught:
+    # Ctrl-C stops the command: skorch alone would end training and let a half-trained model be saved.
+    with interruptible(), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         model.fit(X)
         seconds = time.perf_counter() - start
@@ -104,7 +107,7 @@ def run_fit(args):
     if model.best_validation_score_ is not None:
         lines.append(f"  best validation MSE:       {-model.best_validation_score_:.6g}")
     lines += [
-        f"Saved the model to {args.model} (a pickle: share and load only trusted files).",
+        f"Saved the model to {args.model} ({format_note(args.model)}).",
         f"Next: {PROG} transform DATA --model {args.model} --output codes.csv",
     ]
     print("\n".join(lines))
@@ -170,8 +173,6 @@ def run_inverse_transform(args):
 
 def _demo_figure(args):
     """The figure path ``demo`` will write (or None) and the note to print when skipped."""
-    from ._demo import import_figure
-
     figure = None if args.no_figure else args.figure
     if figure is None:
         return None, None
@@ -200,8 +201,6 @@ def run_demo(args):
     status : int
         0 on success, also when the figure is skipped for lack of matplotlib.
     """
-    from ._demo import compare, format_table, plot_comparison
-
     figure, skipped = _demo_figure(args)
     params = {} if args.max_iter is None else {"max_iter": args.max_iter}
     print(f"Digits (1797 x 64), 25% held out; code sizes {', '.join(map(str, args.n_components))}.")

@@ -1,8 +1,8 @@
 """Column checks for the command line: which columns of a file to read, and why not.
 
-A ``select(names, path)`` callable, as :func:`~sklearn_ae._tabular.read_table` takes,
+A ``select(names, path)`` callable, as :func:`~sklearn_ae.cli._tables.read_table` takes,
 gets a file's column names and returns those to read, in order, or raises
-:class:`~sklearn_ae._errors.CLIError` naming the columns at fault.
+:class:`~sklearn_ae.cli._errors.CLIError` naming the columns at fault.
 """
 
 from __future__ import annotations

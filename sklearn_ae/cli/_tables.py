@@ -1,4 +1,4 @@
-"""Tables for the command line: read and write CSV and Parquet files, check their columns.
+"""Tables for the command line: read and write CSV and Parquet files.
 
 Every problem a user can fix (a missing file, a missing header, non-numeric or
 missing values, columns that do not match a model) raises :class:`CLIError` with a
@@ -16,6 +16,7 @@ import numpy as np
 
 from ._columns import names_text, repeated_names
 from ._errors import CLIError
+from ._files import existing_file, replaced_atomically
 
 PARQUET_EXTRA = 'pip install "sklearn_ae[parquet]"'
 
@@ -28,67 +29,6 @@ DATA_NOTE = (
 
 _NOT_NUMERIC = "every column used must hold numbers: choose the numeric columns with --columns"
 _INCOMPLETE = "the autoencoder needs complete numeric data, so fill or drop those values first"
-
-
-# ------------------------------------------------------------------ file checks
-
-
-def existing_file(path, missing, what):
-    """``path`` as a :class:`~pathlib.Path`, once it is known to be a file.
-
-    Parameters
-    ----------
-    path : str or path-like
-        The file to read.
-    missing : str
-        The start of the message for a file that does not exist, e.g. ``"no such file"``.
-    what : str
-        What the file should hold, e.g. ``"data"``, for the message about a directory.
-
-    Returns
-    -------
-    path : pathlib.Path
-        ``path``.
-
-    Raises
-    ------
-    CLIError
-        When ``path`` does not exist or is a directory.
-    """
-    path = Path(path)
-    if not path.exists():
-        raise CLIError(f"{missing}: {path}")
-    if path.is_dir():
-        raise CLIError(f"{path} is a directory, not a {what} file")
-    return path
-
-
-def check_output(path, inputs=(), what="output"):
-    """Fail before any work when ``path`` cannot be written.
-
-    Parameters
-    ----------
-    path : str or path-like
-        The file to write.
-    inputs : sequence of str or path-like, default=()
-        Files the command reads, which ``path`` must not overwrite.
-    what : str, default="output"
-        What ``path`` holds, for the message.
-
-    Raises
-    ------
-    CLIError
-        When the folder of ``path`` is missing, ``path`` is a directory or an input.
-    """
-    path = Path(path)
-    parent = path.parent
-    if not parent.is_dir():
-        raise CLIError(f"cannot write {path}: no such directory {parent}")
-    if path.is_dir():
-        raise CLIError(f"cannot write {path}: it is a directory")
-    for source in inputs:
-        if Path(source).exists() and path.exists() and path.resolve() == Path(source).resolve():
-            raise CLIError(f"the {what} file {path} would overwrite an input; choose another path")
 
 
 def file_format(path, what="data"):
@@ -309,7 +249,8 @@ def write_table(path, values, names):
     Parameters
     ----------
     path : str or path-like
-        A ``.csv``, ``.csv.gz``, ``.parquet`` or ``.pq`` file (overwritten).
+        A ``.csv``, ``.csv.gz``, ``.parquet`` or ``.pq`` file, replaced once the
+        new one is complete (see :func:`~sklearn_ae.cli._files.replaced_atomically`).
     values : ndarray of shape (n_rows, n_columns)
         The numbers; CSV keeps every float exactly (shortest round-trip form).
     names : sequence of str
@@ -320,13 +261,19 @@ def write_table(path, values, names):
     path : str or path-like
         ``path``, once written.
     """
-    if file_format(path, "output") == "parquet":
-        pd = parquet_pandas()
-        pd.DataFrame(values, columns=list(names)).to_parquet(path, engine="pyarrow", index=False)
-        return path
+    parquet = file_format(path, "output") == "parquet"
+    pd = parquet_pandas() if parquet else None
+    with replaced_atomically(path) as temporary:
+        if parquet:
+            pd.DataFrame(values, columns=list(names)).to_parquet(temporary, engine="pyarrow", index=False)
+        else:
+            _write_csv(temporary, values, names)
+    return path
+
+
+def _write_csv(path, values, names):
     with _open_text(path, "w") as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(names)
         for start in range(0, len(values), 10_000):
             writer.writerows(np.asarray(values[start : start + 10_000], dtype=np.float64).tolist())
-    return path

@@ -1,145 +1,15 @@
-"""The command line: ``python -m sklearn_ae demo | fit | transform | inverse-transform``."""
+"""``sklearn-ae fit``, ``transform`` and ``inverse-transform``, end to end through :func:`main`."""
 
-import gzip
-import subprocess
 import sys
-import warnings
 
 import joblib
 import numpy as np
 import pytest
 
-from sklearn_ae import VariationalAutoencoderTransformer, _commands
-from sklearn_ae.__main__ import main
+from sklearn_ae import VariationalAutoencoderTransformer
+from sklearn_ae.cli import _commands, main
 
-COLUMNS = ["a", "b", "c", "d", "e"]
-FAST = ["--max-iter", "3", "--hidden-layer-sizes", "8", "--random-state", "0"]
-
-
-def write_csv(path, X, columns, extra=None):
-    """A CSV file with a header; ``extra`` maps a column name to its string values."""
-    extra = extra or {}
-    with open(path, "w") as f:
-        f.write(",".join([*columns, *extra]) + "\n")
-        for i, row in enumerate(X):
-            f.write(",".join([*map(repr, row.tolist()), *(values[i] for values in extra.values())]) + "\n")
-    return path
-
-
-def read_csv(path):
-    with gzip.open(path, "rt") if str(path).endswith(".gz") else open(path) as f:
-        header = f.readline().strip().split(",")
-        return header, np.loadtxt(f, delimiter=",", ndmin=2)
-
-
-def encode(model, X):
-    """``model.transform`` on a plain array (the CLI's models remember column names)."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="X does not have valid feature names")
-        return model.transform(X)
-
-
-@pytest.fixture(scope="module")
-def data():
-    rng = np.random.default_rng(0)
-    return rng.normal(size=(60, 3)) @ rng.normal(size=(3, 5)) * 10 + 100
-
-
-@pytest.fixture(scope="module")
-def fitted(tmp_path_factory, data):
-    """A CSV file and the model ``sklearn-ae fit`` trained on it."""
-    folder = tmp_path_factory.mktemp("fitted")
-    csv = write_csv(folder / "data.csv", data, COLUMNS)
-    model = folder / "model.joblib"
-    assert main(["fit", str(csv), "--model", str(model), "--n-components", "2", *FAST]) == 0
-    return csv, model
-
-
-def run_error(capsys, argv):
-    """Run a command that must fail; return its one-line error message."""
-    assert main(argv) == 2
-    captured = capsys.readouterr()
-    assert captured.err.startswith("sklearn-ae: error: "), captured.err
-    assert "Traceback" not in captured.err
-    return captured.err
-
-
-# ------------------------------------------------------------------------ demo
-
-
-def test_demo_prints_the_comparison_table_and_saves_the_figure(capsys, tmp_path, monkeypatch):
-    pytest.importorskip("matplotlib")
-    monkeypatch.chdir(tmp_path)
-    assert main(["demo", "--n-components", "2,4", "--max-iter", "3"]) == 0
-    out = capsys.readouterr().out
-    assert "| code size | PCA MSE | AE MSE | AE/PCA |" in out
-    rows = [line for line in out.splitlines() if line.startswith("| 2 ") or line.startswith("| 4 ")]
-    assert len(rows) == 2
-    ratio = float(rows[1].split("|")[4])
-    assert 0 < ratio < 1.5
-    figure = tmp_path / "sklearn_ae_demo.png"  # the default, in the current directory
-    assert figure.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert "sklearn_ae_demo.png" in out
-
-
-def test_demo_without_matplotlib_prints_a_note_and_succeeds(capsys, tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib now fails
-    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)
-    figure = tmp_path / "demo.png"
-    assert main(["demo", "--n-components", "3", "--max-iter", "2", "--figure", str(figure)]) == 0
-    out = capsys.readouterr().out
-    assert "| 3 |" in out
-    assert "pip install matplotlib" in out
-    assert not figure.exists()
-
-
-def test_demo_no_figure_and_bad_figure_paths(capsys, tmp_path):
-    pytest.importorskip("matplotlib")
-    assert "unsupported figure type" in run_error(
-        capsys, ["demo", "--max-iter", "1", "--figure", str(tmp_path / "demo.xyz")]
-    )
-    assert "no such directory" in run_error(
-        capsys, ["demo", "--max-iter", "1", "--figure", str(tmp_path / "nope" / "demo.png")]
-    )
-
-
-def test_demo_rejects_bad_sizes(capsys):
-    with pytest.raises(SystemExit):
-        main(["demo", "--n-components", "two"])
-    assert "comma-separated integers" in capsys.readouterr().err
-
-
-# ------------------------------------------------------------------------ help
-
-
-def test_module_entry_point_help():
-    out = subprocess.run(
-        [sys.executable, "-m", "sklearn_ae", "--help"], capture_output=True, text=True, check=True
-    )
-    for command in ("demo", "fit", "transform", "inverse-transform"):
-        assert command in out.stdout
-    assert "sklearn-ae fit data.csv --model model.joblib" in out.stdout  # an example line
-
-
-@pytest.mark.parametrize("command", ["demo", "fit", "transform", "inverse-transform"])
-def test_each_command_has_help_with_an_example(capsys, command):
-    with pytest.raises(SystemExit) as exit_info:
-        main([command, "--help"])
-    assert exit_info.value.code == 0
-    out = capsys.readouterr().out
-    assert f"sklearn-ae {command}" in out
-    assert "example" in out
-    if command != "demo":
-        assert "pickle" in out and "trust" in out  # the model file runs code when loaded
-
-
-def test_fit_help_explains_the_data_format(capsys):
-    with pytest.raises(SystemExit):
-        main(["fit", "--help"])
-    out = " ".join(capsys.readouterr().out.split())
-    for text in ("header", "numeric", "--columns", "--n-components", "sklearn_ae[parquet]", "--variational"):
-        assert text in out
-
+from .helpers import COLUMNS, FAST, encode, read_csv, run_error, write_csv
 
 # ------------------------------------------------------------- fit and transform
 
@@ -171,6 +41,7 @@ def test_fit_prints_a_summary(capsys, fitted):
     out = " ".join(captured.out.split())
     for text in ("60 rows x 5 columns", "n_components_): 2", "n_iter_): 3", "final training loss", " s."):
         assert text in out
+    assert f"Saved the model to {model} (a joblib pickle: share and load only trusted files)." in out
     assert "sklearn-ae: warning:" in captured.err  # 3 epochs do not converge; said without a traceback
     assert "Traceback" not in captured.err
 
@@ -312,16 +183,3 @@ def test_parquet_round_trip(capsys, tmp_path, data):
     result = pd.read_parquet(codes)
     assert list(result.columns) == ["autoencodertransformer0", "autoencodertransformer1"]
     np.testing.assert_array_equal(result.to_numpy(), encode(joblib.load(model), data))
-
-
-def test_skops_model_file_round_trip(tmp_path, capsys):
-    """A .skops model path uses the safe format end to end."""
-    pytest.importorskip("skops.io")
-    data = tmp_path / "data.csv"
-    rng = np.random.RandomState(0)
-    np.savetxt(data, rng.normal(size=(60, 4)), delimiter=",", header="a,b,c,d", comments="")
-    model = tmp_path / "model.skops"
-    assert main(["fit", str(data), "--model", str(model), "--n-components", "2", "--max-iter", "2"]) == 0
-    out = tmp_path / "codes.csv"
-    assert main(["transform", str(data), "--model", str(model), "--output", str(out)]) == 0
-    assert out.read_text().splitlines()[0] == "autoencodertransformer0,autoencodertransformer1"

@@ -1,0 +1,90 @@
+"""Ctrl-C: ``sklearn-ae fit`` exits with status 130 and writes no model."""
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from sklearn_ae.cli._interrupt import interruptible
+
+from .helpers import COLUMNS, write_csv
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# ``python -c`` this, then the command line: ``fit`` with a skorch callback that presses
+# Ctrl-C (sends SIGINT to the process) at the end of the second epoch.
+CTRL_C_AT_EPOCH_2 = """
+import os, signal, sys
+from skorch.callbacks import Callback
+from sklearn_ae.cli import _commands, main
+
+class CtrlC(Callback):
+    def on_epoch_end(self, net, **kwargs):
+        if len(net.history) == 2:
+            os.kill(os.getpid(), signal.SIGINT)
+
+make = _commands._estimator
+_commands._estimator = lambda args, n_values: make(args, n_values).set_params(callbacks=[CtrlC()])
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["new", "existing"])
+def test_ctrl_c_during_fit_exits_130_and_writes_no_model(tmp_path, data, existing):
+    csv = write_csv(tmp_path / "data.csv", data, COLUMNS)
+    model = tmp_path / "model.joblib"
+    if existing:
+        model.write_bytes(b"the previous model")
+    argv = ["fit", str(csv), "--model", str(model), "--max-iter", "200", "--hidden-layer-sizes", "8"]
+    command = [sys.executable, "-c", CTRL_C_AT_EPOCH_2, *argv]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert result.returncode == 130, result.stdout + result.stderr
+    assert result.stderr.strip().endswith("sklearn-ae: interrupted"), result.stderr
+    assert "Traceback" not in result.stderr
+    assert "Saved" not in result.stdout
+    if existing:
+        assert model.read_bytes() == b"the previous model"
+    else:
+        assert not model.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["data.csv"] + existing * ["model.joblib"])
+
+
+def swallowing_ctrl_c():
+    """Press Ctrl-C in code that catches KeyboardInterrupt, as skorch's training loop does."""
+    try:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(5)  # the signal arrives before this ends
+    except KeyboardInterrupt:
+        return "swallowed"
+    return "not interrupted"
+
+
+def test_interruptible_raises_the_interrupt_that_code_inside_swallows():
+    before = signal.getsignal(signal.SIGINT)
+    if before is not signal.default_int_handler:
+        pytest.skip("Ctrl-C does not have Python's default handler here")
+    start = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt), interruptible():
+        swallowing_ctrl_c()
+    assert time.perf_counter() - start < 4  # at once, not after the sleep
+    assert signal.getsignal(signal.SIGINT) is before  # put back
+    with interruptible():  # no Ctrl-C: no effect
+        pass
+
+
+def test_interruptible_outside_the_main_thread_changes_nothing():
+    outcome = []
+
+    def run():
+        with interruptible():
+            outcome.append(signal.getsignal(signal.SIGINT))
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    assert outcome == [signal.getsignal(signal.SIGINT)]

@@ -1,0 +1,144 @@
+"""Model files of the command line: joblib pickles and .skops files, saved and loaded."""
+
+import fractions
+import sys
+
+import joblib
+import numpy as np
+import pytest
+
+from sklearn_ae import AutoencoderTransformer
+from sklearn_ae.cli import main
+from sklearn_ae.cli._errors import CLIError
+from sklearn_ae.cli._model_files import code_names, feature_names, load_model, save_model
+
+from .helpers import COLUMNS, encode, run_error
+
+
+@pytest.fixture(scope="module")
+def model(fitted):
+    """The model ``sklearn-ae fit`` saved, loaded."""
+    return joblib.load(fitted[1])
+
+
+@pytest.mark.parametrize("suffix", [".joblib", ".pkl", ".skops"])
+def test_save_and_load_round_trip(tmp_path, model, data, suffix):
+    if suffix == ".skops":
+        pytest.importorskip("skops.io")
+    path = tmp_path / f"model{suffix}"
+    save_model(model, path)
+    restored = load_model(path)
+    assert type(restored) is type(model)
+    assert feature_names(restored) == COLUMNS
+    assert code_names(restored) == ["autoencodertransformer0", "autoencodertransformer1"]
+    np.testing.assert_array_equal(encode(restored, data), encode(model, data))
+
+
+def test_skops_files_are_skops_archives(tmp_path, model):
+    sio = pytest.importorskip("skops.io")
+    path = tmp_path / "model.skops"
+    save_model(model, path)
+    assert sio.get_untrusted_types(file=path) == ["sklearn_ae._autoencoder.AutoencoderTransformer"]
+
+
+def test_load_rejects_what_is_not_a_fitted_model(tmp_path):
+    joblib.dump({"weights": [1, 2]}, tmp_path / "dict.joblib")
+    with pytest.raises(CLIError, match="holds a dict, not an AutoencoderTransformer"):
+        load_model(tmp_path / "dict.joblib")
+    joblib.dump(AutoencoderTransformer(), tmp_path / "unfitted.joblib")
+    with pytest.raises(CLIError, match="is not fitted"):
+        load_model(tmp_path / "unfitted.joblib")
+    (tmp_path / "garbage.joblib").write_bytes(b"not a pickle")
+    with pytest.raises(CLIError, match=r"could not load a model from .*garbage\.joblib"):
+        load_model(tmp_path / "garbage.joblib")
+    with pytest.raises(CLIError, match="no such model file"):
+        load_model(tmp_path / "missing.joblib")
+    with pytest.raises(CLIError, match="is a directory"):
+        load_model(tmp_path)
+
+
+def test_load_skops_trusts_only_sklearn_ae(tmp_path):
+    sio = pytest.importorskip("skops.io")
+    path = tmp_path / "foreign.skops"
+    sio.dump({"x": fractions.Fraction(1, 3)}, path)
+    with pytest.raises(CLIError, match=r"types other than sklearn_ae's, not loaded: fractions\.Fraction"):
+        load_model(path)
+
+
+def test_skops_files_without_skops_name_the_extra(tmp_path, model, monkeypatch):
+    monkeypatch.setitem(sys.modules, "skops", None)  # import skops.io now fails
+    monkeypatch.setitem(sys.modules, "skops.io", None)
+    with pytest.raises(CLIError, match=r"sklearn_ae\[persist\]"):
+        save_model(model, tmp_path / "model.skops")
+    assert not (tmp_path / "model.skops").exists()
+
+
+def test_skops_model_file_round_trip(tmp_path, capsys):
+    """A .skops model path uses the safe format end to end, and the message says so."""
+    sio = pytest.importorskip("skops.io")
+    data = tmp_path / "data.csv"
+    rng = np.random.RandomState(0)
+    np.savetxt(data, rng.normal(size=(60, 4)), delimiter=",", header="a,b,c,d", comments="")
+    model = tmp_path / "model.skops"
+    assert main(["fit", str(data), "--model", str(model), "--n-components", "2", "--max-iter", "2"]) == 0
+    saved = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Saved")]
+    note = "skops format, the safe one: loading it trusts only sklearn_ae's classes"
+    assert saved == [f"Saved the model to {model} ({note})."]  # not a pickle, and not called one
+    assert sio.get_untrusted_types(file=model) == ["sklearn_ae._autoencoder.AutoencoderTransformer"]
+    out = tmp_path / "codes.csv"
+    assert main(["transform", str(data), "--model", str(model), "--output", str(out)]) == 0
+    assert out.read_text().splitlines()[0] == "autoencodertransformer0,autoencodertransformer1"
+
+
+# ------------------------------------------------------------ atomic saves
+
+
+def broken_dump(error):
+    """A dump that writes half a file, then fails with ``error``."""
+
+    def dump(model, path):
+        with open(path, "wb") as f:
+            f.write(b"half a mod")
+        raise error
+
+    return dump
+
+
+@pytest.mark.parametrize("name", ["model.joblib", "model.skops"])
+@pytest.mark.parametrize("error", [OSError(28, "No space left on device"), KeyboardInterrupt()])
+def test_a_failed_save_leaves_the_previous_file(tmp_path, model, monkeypatch, name, error):
+    if name.endswith(".skops"):
+        monkeypatch.setattr(pytest.importorskip("skops.io"), "dump", broken_dump(error))
+    else:
+        monkeypatch.setattr(joblib, "dump", broken_dump(error))
+    path = tmp_path / name
+    path.write_bytes(b"the previous model")
+    with pytest.raises(type(error)):
+        save_model(model, path)
+    assert path.read_bytes() == b"the previous model"
+    assert [p.name for p in tmp_path.iterdir()] == [name]  # no temporary file left
+    path.unlink()
+    with pytest.raises(type(error)):
+        save_model(model, path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_fit_with_a_failed_save_keeps_the_previous_model(capsys, tmp_path, fitted, monkeypatch):
+    csv, _ = fitted
+    path = tmp_path / "model.joblib"
+    path.write_bytes(b"the previous model")
+    monkeypatch.setattr(joblib, "dump", broken_dump(OSError(28, "No space left on device")))
+    argv = ["fit", str(csv), "--model", str(path), "--max-iter", "2", "--hidden-layer-sizes", "4"]
+    assert "No space left on device" in run_error(capsys, argv)
+    assert path.read_bytes() == b"the previous model"
+    assert [p.name for p in tmp_path.iterdir()] == ["model.joblib"]
+
+
+def test_a_save_replaces_the_file_keeping_its_mode(tmp_path, model):
+    path = tmp_path / "model.joblib"
+    path.write_bytes(b"the previous model")
+    path.chmod(0o640)
+    save_model(model, path)
+    assert load_model(path).n_components_ == 2
+    assert path.stat().st_mode & 0o777 == 0o640
+    assert [p.name for p in tmp_path.iterdir()] == ["model.joblib"]

@@ -1,0 +1,187 @@
+"""Reading and writing tables, and choosing their columns, called directly."""
+
+import gzip
+
+import numpy as np
+import pytest
+
+from sklearn_ae.cli._columns import columns_selector, model_selector, names_text
+from sklearn_ae.cli._errors import CLIError
+from sklearn_ae.cli._tables import file_format, read_table, write_table
+
+X = np.array([[1.0, 2.0, 3.0], [4.0, 5.5, -6.0], [7.0, 8.0, 9e10]])
+
+
+def write(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# ------------------------------------------------------------------------ CSV
+
+
+def test_csv_with_a_header(tmp_path):
+    path = write(tmp_path / "data.csv", "a,b,c\n1,2,3\n4,5.5,-6\n7,8,9e10\n")
+    values, names = read_table(path)
+    assert names == ["a", "b", "c"]
+    assert values.dtype == np.float64
+    np.testing.assert_array_equal(values, X)
+
+
+def test_csv_with_a_byte_order_mark_quotes_and_gzip(tmp_path):
+    path = tmp_path / "data.csv.gz"
+    with gzip.open(path, "wt", encoding="utf-8-sig") as f:
+        f.write('"a", b ,c\n"1",2,3\n')
+    values, names = read_table(path)
+    assert names == ["a", "b", "c"]
+    np.testing.assert_array_equal(values, [[1, 2, 3]])
+
+
+def test_csv_without_a_header_is_an_error(tmp_path):
+    path = write(tmp_path / "headless.csv", "1.5,2,3\n4,5,6\n")
+    with pytest.raises(CLIError, match=r"looks like numbers, not column names.*header row"):
+        read_table(path)
+
+
+def test_csv_with_integer_column_names_is_read(tmp_path):
+    path = write(tmp_path / "numbered.csv", "0,1,2\n1.5,2,3\n")  # e.g. DataFrame(X).to_csv(index=False)
+    values, names = read_table(path)
+    assert names == ["0", "1", "2"]
+    np.testing.assert_array_equal(values, [[1.5, 2, 3]])
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "is empty"),
+        (",a,b\n0,1,2\n", "column 1 has no name.*index=False"),
+        ("a,b,a\n1,2,3\n", "used twice in the header: 'a'"),
+        ("a,b\n", "has no data rows"),
+        ("a,b\n1,2\n3\n", "line 3: 1 field"),
+        ("a,b\n1,2\n3,\n", r"line 3: missing value in column\(s\) 'b'"),
+        ("a,b\n1,inf\n", r"'b' have missing \(NaN\) or infinite values \(first in data row 1\)"),
+    ],
+)
+def test_csv_problems_name_the_place(tmp_path, text, message):
+    with pytest.raises(CLIError, match=message):
+        read_table(write(tmp_path / "bad.csv", text))
+
+
+def test_non_numeric_csv_columns_are_an_error(tmp_path):
+    path = write(tmp_path / "mixed.csv", "a,city,b\n1,Paris,2\n3,Lyon,4\n")
+    with pytest.raises(
+        CLIError, match=r"column\(s\) 'city' are not numeric \(line 2 has 'Paris'\).*--columns"
+    ):
+        read_table(path)
+    values, names = read_table(path, columns_selector(["a", "b"]))  # leaving it out works
+    assert names == ["a", "b"]
+    np.testing.assert_array_equal(values, [[1, 2], [3, 4]])
+
+
+def test_unreadable_files(tmp_path):
+    with pytest.raises(CLIError, match="no such file"):
+        read_table(tmp_path / "missing.csv")
+    with pytest.raises(CLIError, match="is a directory"):
+        read_table(tmp_path)
+    (tmp_path / "latin1.csv").write_bytes("a,b\n1,2\n\xe9,3\n".encode("latin-1"))
+    with pytest.raises(CLIError, match="as a UTF-8 CSV file"):
+        read_table(tmp_path / "latin1.csv")
+
+
+# -------------------------------------------------------------------- Parquet
+
+
+def test_parquet(tmp_path):
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    frame = pd.DataFrame({"a": [1, 4], "b": np.float32([2, 5.5]), "flag": [True, False], "city": ["P", "L"]})
+    frame.to_parquet(tmp_path / "data.parquet")
+    values, names = read_table(tmp_path / "data.parquet", columns_selector(["flag", "b", "a"]))
+    assert names == ["flag", "b", "a"]
+    np.testing.assert_array_equal(values, [[1, 2, 1], [0, 5.5, 4]])
+    with pytest.raises(CLIError, match=r"column\(s\) 'city' \(\w+\) are not numeric"):
+        read_table(tmp_path / "data.parquet")
+    (tmp_path / "broken.parquet").write_bytes(b"PAR1 and then nothing")
+    with pytest.raises(CLIError, match=r"could not read .* as Parquet"):
+        read_table(tmp_path / "broken.parquet")
+
+
+def test_parquet_with_missing_values(tmp_path):
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    pd.DataFrame({"a": [1.0, None], "b": pd.array([1, None], dtype="Int64")}).to_parquet(tmp_path / "na.pq")
+    with pytest.raises(CLIError, match=r"'a', 'b' have missing \(NaN\).*first in data row 2"):
+        read_table(tmp_path / "na.pq")
+
+
+# ------------------------------------------------------------------- columns
+
+
+def test_columns_by_name_in_the_order_asked(tmp_path):
+    path = write(tmp_path / "data.csv", "a,b,c\n1,2,3\n4,5.5,-6\n7,8,9e10\n")
+    values, names = read_table(path, columns_selector(["c", "a"]))
+    assert names == ["c", "a"]
+    np.testing.assert_array_equal(values, X[:, [2, 0]])
+    with pytest.raises(CLIError, match=r"has no column\(s\) 'z'; its columns are 'a', 'b', 'c'"):
+        read_table(path, columns_selector(["a", "z"]))
+
+
+def test_model_selector_reads_the_model_columns_in_its_order(tmp_path):
+    path = write(tmp_path / "data.csv", "c,a,b\n3,1,2\n")
+    values, names = read_table(path, model_selector(["a", "b", "c"], 3, None))
+    assert names == ["a", "b", "c"]
+    np.testing.assert_array_equal(values, [[1, 2, 3]])
+    with pytest.raises(CLIError, match=r"lacks column\(s\) the model was trained on: 'd'"):
+        read_table(path, model_selector(["a", "b", "d"], 3, None))
+    with pytest.raises(CLIError, match=r"has column\(s\) the model was not trained on: 'c'.*--columns"):
+        read_table(path, model_selector(["a", "b"], 2, None))
+    values, _ = read_table(path, model_selector(["a", "b"], 2, ["b", "a"]))
+    np.testing.assert_array_equal(values, [[1, 2]])
+
+
+def test_model_selector_without_names_counts_columns(tmp_path):
+    path = write(tmp_path / "data.csv", "x,y,z\n1,2,3\n")
+    values, names = read_table(path, model_selector(None, 3, None))
+    assert names == ["x", "y", "z"]
+    np.testing.assert_array_equal(values, [[1, 2, 3]])
+    with pytest.raises(CLIError, match=r"expects 2 columns, but .* has 3 columns"):
+        read_table(path, model_selector(None, 2, None))
+    with pytest.raises(CLIError, match="has 1 selected columns"):
+        read_table(path, model_selector(None, 2, ["y"]))
+
+
+def test_names_text_counts_what_it_leaves_out():
+    assert names_text(["a", 1]) == "'a', '1'"
+    assert names_text(list("abcdefghij"), limit=3) == "'a', 'b', 'c', ... (7 more)"
+
+
+# ------------------------------------------------------------------- writing
+
+
+@pytest.mark.parametrize("name", ["out.csv", "out.csv.gz", "out.parquet"])
+def test_write_then_read_keeps_every_float(tmp_path, name):
+    if name.endswith(".parquet"):
+        pytest.importorskip("pandas")
+        pytest.importorskip("pyarrow")
+    values = np.random.default_rng(0).normal(size=(25, 3)) * 1e6
+    write_table(tmp_path / name, values, ["u", "v", "w"])
+    read, names = read_table(tmp_path / name)
+    assert names == ["u", "v", "w"]
+    np.testing.assert_array_equal(read, values)
+
+
+def test_file_format_by_extension():
+    assert file_format("x.CSV") == file_format("x.csv.gz") == "csv"
+    assert file_format("x.parquet") == file_format("x.pq") == "parquet"
+    with pytest.raises(CLIError, match=r"unsupported output file type \(.txt\)"):
+        file_format("x.txt", "output")
+
+
+def test_a_failed_write_leaves_the_previous_file(tmp_path):
+    path = write(tmp_path / "codes.csv", "the previous codes\n")
+    values = np.zeros((10_001, 2), dtype=object)
+    values[-1, 0] = "not a number"  # fails after the first 10,000 rows are written
+    with pytest.raises(ValueError):
+        write_table(path, values, ["u", "v"])
+    assert path.read_text() == "the previous codes\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["codes.csv"]
