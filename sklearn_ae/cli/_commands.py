@@ -42,8 +42,7 @@ def _estimator(args, n_values):
         "beta": args.beta,
     }
     params = {name: value for name, value in options.items() if value is not None}
-    if args.early_stopping:
-        params["early_stopping"] = True
+    params["early_stopping"] = {"auto": "auto", "on": True, "off": False}[args.early_stopping]
     verbose = args.verbose
     if not verbose and not args.quiet and n_values > LARGE_DATA:
         verbose = 1

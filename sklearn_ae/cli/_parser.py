@@ -139,7 +139,7 @@ def _add_fit(commands):
         epilog=(
             "examples:\n"
             "  sklearn-ae fit data.csv --model model.joblib --n-components 8\n"
-            "  sklearn-ae fit data.parquet --model model.joblib --n-components 0.9 --early-stopping\n"
+            "  sklearn-ae fit data.parquet --model model.joblib --n-components 0.9 --early-stopping off\n"
             "  sklearn-ae fit data.csv --model vae.joblib --variational --beta 0.5 --columns a,b,c"
         ),
     )
@@ -218,8 +218,12 @@ def _add_training_options(training):
     )
     training.add_argument(
         "--early-stopping",
-        action="store_true",
-        help="hold out 10%% of the rows, stop when their error stops improving and keep the best epoch",
+        choices=["auto", "on", "off"],
+        default="auto",
+        help=(
+            "on: hold out 10%% of the rows, stop when their error stops improving and keep the best "
+            "weights; off: train on all rows; auto (default): on from 100 rows"
+        ),
     )
     training.add_argument(
         "--device",
