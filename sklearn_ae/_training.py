@@ -86,6 +86,10 @@ def plan_training(est, n_samples, *, continuing, incremental):
         raise ValueError(
             f"early_stopping=True needs at least 2 samples to hold some out, got n_samples={n_samples}."
         )
+    if est.batch_norm and n_samples < 2:
+        raise ValueError(
+            f"batch_norm=True needs at least 2 samples per batch to normalise, got n_samples={n_samples}."
+        )
     holdout = not incremental and (
         est.early_stopping is True or (est.early_stopping == "auto" and n_samples >= AUTO_HOLDOUT_MIN_ROWS)
     )

@@ -7,6 +7,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
+from skorch.callbacks import Callback
 
 from sklearn_ae import AutoencoderTransformer
 
@@ -41,3 +42,36 @@ def test_set_output_pandas(digits):
     np.testing.assert_array_equal(ae.feature_names_in_, frame.columns)
     with pytest.raises(ValueError, match="feature names"):
         ae.transform(frame.rename(columns={"pixel0": "other"}))
+
+
+class CountFits(Callback):
+    """Counts training runs; the count lives on the class, not the instance.
+
+    It must not be instance state: ``Pipeline(memory=...)`` hashes the unfitted
+    estimator, callbacks included, to find a cached fit.
+    """
+
+    fits = 0
+
+    def on_train_begin(self, net, **kwargs):
+        type(self).fits += 1
+
+
+def test_pipeline_memory_caches_the_autoencoder_across_classifier_settings(digits, tmp_path):
+    """A search over the classifier's C fits the autoencoder once per fold, not once per C."""
+    X, y = digits
+    CountFits.fits = 0
+    pipe = Pipeline(
+        [
+            (
+                "reduce",
+                AutoencoderTransformer(5, max_iter=3, random_state=0, callbacks=[CountFits()]),
+            ),
+            ("classify", LogisticRegression(max_iter=500)),
+        ],
+        memory=str(tmp_path),
+    )
+    search = GridSearchCV(pipe, {"classify__C": [0.01, 0.1, 1.0]}, cv=3).fit(X, y)
+    # 3 folds plus the refit on all rows; without the cache it would be 3 x 3 + 1.
+    assert CountFits.fits == 4, CountFits.fits
+    assert search.best_score_ > 0.8

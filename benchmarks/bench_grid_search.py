@@ -1,0 +1,87 @@
+"""Grid-search cost: a scaler -> reducer -> classifier pipeline on digits, PCA against us.
+
+The search of issue 9: ``{"reduce__n_components": [5, 15, 30], "logistic__C": [0.01, 1]}``,
+``cv=3``, ``n_jobs=2``. Both searches run in one process, one after the other, in a
+shuffled order each round; the table reports the median time ratio and the best
+cross-validated accuracy of each. A third row gives the pipeline a cache
+(``Pipeline(memory=...)``), so each autoencoder is fitted once per fold and reused
+across the classifier's ``C``.
+
+    python benchmarks/bench_grid_search.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+
+from _common import add_common_args, command_line, interleaved, markdown_table, median, setup, write_report
+from sklearn.datasets import load_digits
+from sklearn.decomposition import PCA
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_ae import AutoencoderTransformer
+
+CACHED = "AutoencoderTransformer, Pipeline(memory=...)"
+GRID = {"reduce__n_components": [5, 15, 30], "logistic__C": [0.01, 1]}
+
+
+def search(reducer, memory=None):
+    pipe = Pipeline(
+        [("scale", StandardScaler()), ("reduce", reducer), ("logistic", LogisticRegression(max_iter=1000))],
+        memory=memory,
+    )
+    return GridSearchCV(pipe, GRID, cv=3, n_jobs=2)
+
+
+def main():
+    parser = add_common_args(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
+    args = parser.parse_args()
+    setup(args)
+    X, y = load_digits(return_X_y=True)
+    if args.quick:
+        X, y = X[:600], y[:600]
+    scores = {}
+
+    def run(name, reducer, cached=False):
+        def go():
+            with tempfile.TemporaryDirectory() as cache:
+                scores[name] = search(reducer, memory=cache if cached else None).fit(X, y).best_score_
+
+        return go
+
+    competitors = {
+        "PCA": run("PCA", PCA(random_state=0)),
+        "AutoencoderTransformer": run("AutoencoderTransformer", AutoencoderTransformer(random_state=0)),
+        "AutoencoderTransformer, Pipeline(memory=...)": run(
+            "AutoencoderTransformer, Pipeline(memory=...)",
+            AutoencoderTransformer(random_state=0),
+            cached=True,
+        ),
+    }
+    rounds = args.rounds or (1 if args.quick else 3)
+    times, ratios, errors = interleaved(competitors, rounds, baseline="PCA")
+    rows = [
+        [name, median(times[name]), median(ratios[name]), scores.get(name, float("nan"))]
+        for name in competitors
+    ]
+    table = markdown_table(["reducer", "search seconds", "time / PCA's", "best CV accuracy"], rows)
+    notes = (
+        f"{rounds} rounds, medians; `n_jobs=2` (loky workers, one torch thread each). "
+        "Grid: 3 code sizes x 2 values of C, 3 folds: 18 pipeline fits plus the refit."
+    )
+    if errors:
+        notes += f" Errors: {errors}"
+    write_report(
+        "bench_grid_search",
+        "Grid-search cost on digits",
+        [("Results", table), ("Notes", notes)],
+        command_line(),
+    )
+
+
+if __name__ == "__main__":
+    main()
