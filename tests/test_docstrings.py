@@ -1,5 +1,6 @@
 """Every public class documents exactly its parameters (numpydoc)."""
 
+import ast
 import inspect
 
 import pytest
@@ -18,6 +19,19 @@ def test_parameters_documented_in_signature_order(cls):
     documented = [p.name for p in numpydoc.ClassDoc(cls)["Parameters"]]
     signature = [name for name in inspect.signature(cls).parameters]
     assert documented == signature
+
+
+@pytest.mark.parametrize("cls", PUBLIC, ids=lambda c: c.__name__)
+def test_docstring_is_written_out_in_the_source(cls):
+    """Nothing assembles a docstring at import: under ``python -OO`` it is None, and
+    Python 3.13 dedents docstrings when compiling, so text searches for indented
+    lines in ``__doc__`` break. The docstring must be the source's literal, and must
+    still document the signature once dedented as 3.13 stores it."""
+    tree = ast.parse(inspect.getsource(inspect.getmodule(cls)))
+    [node] = [n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == cls.__name__]
+    assert inspect.cleandoc(cls.__doc__) == ast.get_docstring(node)
+    documented = [p.name for p in numpydoc.NumpyDocString(inspect.cleandoc(cls.__doc__))["Parameters"]]
+    assert documented == list(inspect.signature(cls).parameters)
 
 
 @pytest.mark.parametrize("cls", PUBLIC, ids=lambda c: c.__name__)
