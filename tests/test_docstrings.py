@@ -45,3 +45,15 @@ def test_public_methods_have_runnable_examples(cls):
         if not name.startswith("_") and member.__module__.startswith("sklearn_ae"):
             doc = numpydoc.FunctionDoc(member)
             assert doc["Summary"] and doc["Examples"], f"{cls.__name__}.{name}"
+
+
+def test_vae_repeats_the_shared_parameter_docs_verbatim():
+    """The VAE's docstring copies the base class's parameter texts (scikit-learn style);
+    this keeps the copies in step when a shared parameter's doc changes."""
+    base = {p.name: p for p in numpydoc.ClassDoc(sklearn_ae.AutoencoderTransformer)["Parameters"]}
+    vae = {p.name: p for p in numpydoc.ClassDoc(sklearn_ae.VariationalAutoencoderTransformer)["Parameters"]}
+    for name in base.keys() - {"n_components"}:  # the VAE words n_components for itself
+        assert (vae[name].type, vae[name].desc) == (base[name].type, base[name].desc), (
+            f"VariationalAutoencoderTransformer's doc of {name!r} differs from AutoencoderTransformer's: "
+            "copy the base class's text into sklearn_ae/_variational.py"
+        )
