@@ -22,7 +22,6 @@ from ._training import (
     build_net,
     continued_start,
     fresh_start,
-    penalties,
     plan_training,
     run,
 )
@@ -354,10 +353,6 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         X = validate_data(self, X, dtype=_FLOATS, reset=first)
         self._train_or_forget(X, epochs=1, continuing=not first, incremental=True)
         return self
-
-    def _penalties(self, noise_variance):
-        """Loss terms added to the reconstruction error (see ``_penalties.py``)."""
-        return penalties(self, noise_variance)
 
     def _train_or_forget(self, X, **kwargs):
         """Train; if a fresh fit fails, leave the estimator unfitted, not half-fitted.

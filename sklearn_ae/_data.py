@@ -30,16 +30,37 @@ def fit_scaling(X):
     mean : ndarray of shape (n_features,), float64
     scale : float
         1.0 for constant data, so that scaling never divides by zero.
+
+    Raises
+    ------
+    ValueError
+        When the mean or the sum of squared deviations overflows float64: the
+        training loss, ``score`` and ``loss_curve_`` are squared errors in the
+        units of ``X``, which such data cannot represent.
     """
-    mean = np.mean(X, axis=0, dtype=np.float64)
-    sum_sq = 0.0
-    for rows in chunks(len(X)):
-        centred = X[rows].astype(np.float64) - mean
-        sum_sq += float(np.einsum("ij,ij->", centred, centred))
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean = np.mean(X, axis=0, dtype=np.float64)
+        sum_sq = 0.0
+        for rows in chunks(len(X)):
+            centred = X[rows].astype(np.float64) - mean
+            sum_sq += float(np.einsum("ij,ij->", centred, centred))
+    if not (np.isfinite(mean).all() and np.isfinite(sum_sq)):
+        raise ValueError(_overflow_message(X))
     scale = float(np.sqrt(sum_sq / X.size)) if X.size else 0.0
-    if not np.isfinite(scale) or scale <= np.finfo(np.float64).tiny * 1e10:
+    if scale <= np.finfo(np.float64).tiny * 1e10:
         scale = 1.0
     return mean, scale
+
+
+def _overflow_message(X):
+    largest = float(np.max(np.abs(X)))
+    exponent = int(np.floor(np.log10(largest))) if largest > 0 else 0
+    return (
+        f"X's values overflow float64 arithmetic (largest absolute value {largest:.3g}): "
+        "the mean or the sum of squared deviations from it is not finite, and reconstruction "
+        "errors are squares in X's units. Divide X by a constant before fitting, for "
+        f"example 1e{exponent} so that its values are of order one."
+    )
 
 
 def scaled_tensor(X, mean, scale, with_covariance=False):
@@ -61,6 +82,12 @@ def scaled_tensor(X, mean, scale, with_covariance=False):
         out[rows] = torch.from_numpy(block)  # cast to float32 on copy
         if with_covariance:
             cov += block.T @ block
+    if not torch.isfinite(out).all():  # new rows far outside the data that set mean and scale
+        raise ValueError(
+            "X's values overflow float32 once centred and divided by scale_ "
+            f"({scale:.3g}), the scale of the data the model was first fitted on. "
+            "Continue training on data in the same units, or fit afresh."
+        )
     if with_covariance:
         cov /= max(n, 1)
     return out, cov
@@ -81,6 +108,8 @@ def principal_components(covariance, n_components):
     so the result is deterministic. Rows beyond the number of features are zero.
     """
     d = covariance.shape[0]
+    if not np.isfinite(covariance).all():
+        raise ValueError("The covariance of the scaled data is not finite: X's values overflow float64.")
     values, vectors = np.linalg.eigh(covariance)
     order = np.argsort(values)[::-1]
     top = order[: min(n_components, d)]

@@ -26,7 +26,7 @@ from ._data import covariance, fit_scaling, principal_components, scaled_tensor
 from ._device import global_rng_scope, resolve_device
 from ._engine import NonFiniteLossError, RowSubset, divergence_advice, make_net
 from ._modules import init_weights
-from ._penalties import ContractivePenalty, SparsityPenalty
+from ._penalties import ContractivePenalty, KLPenalty, SparsityPenalty
 from ._state import Architecture
 
 OPTIMIZERS = {
@@ -194,13 +194,19 @@ def _custom_modules(est, n_features, n_components, seed):
     return modules
 
 
-def penalties(est, noise_variance):
-    """The loss terms added to the reconstruction error (see ``_penalties.py``)."""
+def penalties(est, start):
+    """The loss terms added to the reconstruction error, each one small object (``_penalties.py``).
+
+    The VAE's KL weight is ``beta * 2 * noise_variance``: the negative ELBO of a
+    Gaussian decoder with probabilistic PCA's noise variance at the start.
+    """
     terms = []
     if est.sparsity > 0:
         terms.append(SparsityPenalty(est.sparsity))
     if est.contractive > 0:
         terms.append(ContractivePenalty(est.contractive))
+    if est._variational:
+        terms.append(KLPenalty(est.beta * 2.0 * start.noise_variance))
     return terms
 
 
@@ -215,7 +221,7 @@ def build_net(est, start, plan, generators):
         generators=generators,
         device=plan.device,
         noise=est.noise,
-        penalties=est._penalties(start.noise_variance),
+        penalties=penalties(est, start),
         patience=est.n_iter_no_change,
         tol=est.tol,
         plateau=PLATEAU if plan.holdout else None,  # early_stopping=False: a constant rate

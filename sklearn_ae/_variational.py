@@ -10,7 +10,6 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ._autoencoder import AutoencoderTransformer
-from ._penalties import KLPenalty
 
 
 class VariationalAutoencoderTransformer(AutoencoderTransformer):
@@ -28,6 +27,8 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
     probabilistic PCA. With ``init="pca"`` training starts near that solution
     (whitened principal scores; the decoder at PCA's components).
 
+    Read more in the :ref:`User Guide <variational>`.
+
     Parameters
     ----------
     n_components : int or float, default=2
@@ -36,7 +37,93 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
     beta : float, default=1.0
         Weight of the KL term; larger values give smoother, less detailed codes
         (the beta-VAE), 0 gives a (noisy) plain autoencoder.
-    __SHARED_PARAMETERS__
+    hidden_layer_sizes : int or tuple of int, default=(256, 128)
+        Widths of the encoder's hidden layers; the decoder mirrors them. ``()`` gives
+        a linear autoencoder.
+    activation : {"relu", "tanh", "sigmoid", "gelu", "elu", "leaky_relu", "identity"}, \
+            default="relu"
+        Activation between hidden layers. ``"identity"`` makes the whole network
+        linear: it then spans PCA's principal subspace.
+    dropout : float in [0, 1), default=0.0
+        Dropout probability after each hidden activation, during training only.
+    batch_norm : bool, default=False
+        Batch normalisation after each hidden linear layer.
+    noise : float, default=0.0
+        Denoising autoencoder: standard deviation of the Gaussian noise added to the
+        training inputs (never at ``transform``), in units of ``scale_``, the root mean
+        square of the centred data; the target stays the clean input. 0.5 to 1.0 suits
+        inputs that arrive noisy.
+    sparsity : float, default=0.0
+        Sparse autoencoder: weight of an L1 penalty on the code, each code unit
+        measured in units of its root mean square over the batch (so the penalty
+        cannot be met by shrinking the code). Around 1.0 gives clearly sparser codes.
+    contractive : float, default=0.0
+        Contractive autoencoder: weight of the squared Frobenius norm of the
+        encoder's Jacobian, in units of the code's variance over the batch. It makes
+        codes insensitive to small input changes; 0.01 to 1.0 are useful values.
+    alpha : float, default=0.0
+        L2 weight decay passed to the optimizer.
+    optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch.optim.Optimizer subclass, \
+            default="adam"
+        ``"sgd"`` uses Nesterov momentum 0.9.
+    learning_rate_init : float, default=2e-3
+        Initial learning rate of the optimizer. With held-out rows (see
+        ``early_stopping``) it is halved after every 5 checks in a row without an
+        improvement of ``tol`` (a reduce-on-plateau schedule); otherwise constant.
+    batch_size : int or "auto", default="auto"
+        Rows per mini-batch; ``"auto"`` uses ``min(128, n_train)``, where ``n_train``
+        is the number of rows trained on (the held-out rows excluded).
+    max_iter : int, default=200
+        Maximum number of epochs. A default fit usually stops far earlier, when
+        the held-out loss stops improving.
+    tol : float, default=1e-4
+        Improvement of the monitored loss that counts as progress. Losses are
+        measured on the internally scaled data, where predicting the mean scores 1.0,
+        so ``tol`` is a fraction of the data's total variance.
+    n_iter_no_change : int, default=10
+        Stop after this many checks in a row without an improvement of ``tol``. A
+        check is made at the end of every epoch and, with held-out rows, also
+        every 5,000 training rows within an epoch, so patience costs a bounded
+        number of rows on large data, not whole epochs.
+    early_stopping : bool or "auto", default="auto"
+        ``True`` holds out ``validation_fraction`` of the rows, scores the starting
+        point and every check on them, stops when their loss stops improving and
+        keeps the best weights seen: with ``init="pca"`` a fit then never ends
+        worse than PCA on held-out rows (up to the noise of the split). ``False``
+        trains on all rows and monitors the training loss. ``"auto"`` (the default)
+        is ``True`` from 100 rows on and ``False`` below. :meth:`partial_fit` never
+        holds rows out.
+    validation_fraction : float in (0, 1), default=0.1
+        Share of rows held out when early stopping is on.
+    warm_start : bool, default=False
+        Let ``fit`` continue from the current weights and scaling instead of
+        starting again.
+    init : {"pca", "random"}, default="pca"
+        ``"pca"`` starts the linear paths at PCA's components and the nonlinear
+        paths at zero, so training begins at PCA's reconstruction error.
+        ``"random"`` uses PyTorch's default random initialisation everywhere.
+    encoder : torch.nn.Module class or instance, default=None
+        Replaces the MLP encoder. A class is called as
+        ``encoder(n_features=..., n_components=...)``; an instance is deep-copied at
+        fit. It maps ``(batch, n_features)`` float32 tensors of scaled data to
+        ``(batch, n_components)`` codes (``2 * n_components`` for the VAE). With a
+        custom part, ``init="pca"`` does not apply and the model is pickled as a torch
+        object, so its class must be importable where it is loaded.
+    decoder : torch.nn.Module class or instance, default=None
+        Replaces the MLP decoder; called as ``decoder(n_features=..., n_components=...)``
+        and maps codes back to ``(batch, n_features)``.
+    callbacks : list of skorch callbacks, default=None
+        Extra :mod:`skorch.callbacks` run by the training engine (copied at fit).
+    device : str, default="cpu"
+        ``"cpu"``, ``"cuda"``, ``"cuda:N"``, ``"mps"`` or ``"auto"`` (CUDA, then
+        MPS, then CPU).
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialisation, shuffling and the validation split. The global numpy
+        and torch random states are left as they were (for ``None``, one seed is
+        drawn from numpy's global state, as scikit-learn does).
+    verbose : int, default=0
+        0 is silent; 1 prints a line per epoch; 2 adds a progress bar per epoch.
+
     Attributes
     ----------
     n_components_ : int
@@ -57,9 +144,13 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
     loss_curve_ : list of float
         Training loss per epoch (reconstruction plus KL term), in the units of ``X``.
     validation_scores_ : list of float or None
-        Per-epoch validation score when ``early_stopping=True``.
+        Per-epoch validation score of the last ``fit`` when rows were held out
+        (else None): minus the validation loss (reconstruction plus KL term).
+    initial_validation_score_ : float or None
+        The starting point's validation score (probabilistic PCA's, with ``init="pca"``).
     best_validation_score_ : float or None
-        Best of ``validation_scores_``.
+        The best validation score of any check, the starting point's included; its
+        weights are the ones kept.
     n_iter_ : int
         Number of epochs run.
 
@@ -152,9 +243,6 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
         )
         self.beta = beta
 
-    def _penalties(self, noise_variance):
-        return [*super()._penalties(noise_variance), KLPenalty(self.beta * 2.0 * noise_variance)]
-
     def sample(self, n_samples=1, random_state=None):
         """Generate new rows by decoding draws from the standard normal prior.
 
@@ -185,15 +273,3 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
         z = check_random_state(random_state).standard_normal((n_samples, self.n_components_))
         # transform's codes are latent values times scale_; decode expects the same.
         return self._map(z * self.scale_, self._decode, self.n_features_in_)
-
-
-def _shared_parameters():
-    """The parameter docs the VAE shares with AutoencoderTransformer, verbatim."""
-    doc = AutoencoderTransformer.__doc__
-    shared = doc[doc.index("    hidden_layer_sizes :") : doc.index("    Attributes\n")]
-    return shared
-
-
-VariationalAutoencoderTransformer.__doc__ = VariationalAutoencoderTransformer.__doc__.replace(
-    "    __SHARED_PARAMETERS__\n", _shared_parameters()
-)

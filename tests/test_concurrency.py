@@ -32,21 +32,3 @@ def test_float64_inference_copy_is_built_once_under_threads(digits):
         results = list(pool.map(lambda _: model.transform(X), range(8)))
     for r in results[1:]:
         np.testing.assert_array_equal(r, results[0])
-
-
-def _torch_threads_after_a_fit():
-    import torch
-
-    X = np.random.RandomState(0).normal(size=(50, 4))
-    AutoencoderTransformer(2, hidden_layer_sizes=(4,), max_iter=1, random_state=0).fit(X)
-    return torch.get_num_threads()
-
-
-def test_loky_workers_do_not_oversubscribe():
-    """Under GridSearchCV(n_jobs=2) each loky worker's torch uses its share of the cores."""
-    import os
-
-    from joblib import Parallel, delayed
-
-    threads = Parallel(n_jobs=2, backend="loky")(delayed(_torch_threads_after_a_fit)() for _ in range(2))
-    assert all(t <= max(1, (os.cpu_count() or 1) // 2) for t in threads), threads

@@ -3,18 +3,13 @@
 import numpy as np
 import pytest
 import torch
-from conftest import pca_heldout_mse
+from _helpers import heldout_mse, pca_heldout_mse
 from sklearn.base import clone
 from sklearn.decomposition import PCA
 from sklearn.model_selection import GridSearchCV
 from torch import nn
 
 from sklearn_ae import AutoencoderTransformer, VariationalAutoencoderTransformer
-
-
-def heldout_mse(model, X, target=None):
-    target = X if target is None else target
-    return float(np.mean((model.inverse_transform(model.transform(X)) - target) ** 2))
 
 
 def hoyer(Z):
@@ -78,9 +73,13 @@ def test_vae_transform_is_deterministic_and_sample_in_user_units(digits_split, p
     X_train, X_test, _, _ = digits_split
     vae = VariationalAutoencoderTransformer(8, random_state=0).fit(X_train)
     np.testing.assert_array_equal(vae.transform(X_test), vae.transform(X_test))
-    # Reconstruction-based score, comparable with the plain autoencoder's and with PCA.
-    assert -vae.score(X_test) <= pca_heldout_mse(X_train, X_test, 8)
-    assert vae.score(X_test) <= plain8.score(X_test) * 0.5  # scores are negative: within 2x
+    # Reconstruction-based score, comparable with the plain autoencoder's and with PCA:
+    # the smooth, sampleable code costs next to nothing in reconstruction.
+    assert vae.score(X_test) == pytest.approx(-heldout_mse(vae, X_test))
+    vae_to_pca = heldout_mse(vae, X_test) / pca_heldout_mse(X_train, X_test, 8)
+    assert vae_to_pca <= 0.53, f"VAE / PCA held-out error {vae_to_pca:.3f} (measured 0.46)"
+    vae_to_plain = heldout_mse(vae, X_test) / heldout_mse(plain8, X_test)
+    assert vae_to_plain <= 1.09, f"VAE / plain held-out error {vae_to_plain:.3f} (measured 0.95)"
     samples = vae.sample(200, random_state=0)
     assert samples.shape == (200, 64)
     np.testing.assert_array_equal(samples, vae.sample(200, random_state=0))
@@ -156,7 +155,9 @@ def test_custom_conv_modules_train_clone_search_and_pickle(digits):
     assert search.best_params_ == {"n_components": 8}
     best = search.best_estimator_
     assert isinstance(best.encoder_, ConvEncoder)
-    assert -best.score(X) < np.var(X, axis=0).sum() / 64  # better than predicting the mean
+    # Trained, not left at its random start: 15 epochs get close to PCA at the same size.
+    conv_to_pca = -best.score(X) / pca_heldout_mse(X, X, 8)
+    assert conv_to_pca <= 1.46, f"conv / PCA reconstruction error {conv_to_pca:.3f} (measured 1.27)"
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(best)).transform(X), best.transform(X))
 
     # An instance is copied, never trained in place; clone keeps the parameter.

@@ -3,6 +3,7 @@
 import copy
 import io
 import pickle
+from concurrent.futures import ThreadPoolExecutor
 
 import joblib
 import numpy as np
@@ -12,7 +13,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
-from sklearn_ae import AutoencoderTransformer
+from sklearn_ae import AutoencoderTransformer, VariationalAutoencoderTransformer
 
 PARAMS = {"n_components": 4, "hidden_layer_sizes": (32, 16), "max_iter": 5}
 
@@ -27,13 +28,48 @@ def test_same_random_state_same_codes(digits, extra):
     assert not np.allclose(a, c)
 
 
-def test_fit_leaves_global_random_states_untouched(digits):
+def _global_random_states():
+    """numpy's whole legacy state (key, position, cached Gaussian) and torch's CPU state."""
+    return np.random.get_state(), torch.random.get_rng_state().clone()
+
+
+@pytest.mark.parametrize(
+    ("cls", "extra"),
+    [
+        (AutoencoderTransformer, {}),
+        (AutoencoderTransformer, {"dropout": 0.1}),
+        (AutoencoderTransformer, {"noise": 0.3}),
+        (AutoencoderTransformer, {"dropout": 0.1, "noise": 0.3, "early_stopping": True}),
+        (VariationalAutoencoderTransformer, {}),
+    ],
+    ids=["plain", "dropout", "noise", "dropout-noise-early", "vae"],
+)
+def test_fit_leaves_global_random_states_untouched(digits, cls, extra):
     X, _ = digits
-    torch_before = torch.random.get_rng_state().clone()
-    numpy_before = np.random.get_state()[1].copy()
-    AutoencoderTransformer(**PARAMS, dropout=0.1, random_state=0).fit(X)
-    assert torch.equal(torch.random.get_rng_state(), torch_before)
-    np.testing.assert_array_equal(np.random.get_state()[1], numpy_before)
+    np.random.standard_normal()  # leave a cached Gaussian in numpy's state, as user code may
+    torch.randn(3)
+    (name, key, *numpy_rest), torch_before = _global_random_states()
+    cls(**PARAMS, **extra, random_state=0).fit(X)
+    (name_after, key_after, *numpy_rest_after), torch_after = _global_random_states()
+    assert name_after == name
+    np.testing.assert_array_equal(key_after, key, err_msg="numpy's global key changed")
+    assert numpy_rest_after == numpy_rest, "numpy's global position or cached Gaussian changed"
+    assert torch.equal(torch_after, torch_before), "torch's global CPU generator was advanced"
+
+
+def test_fits_in_threads_match_fits_one_after_another(digits):
+    """Each fit draws from its own generators, so threads cannot interleave their draws."""
+    X, _ = digits
+    params = {**PARAMS, "max_iter": 10, "noise": 0.3, "dropout": 0.1}
+
+    def fit_transform(seed):
+        return AutoencoderTransformer(**params, random_state=seed).fit_transform(X)
+
+    one_after_another = [fit_transform(seed) for seed in (0, 1)]
+    with ThreadPoolExecutor(2) as pool:
+        at_the_same_time = list(pool.map(fit_transform, (0, 1)))
+    for seed, (alone, threaded) in enumerate(zip(one_after_another, at_the_same_time)):
+        np.testing.assert_array_equal(threaded, alone, err_msg=f"random_state={seed}")
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

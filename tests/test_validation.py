@@ -103,3 +103,22 @@ def test_failed_continuation_keeps_previous_model(digits):
             ae.partial_fit(X)
     np.testing.assert_array_equal(ae.transform(X), before)
     assert np.isfinite(before).all()
+
+
+def test_values_that_overflow_float64_get_a_clear_error():
+    """Squared errors in the user's units must be finite: 1e300 is refused up front."""
+    X = 1e300 * np.random.RandomState(0).uniform(0.5, 1.5, size=(50, 4))
+    ae = AutoencoderTransformer(max_iter=2)
+    with pytest.raises(ValueError, match="overflow float64"):
+        ae.fit(X)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(ae)
+
+
+def test_continuing_on_values_far_outside_the_scale_keeps_the_model(X):
+    ae = AutoencoderTransformer(3, **FAST).fit(X)
+    before = ae.transform(X)
+    with pytest.raises(ValueError, match="overflow float32"):
+        ae.partial_fit(1e300 * X)
+    np.testing.assert_array_equal(ae.transform(X), before)
+    assert ae.n_iter_ == FAST["max_iter"]

@@ -1,0 +1,23 @@
+"""Measurements shared by the tests: held-out reconstruction errors.
+
+Importable as ``from _helpers import ...``: pytest's default ``prepend`` import mode
+puts ``tests/`` (which has no ``__init__.py``) on ``sys.path``.
+"""
+
+import numpy as np
+from sklearn.decomposition import PCA
+
+
+def heldout_mse(model, X_test, target=None):
+    """Mean squared error of ``model``'s reconstructions of ``X_test``.
+
+    ``target`` (default ``X_test``) is what the reconstructions are compared with,
+    e.g. the clean rows when ``X_test`` is a corrupted copy.
+    """
+    target = X_test if target is None else target
+    return float(np.mean((model.inverse_transform(model.transform(X_test)) - target) ** 2))
+
+
+def pca_heldout_mse(X_train, X_test, k):
+    """Held-out reconstruction error of PCA with ``k`` components fitted on ``X_train``."""
+    return heldout_mse(PCA(k).fit(X_train), X_test)
