@@ -2,30 +2,44 @@
 
 import numpy as np
 import pytest
-from conftest import pca_heldout_mse
+from _helpers import heldout_mse, pca_heldout_mse
+from sklearn.datasets import load_digits, make_s_curve, make_swiss_roll
 from sklearn.decomposition import PCA
+from sklearn.model_selection import train_test_split
 
 from sklearn_ae import AutoencoderTransformer
 
 
-def heldout_mse(model, X_test):
-    return float(np.mean((model.inverse_transform(model.transform(X_test)) - X_test) ** 2))
+def _case(name):
+    """The issue-9 cases: 20% held out, default settings."""
+    if name.startswith("digits"):
+        X = load_digits().data
+        if name == "noisy digits":  # a small, noisy set: training error alone overfits it
+            X = X + np.random.RandomState(0).normal(0, 4, X.shape)
+    elif name == "s_curve":
+        X = make_s_curve(3000, random_state=0)[0]
+    else:
+        X = make_swiss_roll(3000, random_state=0)[0]
+    return train_test_split(X, test_size=0.2, random_state=0)
 
 
-@pytest.mark.parametrize(("k", "bound"), [(8, 0.75), (2, 0.85)])
-def test_beats_pca_on_unscaled_digits(digits_split, k, bound):
-    X_train, X_test, _, _ = digits_split
+# Bounds: the issue's ceiling, or about 1.15x the figure measured with the defaults
+# (benchmarks/bench_time_to_quality.py), whichever is lower, so a regression fails.
+QUALITY = [
+    ("digits", 8, 0.52),  # measured 0.470
+    ("digits", 2, 0.66),  # measured 0.607
+    ("s_curve", 2, 0.022),  # measured 0.019
+    ("swiss_roll", 2, 0.10),  # measured 0.088
+    ("noisy digits", 8, 1.0),  # measured 0.952: never worse than PCA on held-out rows
+]
+
+
+@pytest.mark.parametrize(("name", "k", "bound"), QUALITY, ids=[f"{n}-k{k}" for n, k, _ in QUALITY])
+def test_default_fit_beats_pca_on_held_out_rows(name, k, bound):
+    X_train, X_test = _case(name)
     ae = AutoencoderTransformer(k, random_state=0).fit(X_train)
     ratio = heldout_mse(ae, X_test) / pca_heldout_mse(X_train, X_test, k)
-    assert ratio <= bound, f"AE/PCA held-out MSE ratio {ratio:.3f} > {bound}"
-
-
-@pytest.mark.parametrize(("name", "bound"), [("s_curve", 0.3), ("swiss_roll", 0.5)])
-def test_unrolls_manifolds_better_than_pca(manifolds, name, bound):
-    X_train, X_test, _, _ = manifolds[name]
-    ae = AutoencoderTransformer(2, random_state=0).fit(X_train)
-    ratio = heldout_mse(ae, X_test) / pca_heldout_mse(X_train, X_test, 2)
-    assert ratio <= bound, f"{name}: AE/PCA held-out MSE ratio {ratio:.3f} > {bound}"
+    assert ratio <= bound, f"{name}, k={k}: AE/PCA held-out MSE ratio {ratio:.3f} > {bound}"
 
 
 @pytest.mark.parametrize(
