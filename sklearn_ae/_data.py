@@ -12,8 +12,11 @@ from typing import NamedTuple
 
 import numpy as np
 import torch
+from threadpoolctl import threadpool_limits
 
 CHUNK_ROWS = 65536
+
+SMALL_EIGH = 512  # up to this many features, the PCA start's eigh runs on one thread
 
 
 def chunks(n_rows, size=CHUNK_ROWS):
@@ -110,7 +113,11 @@ def principal_components(covariance, n_components):
     d = covariance.shape[0]
     if not np.isfinite(covariance).all():
         raise ValueError("The covariance of the scaled data is not finite: X's values overflow float64.")
-    values, vectors = np.linalg.eigh(covariance)
+    # On small matrices OpenBLAS's thread pool costs far more than it saves: 25x
+    # slower on 64 features, and its threads then spin beside torch's and slowed
+    # every later epoch by about 20% (benchmarks/bench_fit.py, init="pca" rows).
+    with threadpool_limits(limits=1 if d <= SMALL_EIGH else None, user_api="blas"):
+        values, vectors = np.linalg.eigh(covariance)
     order = np.argsort(values)[::-1]
     top = order[: min(n_components, d)]
     rows = vectors[:, top].T
