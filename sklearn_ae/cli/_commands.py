@@ -12,6 +12,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+import torch
 
 from .._autoencoder import AutoencoderTransformer
 from .._variational import VariationalAutoencoderTransformer
@@ -201,6 +202,10 @@ def run_demo(args):
         0 on success, also when the figure is skipped for lack of matplotlib.
     """
     figure, skipped = _demo_figure(args)
+    # The demo's networks are small: one torch thread is as fast as several on an idle
+    # machine, and several times faster when another program keeps a core busy (see
+    # docs/user_guide/devices.rst). This process is the command line's own.
+    torch.set_num_threads(1)
     params = {} if args.max_iter is None else {"max_iter": args.max_iter}
     print(f"Digits (1797 x 64), 25% held out; code sizes {', '.join(map(str, args.n_components))}.")
     rows = compare(args.n_components, random_state=args.random_state, keep_codes=figure is not None, **params)
