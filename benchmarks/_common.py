@@ -68,6 +68,13 @@ def build_module(n_features, n_components=2, hidden=DEFAULT_HIDDEN):
     return build_autoencoder(n_features, n_components, hidden, "relu", 0.0, False)
 
 
+def estimator_adam_kwargs():
+    """The Adam options sklearn_ae's fit uses: ``fused=True`` where torch has a fused
+    kernel (CUDA; the CPU from torch 2.4), else none."""
+    major, minor = (int(part) for part in torch.__version__.split(".")[:2])
+    return {"fused": True} if (major, minor) >= (2, 4) else {}
+
+
 def standardize_like_estimator(X):
     """Centre each feature, divide by one global RMS: the estimator's own scaling."""
     T = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32))
