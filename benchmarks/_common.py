@@ -24,10 +24,7 @@ HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 sys.path.insert(0, str(HERE.parent))  # run from a checkout without installing
 
-try:  # the builder's name changed while the package grew a VAE
-    from sklearn_ae._modules import build_autoencoder as _build_autoencoder
-except ImportError:
-    from sklearn_ae._modules import build_autoencoder as _build_autoencoder
+from sklearn_ae._modules import build_autoencoder  # noqa: E402  (needs the sys.path line)
 
 DEFAULT_HIDDEN = (256, 128)
 DEFAULT_BATCH = 256
@@ -68,7 +65,14 @@ def latent_mlp_data(n_samples, n_features, n_latent=5, seed=0, chunk=200_000):
 
 def build_module(n_features, n_components=2, hidden=DEFAULT_HIDDEN):
     """The estimator's own default network (linear path + MLP in each half)."""
-    return _build_autoencoder(n_features, n_components, hidden, "relu", 0.0, False)
+    return build_autoencoder(n_features, n_components, hidden, "relu", 0.0, False)
+
+
+def estimator_adam_kwargs():
+    """The Adam options sklearn_ae's fit uses: ``fused=True`` where torch has a fused
+    kernel (CUDA; the CPU from torch 2.4), else none."""
+    major, minor = (int(part) for part in torch.__version__.split(".")[:2])
+    return {"fused": True} if (major, minor) >= (2, 4) else {}
 
 
 def standardize_like_estimator(X):
