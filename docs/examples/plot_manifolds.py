@@ -19,19 +19,14 @@ coordinates each code keeps.
 # return the points and their position along the sheet, ``t``; the height is the
 # second coordinate of each point. The models train on 1,500 points and are
 # evaluated on 500 others.
-import warnings
-
 import matplotlib.pyplot as plt
 import numpy as np
 from sklearn.datasets import make_s_curve, make_swiss_roll
 from sklearn.decomposition import PCA
-from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import cross_val_score
 from sklearn.neighbors import KNeighborsRegressor
 
 from sklearn_ae import AutoencoderTransformer
-
-warnings.filterwarnings("ignore", category=ConvergenceWarning)
 
 surfaces = {}
 for name, make in [("S-curve", make_s_curve), ("swiss roll", make_swiss_roll)]:
