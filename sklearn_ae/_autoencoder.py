@@ -39,8 +39,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     ``inverse_transform(Z) = g(Z)`` the reconstruction, both in the units of ``X``.
     Features are centred and divided by one global scale internally, so raw data
     needs no scaler. By default (``init="pca"``) training starts from PCA's solution
-    at the same code size, a tenth of the rows scores every step, and the best
-    weights seen on them are kept.
+    at the same code size, a tenth of the rows scores it and every later check, and
+    the best weights seen on them are kept.
 
     Read more in the :ref:`User Guide <autoencoders>`.
 
@@ -81,7 +81,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch.optim.Optimizer subclass, \
             default="adam"
         ``"sgd"`` uses Nesterov momentum 0.9.
-    learning_rate_init : float, default=2e-3
+    learning_rate_init : float, default=1e-3
         Initial learning rate of the optimizer. With held-out rows (see
         ``early_stopping``) it is halved after every 5 checks in a row without an
         improvement of ``tol`` (a reduce-on-plateau schedule); otherwise constant.
@@ -245,7 +245,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         contractive=0.0,
         alpha=0.0,
         optimizer="adam",
-        learning_rate_init=2e-3,
+        learning_rate_init=1e-3,
         batch_size="auto",
         max_iter=200,
         tol=1e-4,

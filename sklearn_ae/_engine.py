@@ -103,6 +103,11 @@ class FiniteLossGuard(Callback):
                 )
 
 
+#: Until a check beats the starting point by more than ``tol``, patience is this many
+#: times longer and the learning rate is not reduced (see :class:`KeepBest`).
+START_GRACE = 5
+
+
 class KeepBest(Callback):
     """Stop when the monitored loss stops improving; keep the best weights seen.
 
@@ -116,6 +121,11 @@ class KeepBest(Callback):
     the starting point as the first, are restored at the end, so the kept model's
     validation loss is exactly :attr:`best_loss_`. With ``lr_patience``, every
     ``lr_patience`` misses in a row multiply the learning rate by ``lr_factor``.
+
+    The starting point (PCA's solution) can be a plateau that training needs some
+    epochs to leave. Until a check beats it by more than ``tol``, the learning rate is
+    not reduced and patience is :data:`START_GRACE` times longer; data on which nothing
+    beats PCA then stops after that longer patience, keeping PCA's solution.
 
     Attributes
     ----------
@@ -139,11 +149,15 @@ class KeepBest(Callback):
         """Take the starting point (its loss, or None when unmeasured) as the first check."""
         self.initial_loss_ = self.best_loss_ = initial_loss
         self.checks_ = self.misses_ = 0
+        self.left_start_ = initial_loss is None
         self.best_weights_ = self._snapshot(net) if self.keep_best else None
 
     @property
     def should_stop(self):
-        return self.misses_ >= self.patience
+        # The PCA start can sit on a plateau: escaping it may take a few dozen epochs
+        # (the S-curve at 5,000 rows), so the start gets START_GRACE times the patience.
+        patience = self.patience if self.left_start_ else START_GRACE * self.patience
+        return self.misses_ >= patience
 
     def observe(self, net, loss):
         """Count one check with monitored loss ``loss``."""
@@ -151,11 +165,12 @@ class KeepBest(Callback):
         best = self.best_loss_
         if best is not None and loss >= best - self.tol:
             self.misses_ += 1
-            if self.lr_patience and self.misses_ % self.lr_patience == 0:
+            if self.left_start_ and self.lr_patience and self.misses_ % self.lr_patience == 0:
                 for group in net.optimizer_.param_groups:
                     group["lr"] *= self.lr_factor
         else:
             self.misses_ = 0
+            self.left_start_ = True
         if best is None or loss < best:
             self.best_loss_ = loss
             if self.keep_best:

@@ -66,7 +66,7 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch.optim.Optimizer subclass, \
             default="adam"
         ``"sgd"`` uses Nesterov momentum 0.9.
-    learning_rate_init : float, default=2e-3
+    learning_rate_init : float, default=1e-3
         Initial learning rate of the optimizer. With held-out rows (see
         ``early_stopping``) it is halved after every 5 checks in a row without an
         improvement of ``tol`` (a reduce-on-plateau schedule); otherwise constant.
@@ -198,7 +198,7 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
         contractive=0.0,
         alpha=0.0,
         optimizer="adam",
-        learning_rate_init=2e-3,
+        learning_rate_init=1e-3,
         batch_size="auto",
         max_iter=200,
         tol=1e-4,
