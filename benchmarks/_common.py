@@ -136,10 +136,14 @@ def hand_loop_mse(fitted, X):
 
 
 def ae(**kwargs):
-    """An AutoencoderTransformer with early stopping effectively off unless overridden."""
+    """An AutoencoderTransformer doing the hand loop's work: all rows, fixed epochs.
+
+    No rows are held out (``early_stopping=False``) and the stopping rule never fires,
+    unless overridden.
+    """
     from sklearn_ae import AutoencoderTransformer
 
-    params = {"tol": 0.0, "n_iter_no_change": 10**9, "random_state": 0}
+    params = {"tol": 0.0, "n_iter_no_change": 10**9, "random_state": 0, "early_stopping": False}
     params.update(kwargs)
     return AutoencoderTransformer(**params)
 

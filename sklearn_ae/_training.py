@@ -45,8 +45,12 @@ AUTO_BATCH_SIZE = 128
 #: ``(patience, factor)`` of the learning-rate schedule (see defaults.rst).
 PLATEAU = (5, 0.5)
 
-#: On data larger than this, the held-out loss is also checked every this many rows.
+#: The held-out loss is also checked every ``max(CHECK_ROWS, CHECK_PER_VALID * n_valid)``
+#: training rows within an epoch: patience costs a bounded number of rows on large
+#: data, and scoring the held-out rows costs under a tenth of the training between
+#: checks (a forward pass over n_valid rows against forward and backward over 4x).
 CHECK_ROWS = 5_000
+CHECK_PER_VALID = 4
 
 
 def _fused_adam_supported(device):
@@ -225,7 +229,7 @@ def build_net(est, start, plan, generators):
         patience=est.n_iter_no_change,
         tol=est.tol,
         plateau=PLATEAU if plan.holdout else None,  # early_stopping=False: a constant rate
-        check_rows=CHECK_ROWS,
+        check_rows=None if start.valid is None else max(CHECK_ROWS, CHECK_PER_VALID * len(start.valid)),
         callbacks=est.callbacks or [],
         verbose=est.verbose,
     )
