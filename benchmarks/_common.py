@@ -283,16 +283,27 @@ def machine_info():
 
 
 def code_version():
-    """The measured sklearn_ae: ``git describe`` of the checkout, or $BENCH_COMMIT."""
+    """The measured sklearn_ae: the checkout's commit, "-dirty" if code differs from it.
+
+    Result files under ``benchmarks/results/`` do not count: a run of several scripts
+    rewrites them one after another, and they are not what is measured. $BENCH_COMMIT
+    overrides.
+    """
     import subprocess
 
     if os.environ.get("BENCH_COMMIT"):
         return os.environ["BENCH_COMMIT"]
     try:
-        out = subprocess.run(
-            ["git", "describe", "--always", "--dirty"], cwd=HERE.parent, capture_output=True, text=True
-        )
-        return out.stdout.strip() or "unknown"
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=HERE.parent, capture_output=True, text=True
+        ).stdout.strip()
+        changed = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!benchmarks/results"],
+            cwd=HERE.parent,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        return (commit + ("-dirty" if changed else "")) or "unknown"
     except OSError:
         return "unknown"
 
