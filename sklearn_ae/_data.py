@@ -150,3 +150,18 @@ def covariance(X_scaled, rows=None):
         block = block.to("cpu", torch.float64)
         cov += block.T @ block
     return (cov / max(n_rows, 1)).numpy()
+
+
+class RowSubset:
+    """Rows ``rows`` of ``X``, a tensor already on the training device (no copy).
+
+    ``rows=None`` means all rows. The training and validation parts of one scaled
+    array are two subsets of it.
+    """
+
+    def __init__(self, X: torch.Tensor, rows: torch.Tensor | None = None):
+        self.X = X
+        self.rows = rows
+
+    def __len__(self):
+        return len(self.X) if self.rows is None else len(self.rows)

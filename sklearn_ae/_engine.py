@@ -20,22 +20,9 @@ import torch
 from skorch import NeuralNet
 from skorch.callbacks import Callback, EpochTimer, PrintLog, ProgressBar
 
+from ._data import RowSubset
+from ._errors import NonFiniteLossError, divergence_advice
 from ._modules import random_source
-
-
-class RowSubset:
-    """Rows ``rows`` of ``X``, a tensor already on the training device (no copy).
-
-    ``rows=None`` means all rows. The training and validation parts of one scaled
-    array are two subsets of it.
-    """
-
-    def __init__(self, X: torch.Tensor, rows: torch.Tensor | None = None):
-        self.X = X
-        self.rows = rows
-
-    def __len__(self):
-        return len(self.X) if self.rows is None else len(self.rows)
 
 
 class Batches:
@@ -73,18 +60,6 @@ class Batches:
         for start, stop in zip(starts, [*starts[1:], self.n_rows]):
             batch = X[start:stop] if rows is None else X.index_select(0, rows[start:stop])
             yield batch, batch
-
-
-class NonFiniteLossError(ValueError):
-    """The training loss, or the trained weights, became NaN or infinite."""
-
-
-def divergence_advice(learning_rate):
-    """What to change when training diverges."""
-    return (
-        f"Lower learning_rate_init (it is {learning_rate:g}; try {learning_rate / 10:g}), "
-        "or raise alpha, or scale features with very different ranges."
-    )
 
 
 class FiniteLossGuard(Callback):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import sys
 from numbers import Integral
 from typing import NamedTuple
 
@@ -22,9 +23,9 @@ import torch
 from sklearn.utils import check_random_state
 
 from ._code_size import choose_code_size
-from ._data import covariance, fit_scaling, principal_components, scaled_tensor
+from ._data import RowSubset, covariance, fit_scaling, principal_components, scaled_tensor
 from ._device import global_rng_scope, resolve_device
-from ._engine import NonFiniteLossError, RowSubset, divergence_advice, make_net
+from ._errors import NonFiniteLossError, divergence_advice
 from ._modules import init_weights
 from ._penalties import ContractivePenalty, KLPenalty, SparsityPenalty
 from ._state import Architecture
@@ -216,7 +217,7 @@ def penalties(est, start):
 
 def build_net(est, start, plan, generators):
     """The skorch net that trains ``start.module``."""
-    return make_net(
+    return _engine().make_net(
         start.module,
         valid=start.valid,
         optimizer=plan.optimizer,
@@ -233,6 +234,25 @@ def build_net(est, start, plan, generators):
         callbacks=est.callbacks or [],
         verbose=est.verbose,
     )
+
+
+def _engine():
+    """The training engine, imported when a fit needs it.
+
+    skorch (up to 1.4 at least) fails to import under ``python -OO``: it builds
+    docstrings from docstrings, which -OO removes. Importing it only to train keeps
+    ``import sklearn_ae`` and inference with fitted or unpickled models working there.
+    """
+    try:
+        from . import _engine
+    except AttributeError as exc:
+        if sys.flags.optimize < 2:
+            raise
+        raise ImportError(
+            "Training needs skorch, which cannot be imported under `python -OO` (it builds "
+            "docstrings at import). Fit without -OO; fitted models load and transform under -OO."
+        ) from exc
+    return _engine
 
 
 class Run(NamedTuple):
