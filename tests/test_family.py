@@ -39,34 +39,27 @@ def test_denoising_reconstructs_corrupted_digits_closer_to_clean(digits_split, p
     X_train, X_test, _, _ = digits_split
     noisy = X_test + np.random.RandomState(1).normal(0, 4, X_test.shape)  # std 4 pixel units
     denoising = AutoencoderTransformer(8, noise=1.0, random_state=0).fit(X_train)
-    assert heldout_mse(denoising, noisy, X_test) < 0.9 * heldout_mse(plain8, noisy, X_test)
+    ratio = heldout_mse(denoising, noisy, X_test) / heldout_mse(plain8, noisy, X_test)
+    assert ratio <= 0.69, f"denoising/plain error on corrupted digits {ratio:.3f} > 0.69 (measured 0.603)"
 
 
 def test_sparse_codes_are_sparser_and_still_beat_pca(digits_split, plain8):
     X_train, X_test, _, _ = digits_split
     sparse = AutoencoderTransformer(8, sparsity=1.0, random_state=0).fit(X_train)
     gain = hoyer(sparse.transform(X_test)) - hoyer(plain8.transform(X_test))
-    assert gain >= 0.1
-    assert heldout_mse(sparse, X_test) <= pca_heldout_mse(X_train, X_test, 8)
+    assert gain >= 0.20, f"Hoyer sparsity gain {gain:.3f} < 0.20 (measured 0.230)"
+    to_pca = heldout_mse(sparse, X_test) / pca_heldout_mse(X_train, X_test, 8)
+    assert to_pca <= 0.73, f"sparse/PCA held-out error {to_pca:.3f} > 0.73 (measured 0.634)"
 
 
 def test_contractive_lowers_encoder_sensitivity(digits_split, plain8):
     X_train, X_test, _, _ = digits_split
     contractive = AutoencoderTransformer(8, contractive=1.0, random_state=0).fit(X_train)
-    assert encoder_sensitivity(contractive, X_test) <= 0.8 * encoder_sensitivity(plain8, X_test)
+    ratio = encoder_sensitivity(contractive, X_test) / encoder_sensitivity(plain8, X_test)
+    assert ratio <= 0.33, f"contractive/plain encoder sensitivity {ratio:.3f} > 0.33 (measured 0.284)"
     # Not met by shifting the code away from zero (which would shrink a raw mean square).
     codes = contractive.transform(X_test)
     assert np.abs(codes.mean(axis=0)).max() < 3 * codes.std(axis=0).max()
-
-
-def test_closed_form_jacobian_matches_autograd():
-    from sklearn_ae._modules import Coder
-    from sklearn_ae._penalties import _autograd_jacobian, coder_jacobian
-
-    x = torch.randn(6, 7, generator=torch.Generator().manual_seed(0))
-    for activation in ("relu", "tanh", "sigmoid", "gelu", "elu", "leaky_relu", "identity"):
-        coder = Coder(7, 3, (5, 4), activation, batch_norm=True).eval()
-        torch.testing.assert_close(coder_jacobian(coder, x), _autograd_jacobian(coder, x))
 
 
 def test_vae_transform_is_deterministic_and_sample_in_user_units(digits_split, plain8):
