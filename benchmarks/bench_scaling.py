@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 
 from _common import (
+    DEFAULT_BATCH,
     add_common_args,
     ae,
     command_line,
@@ -44,7 +45,7 @@ def sweep_point(X, epochs, rounds):
     fitted = {}
 
     def fit_ae():
-        fitted["ae"] = ae(max_iter=epochs).fit(X)
+        fitted["ae"] = ae(max_iter=epochs, batch_size=DEFAULT_BATCH).fit(X)  # the loop's batch size
 
     comp = {
         "sklearn_ae fit": fit_ae,

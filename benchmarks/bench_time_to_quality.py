@@ -88,10 +88,16 @@ class Curve(Callback):
 
 
 class CurveSink(list):
-    """The curve's points, the scaling to measure them in, and the time spent measuring."""
+    """The curve's points, the scaling to measure them in, and the time spent measuring.
+
+    The estimator deep-copies its callbacks at fit; the copy must still fill this list.
+    """
 
     scaling = (0.0, 1.0)
     paused = 0.0
+
+    def __deepcopy__(self, memo):
+        return self
 
 
 def fit_estimator(params, X_train, X_test, k):

@@ -45,7 +45,8 @@ def fit_scaling(X):
         mean = np.mean(X, axis=0, dtype=np.float64)
         sum_sq = 0.0
         for rows in chunks(len(X)):
-            centred = X[rows].astype(np.float64) - mean
+            centred = X[rows].astype(np.float64)  # the one temporary per chunk
+            centred -= mean
             sum_sq += float(np.einsum("ij,ij->", centred, centred))
     if not (np.isfinite(mean).all() and np.isfinite(sum_sq)):
         raise ValueError(_overflow_message(X))
@@ -78,14 +79,16 @@ def scaled_tensor(X, mean, scale, with_covariance=False):
     n, d = X.shape
     out = torch.empty((n, d), dtype=torch.float32)
     cov = np.zeros((d, d)) if with_covariance else None
+    finite = True
     for rows in chunks(n):
         block = X[rows].astype(np.float64)  # the one temporary per chunk
         block -= mean
         block /= scale
         out[rows] = torch.from_numpy(block)  # cast to float32 on copy
+        finite = finite and bool(torch.isfinite(out[rows]).all())
         if with_covariance:
             cov += block.T @ block
-    if not torch.isfinite(out).all():  # new rows far outside the data that set mean and scale
+    if not finite:  # new rows far outside the data that set mean and scale
         raise ValueError(
             "X's values overflow float32 once centred and divided by scale_ "
             f"({scale:.3g}), the scale of the data the model was first fitted on. "

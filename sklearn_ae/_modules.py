@@ -199,10 +199,14 @@ def build_autoencoder(
     variational=False,
     encoder=None,
     decoder=None,
+    generator=None,
 ):
     """Build the encoder/decoder pair; the default decoder mirrors the encoder.
 
     ``encoder``/``decoder``, when given, are ready modules used instead of the MLPs.
+    The built-in coders get PyTorch's default initialisation drawn from ``generator``
+    (a fixed seed when None), never from torch's global generator; a fit then sets
+    them again with :func:`init_weights` from its own generator.
 
     Examples
     --------
@@ -216,15 +220,17 @@ def build_autoencoder(
     options = {"activation": activation, "dropout": dropout, "batch_norm": batch_norm}
     n_out = 2 * n_components if variational else n_components
     # nn.Linear draws its default weights from the global RNG; building on the meta
-    # device draws nothing, and init_weights then sets every weight from the fit's
-    # own generator.
+    # device draws nothing, and init_weights sets every weight from a generator.
     if encoder is None:
         encoder = _materialised(Coder, n_features, n_out, hidden, **options)
     if decoder is None:
         decoder = _materialised(Coder, n_components, n_features, hidden[::-1], **options)
     if variational:
-        return VariationalAutoencoder(encoder, decoder, n_components)
-    return Autoencoder(encoder, decoder)
+        autoencoder = VariationalAutoencoder(encoder, decoder, n_components)
+    else:
+        autoencoder = Autoencoder(encoder, decoder)
+    init_weights(autoencoder, None, generator if generator is not None else torch.Generator().manual_seed(0))
+    return autoencoder
 
 
 @torch.no_grad()
