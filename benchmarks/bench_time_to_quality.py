@@ -26,7 +26,7 @@ from sklearn.model_selection import train_test_split
 from skorch.callbacks import Callback
 
 from sklearn_ae import AutoencoderTransformer
-from sklearn_ae._modules import build_autoencoder, init_weights
+from sklearn_ae._modules import build_autoencoder
 
 OLD_DEFAULTS = {"max_iter": 200, "early_stopping": False, "learning_rate_init": 1e-3, "batch_size": 256}
 
@@ -126,8 +126,7 @@ def hand_loop(X_train, X_test, k, epochs, batch_size, lr):
     scale = float(X.square().mean().sqrt())
     X /= scale
     gen = torch.Generator().manual_seed(0)
-    module = build_autoencoder(X.shape[1], k, (256, 128), "relu", 0.0, False)
-    init_weights(module, None, gen)
+    module = build_autoencoder(X.shape[1], k, (256, 128), "relu", 0.0, False, generator=gen)
     opt = torch.optim.Adam(module.parameters(), lr=lr, fused=True)
     x_test = (torch.as_tensor(X_test, dtype=torch.float32) - mean) / scale
     curve, paused = [], 0.0

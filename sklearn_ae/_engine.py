@@ -106,8 +106,6 @@ class KeepBest(Callback):
     ----------
     initial_loss_, best_loss_ : float or None
         The starting point's loss, and the lowest loss seen (the start's included).
-    checks_ : int
-        Checks made after the start.
     misses_ : int
         Checks since the last improvement by more than ``tol``.
     """
@@ -123,7 +121,7 @@ class KeepBest(Callback):
     def start(self, net, initial_loss):
         """Take the starting point (its loss, or None when unmeasured) as the first check."""
         self.initial_loss_ = self.best_loss_ = initial_loss
-        self.checks_ = self.misses_ = 0
+        self.misses_ = 0
         self.left_start_ = initial_loss is None
         self.best_weights_ = self._snapshot(net) if self.keep_best else None
 
@@ -136,7 +134,6 @@ class KeepBest(Callback):
 
     def observe(self, net, loss):
         """Count one check with monitored loss ``loss``."""
-        self.checks_ += 1
         best = self.best_loss_
         if best is not None and loss >= best - self.tol:
             self.misses_ += 1

@@ -205,8 +205,8 @@ def build_autoencoder(
 
     ``encoder``/``decoder``, when given, are ready modules used instead of the MLPs.
     The built-in coders get PyTorch's default initialisation drawn from ``generator``
-    (a fixed seed when None), never from torch's global generator; a fit then sets
-    them again with :func:`init_weights` from its own generator.
+    (a fixed seed when None: a fit passes its own), never from torch's global one;
+    :func:`start_at_pca` then sets the PCA start on top.
 
     Examples
     --------
@@ -229,26 +229,16 @@ def build_autoencoder(
         autoencoder = VariationalAutoencoder(encoder, decoder, n_components)
     else:
         autoencoder = Autoencoder(encoder, decoder)
-    init_weights(autoencoder, None, generator if generator is not None else torch.Generator().manual_seed(0))
+    init_weights(autoencoder, generator if generator is not None else torch.Generator().manual_seed(0))
     return autoencoder
 
 
 @torch.no_grad()
-def init_weights(autoencoder: Autoencoder, pca, generator: torch.Generator):
-    """Initialise the built-in coders of ``autoencoder`` in place, from ``generator``.
+def init_weights(autoencoder: Autoencoder, generator: torch.Generator):
+    """PyTorch's default initialisation of the built-in coders, drawn from ``generator``.
 
-    Parameters
-    ----------
-    autoencoder : Autoencoder
-        Built by :func:`build_autoencoder`. Custom (non-:class:`Coder`) parts keep
-        their own initialisation.
-    pca : PrincipalComponents or None
-        When given, the linear paths start at PCA's components and each MLP's last
-        layer at zero, so the untrained autoencoder is PCA. A VAE starts at
-        probabilistic PCA: whitened codes, and posterior variances from the noise
-        variance. When None, every layer is drawn at random.
-    generator : torch.Generator
-        Source of all random draws; the global torch RNG is not used.
+    Custom (non-:class:`Coder`) parts keep their own initialisation; the global torch
+    RNG is not used.
     """
     coders = [part for part in (autoencoder.encoder, autoencoder.decoder) if isinstance(part, Coder)]
     for layer in (layer for coder in coders for layer in coder.modules()):
@@ -259,8 +249,15 @@ def init_weights(autoencoder: Autoencoder, pca, generator: torch.Generator):
             layer.bias.uniform_(-bound, bound, generator=generator)
         elif isinstance(layer, nn.BatchNorm1d):
             layer.reset_parameters()  # unit scale, zero shift, fresh running statistics
-    if pca is None:
-        return
+
+
+@torch.no_grad()
+def start_at_pca(autoencoder: Autoencoder, pca):
+    """Set the linear paths to PCA's components and each MLP's last layer to zero.
+
+    The untrained autoencoder is then PCA. A VAE starts at probabilistic PCA:
+    whitened codes, and posterior variances from the noise variance.
+    """
     encoder, decoder = autoencoder.encoder, autoencoder.decoder
     k = pca.components.shape[0]
     if isinstance(autoencoder, VariationalAutoencoder):

@@ -32,11 +32,11 @@ class Architecture(NamedTuple):
     variational: bool
     custom: bool  # a user-supplied encoder or decoder: pickled as a torch object
 
-    def build(self, encoder=None, decoder=None):
-        """A new autoencoder of this shape (weights not yet set)."""
+    def build(self, encoder=None, decoder=None, generator=None):
+        """A new autoencoder of this shape, initialised from ``generator``."""
         spec = self._asdict()
         del spec["custom"]
-        return build_autoencoder(**spec, encoder=encoder, decoder=decoder)
+        return build_autoencoder(**spec, encoder=encoder, decoder=decoder, generator=generator)
 
 
 class FittedModel:

@@ -26,7 +26,7 @@ from ._code_size import choose_code_size
 from ._data import RowSubset, covariance, fit_scaling, principal_components, scaled_tensor
 from ._device import global_rng_scope, resolve_device
 from ._errors import NonFiniteLossError, divergence_advice
-from ._modules import init_weights
+from ._modules import start_at_pca
 from ._penalties import ContractivePenalty, KLPenalty, SparsityPenalty
 from ._state import Architecture
 
@@ -160,8 +160,9 @@ def fresh_start(est, X, plan, generator):
         X.shape[1], n_components, plan.hidden, est.activation, est.dropout, est.batch_norm,
         est._variational, custom,
     )  # fmt: skip
-    module = arch.build(encoder=encoder, decoder=decoder)
-    init_weights(module, pca if use_pca else None, generator)
+    module = arch.build(encoder=encoder, decoder=decoder, generator=generator)
+    if use_pca:
+        start_at_pca(module, pca)
     noise_variance = pca.noise_variance if pca is not None else None
     return Start(module, arch, mean, scale, noise_variance, train, valid)
 
