@@ -315,7 +315,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         (2, 5)
         """
         warm = self.warm_start and hasattr(self, "encoder_")
-        X = validate_data(self, X, dtype=_FLOATS, reset=not warm)
+        X = validate_data(self, X, dtype=_FLOATS, ensure_all_finite="allow-nan", reset=not warm)
         self._train_or_forget(X, epochs=self.max_iter, continuing=warm)
         return self
 
@@ -350,7 +350,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         4
         """
         first = not hasattr(self, "encoder_")
-        X = validate_data(self, X, dtype=_FLOATS, reset=first)
+        X = validate_data(self, X, dtype=_FLOATS, ensure_all_finite="allow-nan", reset=first)
         self._train_or_forget(X, epochs=1, continuing=not first, incremental=True)
         return self
 
@@ -434,14 +434,18 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         return out
 
     def _encode(self, module, x, mean):
-        return module.encode((x - mean) / self.scale_) * self.scale_
+        # A missing entry enters the encoder as 0 in scaled units: the feature's mean.
+        return module.encode(torch.nan_to_num((x - mean) / self.scale_, nan=0.0)) * self.scale_
 
     def _decode(self, module, z, mean):
         return module.decode(z / self.scale_) * self.scale_ + mean
 
     def _row_errors(self, module, x, mean):
-        reconstruction = module.decode(module.encode((x - mean) / self.scale_)) * self.scale_ + mean
-        return (reconstruction - x).double().square().mean(dim=1)
+        code = module.encode(torch.nan_to_num((x - mean) / self.scale_, nan=0.0))
+        reconstruction = module.decode(code) * self.scale_ + mean
+        squared = (reconstruction - x).double().square()
+        # Observed entries only; a row with none scores NaN.
+        return squared.nanmean(dim=1) if bool(squared.isnan().any()) else squared.mean(dim=1)
 
     def transform(self, X):
         """Encode ``X``.
@@ -471,7 +475,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         dtype('float32')
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=_FLOATS, reset=False)
+        X = validate_data(self, X, dtype=_FLOATS, ensure_all_finite="allow-nan", reset=False)
         return self._map(X, self._encode, self.n_components_)
 
     def inverse_transform(self, X):
@@ -530,13 +534,14 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         ((100,), True)
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=_FLOATS, reset=False)
+        X = validate_data(self, X, dtype=_FLOATS, ensure_all_finite="allow-nan", reset=False)
         return -self._map(X, self._row_errors)
 
     def score(self, X, y=None):
-        """Minus the mean squared reconstruction error over all entries of ``X``.
+        """Minus the mean squared reconstruction error over the observed entries of ``X``.
 
-        Higher is better, so model selection needs no ``scoring``.
+        Higher is better, so model selection needs no ``scoring``. Missing (NaN)
+        entries are left out: each observed entry weighs the same.
 
         Parameters
         ----------
@@ -560,7 +565,13 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         >>> bool(large.score(X) > small.score(X))
         True
         """
-        return float(np.mean(self.score_samples(X)))
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=_FLOATS, ensure_all_finite="allow-nan", reset=False)
+        errors = self._map(X, self._row_errors)
+        observed = X.shape[1] - np.isnan(X).sum(axis=1)
+        if observed.min(initial=X.shape[1]) == X.shape[1]:
+            return -float(np.mean(errors))
+        return -float(np.sum(np.nan_to_num(errors) * observed) / max(observed.sum(), 1))
 
     @property
     def _n_features_out(self):
@@ -569,6 +580,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        tags.input_tags.allow_nan = True
         return tags
 
     # --------------------------------------------------------------- pickling

@@ -13,10 +13,19 @@ HOLDOUT_FRACTION = 0.2
 
 
 def heldout_r2(model, X):
-    """``1 - SSE / SST`` of ``model``'s reconstructions of ``X`` (all features pooled)."""
+    """``1 - SSE / SST`` of ``model``'s reconstructions of ``X`` (all features pooled).
+
+    Missing (NaN) entries count in neither sum.
+    """
     reconstruction = model.inverse_transform(model.transform(X))
-    total = np.sum((X - X.mean(axis=0)) ** 2)
-    return 1.0 - np.sum((reconstruction - X) ** 2) / max(total, np.finfo(float).tiny)
+    total = np.nansum((X - _column_means(X)) ** 2)
+    return 1.0 - np.nansum((reconstruction - X) ** 2) / max(total, np.finfo(float).tiny)
+
+
+def _column_means(X):
+    """Each column's mean over its observed entries (0 for a column with none)."""
+    observed = ~np.isnan(X)
+    return np.where(observed, X, 0.0).sum(axis=0) / np.maximum(observed.sum(axis=0), 1)
 
 
 def choose_code_size(estimator, X, target, seed):
@@ -58,7 +67,12 @@ def choose_code_size(estimator, X, target, seed):
 
 
 def _pca_size(X_fit, X_held, target):
-    """Smallest PCA size (fitted on ``X_fit``) reaching ``target`` R^2 on ``X_held``."""
+    """Smallest PCA size (fitted on ``X_fit``) reaching ``target`` R^2 on ``X_held``.
+
+    Missing entries are filled with their column's mean: this only bounds the size.
+    """
+    X_fit = np.where(np.isnan(X_fit), _column_means(X_fit), X_fit)
+    X_held = np.where(np.isnan(X_held), _column_means(X_held), X_held)
     pca = PCA().fit(X_fit)
     centred = X_held - pca.mean_
     explained = np.cumsum(np.sum((centred @ pca.components_.T) ** 2, axis=0))

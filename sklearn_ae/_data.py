@@ -25,8 +25,19 @@ def chunks(n_rows, size=CHUNK_ROWS):
         yield slice(start, min(start + size, n_rows))
 
 
-def fit_scaling(X):
+def missing_fraction(X):
+    """Share of ``X``'s entries that are NaN (missing), counted in row chunks."""
+    if X.size == 0:
+        return 0.0
+    return sum(int(np.count_nonzero(np.isnan(X[rows]))) for rows in chunks(len(X))) / X.size
+
+
+def fit_scaling(X, missing=False):
     """Per-feature mean and one global scale (the RMS of the centred data).
+
+    With ``missing``, NaN entries are left out of both: the mean of each feature is
+    over its observed entries (0 for a feature with none, as scikit-learn's imputers
+    do), and the scale is the RMS over all observed entries.
 
     Returns
     -------
@@ -41,6 +52,8 @@ def fit_scaling(X):
         training loss, ``score`` and ``loss_curve_`` are squared errors in the
         units of ``X``, which such data cannot represent.
     """
+    if missing:
+        return _fit_scaling_observed(X)
     with np.errstate(over="ignore", invalid="ignore"):
         mean = np.mean(X, axis=0, dtype=np.float64)
         sum_sq = 0.0
@@ -50,14 +63,39 @@ def fit_scaling(X):
             sum_sq += float(np.einsum("ij,ij->", centred, centred))
     if not (np.isfinite(mean).all() and np.isfinite(sum_sq)):
         raise ValueError(_overflow_message(X))
-    scale = float(np.sqrt(sum_sq / X.size)) if X.size else 0.0
+    return mean, _scale(sum_sq, X.size)
+
+
+def _scale(sum_sq, count):
+    scale = float(np.sqrt(sum_sq / count)) if count else 0.0
     if scale <= np.finfo(np.float64).tiny * 1e10:
         scale = 1.0
-    return mean, scale
+    return scale
+
+
+def _fit_scaling_observed(X):
+    """:func:`fit_scaling` over the observed (non-NaN) entries only."""
+    d = X.shape[1]
+    total, count = np.zeros(d), np.zeros(d)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for rows in chunks(len(X)):
+            block = X[rows].astype(np.float64)
+            observed = ~np.isnan(block)
+            total += np.where(observed, block, 0.0).sum(axis=0)
+            count += observed.sum(axis=0)
+        mean = np.divide(total, count, out=np.zeros(d), where=count > 0)
+        sum_sq = 0.0
+        for rows in chunks(len(X)):
+            centred = X[rows].astype(np.float64)
+            centred -= mean
+            sum_sq += float(np.nansum(centred * centred))
+    if not (np.isfinite(mean).all() and np.isfinite(sum_sq)):
+        raise ValueError(_overflow_message(X))
+    return mean, _scale(sum_sq, int(count.sum()))
 
 
 def _overflow_message(X):
-    largest = float(np.max(np.abs(X)))
+    largest = float(np.nanmax(np.abs(X)))
     exponent = int(np.floor(np.log10(largest))) if largest > 0 else 0
     return (
         f"X's values overflow float64 arithmetic (largest absolute value {largest:.3g}): "
@@ -67,36 +105,28 @@ def _overflow_message(X):
     )
 
 
-def scaled_tensor(X, mean, scale, with_covariance=False):
-    """``(X - mean) / scale`` as a float32 tensor, and optionally its covariance.
+def scaled_tensor(X, mean, scale):
+    """``(X - mean) / scale`` as a float32 tensor.
 
-    Returns
-    -------
-    X_scaled : torch.Tensor of shape (n_samples, n_features), float32
-    covariance : ndarray of shape (n_features, n_features) or None
-        ``X_scaled.T @ X_scaled / n_samples`` accumulated in float64.
+    Missing (NaN) entries stay NaN: the training loss skips them and the network's
+    input sees them as 0, the feature's mean.
     """
     n, d = X.shape
     out = torch.empty((n, d), dtype=torch.float32)
-    cov = np.zeros((d, d)) if with_covariance else None
     finite = True
     for rows in chunks(n):
         block = X[rows].astype(np.float64)  # the one temporary per chunk
         block -= mean
         block /= scale
         out[rows] = torch.from_numpy(block)  # cast to float32 on copy
-        finite = finite and bool(torch.isfinite(out[rows]).all())
-        if with_covariance:
-            cov += block.T @ block
+        finite = finite and not bool(torch.isinf(out[rows]).any())  # NaN is "missing"
     if not finite:  # new rows far outside the data that set mean and scale
         raise ValueError(
             "X's values overflow float32 once centred and divided by scale_ "
             f"({scale:.3g}), the scale of the data the model was first fitted on. "
             "Continue training on data in the same units, or fit afresh."
         )
-    if with_covariance:
-        cov /= max(n, 1)
-    return out, cov
+    return out
 
 
 class PrincipalComponents(NamedTuple):
@@ -143,14 +173,15 @@ def covariance(X_scaled, rows=None):
     """``X.T @ X / n`` over ``rows`` of the scaled tensor (all rows if None), in float64.
 
     The PCA start is fitted on the training rows only, so that the validation rows
-    score it as honestly as every later epoch.
+    score it as honestly as every later epoch. Missing entries count as 0 (the
+    feature's mean), as the network's input sees them.
     """
     n_rows = X_scaled.shape[0] if rows is None else len(rows)
     d = X_scaled.shape[1]
     cov = torch.zeros((d, d), dtype=torch.float64)
     for part in chunks(n_rows):
         block = X_scaled[part] if rows is None else X_scaled[rows[part]]
-        block = block.to("cpu", torch.float64)
+        block = torch.nan_to_num(block.to("cpu", torch.float64), nan=0.0)
         cov += block.T @ block
     return (cov / max(n_rows, 1)).numpy()
 
@@ -159,12 +190,15 @@ class RowSubset:
     """Rows ``rows`` of ``X``, a tensor already on the training device (no copy).
 
     ``rows=None`` means all rows. The training and validation parts of one scaled
-    array are two subsets of it.
+    array are two subsets of it. ``inputs`` (with ``rows=None`` only) is what the
+    network sees in place of ``X``, which stays the target: the validation rows with
+    entries hidden, when training on missing data.
     """
 
-    def __init__(self, X: torch.Tensor, rows: torch.Tensor | None = None):
+    def __init__(self, X: torch.Tensor, rows: torch.Tensor | None = None, inputs: torch.Tensor | None = None):
         self.X = X
         self.rows = rows
+        self.inputs = inputs
 
     def __len__(self):
         return len(self.X) if self.rows is None else len(self.rows)

@@ -36,7 +36,7 @@ class Batches:
     """
 
     def __init__(self, dataset: RowSubset, batch_size: int, shuffle=False, generator=None):
-        self.X, self.rows = dataset.X, dataset.rows
+        self.X, self.rows, self.inputs = dataset.X, dataset.rows, dataset.inputs
         self.n_rows = len(dataset)
         self.batch_size = batch_size
         self.shuffle = shuffle
@@ -59,7 +59,7 @@ class Batches:
         starts = self._starts()
         for start, stop in zip(starts, [*starts[1:], self.n_rows]):
             batch = X[start:stop] if rows is None else X.index_select(0, rows[start:stop])
-            yield batch, batch
+            yield (batch if self.inputs is None else self.inputs[start:stop]), batch
 
 
 class FiniteLossGuard(Callback):
@@ -180,12 +180,31 @@ class AutoencoderNet(NeuralNet):
     check_rows : int or None
         With validation rows, also check the held-out loss every this many
         training rows within an epoch.
+    missing : bool
+        The data holds NaN (missing) entries: the input sees them as 0 (the
+        feature's mean) and the loss counts observed entries only.
+    hide : float
+        With ``missing``, the share of observed entries also set to 0 in each
+        training input (the loss still counts them).
 
     The stopping rule is the callback named ``"stopping"`` (a :class:`KeepBest`).
     """
 
-    def __init__(self, *args, noise=0.0, penalties=(), generator=None, valid=None, check_rows=None, **kwargs):
+    def __init__(
+        self,
+        *args,
+        noise=0.0,
+        penalties=(),
+        generator=None,
+        valid=None,
+        check_rows=None,
+        missing=False,
+        hide=0.0,
+        **kwargs,
+    ):
         super().__init__(*args, **kwargs)
+        self.missing = missing
+        self.hide = hide
         self.noise = noise
         self.penalties = penalties
         self.generator = generator
@@ -198,11 +217,21 @@ class AutoencoderNet(NeuralNet):
 
     def infer(self, x, **fit_params):
         """Forward pass; in training, inputs are corrupted first when ``noise > 0``."""
+        if self.missing:
+            x = self._present(x)
         if self.noise > 0 and self.module_.training:
             x = x + self.noise * torch.randn(
                 x.shape, generator=self.generator, device=x.device, dtype=x.dtype
             )
         return self.module_(x, **fit_params)
+
+    def _present(self, x):
+        """Missing entries as 0 (the mean); in training, also hide ``hide`` of the rest."""
+        x = torch.nan_to_num(x, nan=0.0)
+        if self.hide > 0 and self.module_.training:
+            kept = torch.rand(x.shape, generator=self.generator, device=x.device) >= self.hide
+            x = x * kept
+        return x
 
     def _set_training(self, training=True):
         # skorch calls this for every batch; module.train() walks every submodule.
@@ -218,7 +247,12 @@ class AutoencoderNet(NeuralNet):
         return callbacks
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
-        loss = self.criterion_(y_pred[0], y_true)
+        if self.missing:  # the mean squared error over observed entries
+            observed = ~torch.isnan(y_true)
+            loss = torch.where(observed, y_pred[0] - y_true, 0.0).square().sum() / observed.sum().clamp_min(1)
+            X = None if X is None else torch.nan_to_num(X, nan=0.0)
+        else:
+            loss = self.criterion_(y_pred[0], y_true)
         for penalty in self.penalties:
             loss = loss + penalty(X, y_pred, self.module_)
         return loss
@@ -266,6 +300,19 @@ class AutoencoderNet(NeuralNet):
                 n_rows += len(batch[0])
         return float(total) / max(n_rows, 1)
 
+    def _validation_rows(self):
+        """The validation rows; on missing data, with ``hide`` of the observed entries hidden.
+
+        The hidden entries are drawn once, so every check scores the same task that
+        training practises: filling in entries the network does not see.
+        """
+        if not (self.missing and self.hide > 0):
+            return self.valid
+        X, rows = self.valid.X, self.valid.rows
+        target = X if rows is None else X.index_select(0, rows)
+        hidden = torch.rand(target.shape, generator=self.generator, device=target.device) < self.hide
+        return RowSubset(target, inputs=target.masked_fill(hidden, float("nan")))
+
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         """Train on the :class:`RowSubset` ``X`` until :attr:`stopping` says stop.
 
@@ -275,7 +322,7 @@ class AutoencoderNet(NeuralNet):
         """
         epochs = self.max_epochs if epochs is None else epochs
         train = self.get_iterator(X, training=True)
-        valid = None if self.valid is None else self.get_iterator(self.valid, training=False)
+        valid = None if self.valid is None else self.get_iterator(self._validation_rows(), training=False)
         self._valid_batches = valid
         with random_source(self.module_, self.generator):
             self.stopping.start(self, None if valid is None else self.loss_over(valid))
@@ -299,6 +346,8 @@ def make_net(
     generators,
     device,
     noise,
+    missing,
+    hide,
     penalties,
     patience,
     tol,
@@ -326,6 +375,9 @@ def make_net(
         a constant rate.
     check_rows : int or None
         Check the held-out loss every this many training rows, too.
+    missing, hide : bool, float
+        NaN entries in the data, and the share of observed entries hidden in
+        training (see :class:`AutoencoderNet`).
     callbacks : list
         The user's skorch callbacks, run after ours (deep-copied here).
     """
@@ -354,6 +406,8 @@ def make_net(
         callbacks=ours + copy.deepcopy(list(callbacks)),
         device=device,
         noise=noise,
+        missing=missing,
+        hide=hide,
         penalties=penalties,
         generator=device_generator,
         valid=valid,

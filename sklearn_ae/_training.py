@@ -23,7 +23,7 @@ import torch
 from sklearn.utils import check_random_state
 
 from ._code_size import choose_code_size
-from ._data import RowSubset, covariance, fit_scaling, principal_components, scaled_tensor
+from ._data import RowSubset, covariance, fit_scaling, missing_fraction, principal_components, scaled_tensor
 from ._device import global_rng_scope, resolve_device
 from ._errors import NonFiniteLossError, divergence_advice
 from ._modules import start_at_pca
@@ -124,6 +124,7 @@ class Start(NamedTuple):
     noise_variance: float | None
     train: RowSubset
     valid: RowSubset | None
+    missing: float  # share of the training data's entries that are missing (NaN)
 
 
 def _split(X_scaled, plan, fraction, generator):
@@ -147,8 +148,9 @@ def fresh_start(est, X, plan, generator):
     n_components = est.n_components
     if not isinstance(n_components, Integral):
         n_components = choose_code_size(est, X, n_components, plan.seed)
-    mean, scale = fit_scaling(X)
-    X_scaled, _ = scaled_tensor(X, mean, scale)
+    missing = missing_fraction(X)
+    mean, scale = fit_scaling(X, missing=missing > 0)
+    X_scaled = scaled_tensor(X, mean, scale)
     train, valid, train_rows = _split(X_scaled, plan, est.validation_fraction, generator)
     encoder, decoder = _custom_modules(est, X.shape[1], n_components, plan.seed)
     custom = encoder is not None or decoder is not None
@@ -164,16 +166,17 @@ def fresh_start(est, X, plan, generator):
     if use_pca:
         start_at_pca(module, pca)
     noise_variance = pca.noise_variance if pca is not None else None
-    return Start(module, arch, mean, scale, noise_variance, train, valid)
+    return Start(module, arch, mean, scale, noise_variance, train, valid, missing)
 
 
 def continued_start(est, X, plan, generator):
     """The current network and scaling, to continue training on ``X``."""
     fitted = est._fitted
-    X_scaled, _ = scaled_tensor(X, est.mean_, est.scale_)
+    X_scaled = scaled_tensor(X, est.mean_, est.scale_)
     train, valid, _ = _split(X_scaled, plan, est.validation_fraction, generator)
     module = copy.deepcopy(fitted.module)  # the committed model stays as it is until commit
-    return Start(module, fitted.arch, est.mean_, est.scale_, fitted.noise_variance, train, valid)
+    missing = missing_fraction(X)
+    return Start(module, fitted.arch, est.mean_, est.scale_, fitted.noise_variance, train, valid, missing)
 
 
 def _custom_modules(est, n_features, n_components, seed):
@@ -216,6 +219,16 @@ def penalties(est, start):
     return terms
 
 
+def hide_fraction(missing):
+    """Share of the observed entries hidden from the input at each training step.
+
+    With missing data, the network is trained as it is used: observed entries are
+    hidden at random (set to the feature's mean, like a missing one) while the loss
+    still counts them, so the decoder learns to fill in what the encoder did not see.
+    """
+    return missing
+
+
 def build_net(est, start, plan, generators):
     """The skorch net that trains ``start.module``."""
     return _engine().make_net(
@@ -227,6 +240,8 @@ def build_net(est, start, plan, generators):
         generators=generators,
         device=plan.device,
         noise=est.noise,
+        missing=start.missing > 0,
+        hide=hide_fraction(start.missing),
         penalties=penalties(est, start),
         patience=est.n_iter_no_change,
         tol=est.tol,
