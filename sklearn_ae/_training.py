@@ -148,7 +148,7 @@ def fresh_start(est, X, plan, generator):
     n_components = est.n_components
     if not isinstance(n_components, Integral):
         n_components = choose_code_size(est, X, n_components, plan.seed)
-    missing = missing_fraction(X)
+    missing = _missing_share(X)
     mean, scale = fit_scaling(X, missing=missing > 0)
     X_scaled = scaled_tensor(X, mean, scale)
     train, valid, train_rows = _split(X_scaled, plan, est.validation_fraction, generator)
@@ -169,13 +169,21 @@ def fresh_start(est, X, plan, generator):
     return Start(module, arch, mean, scale, noise_variance, train, valid, missing)
 
 
+def _missing_share(X):
+    """Share of missing (NaN) entries in ``X``; a ``ValueError`` when nothing is observed."""
+    missing = missing_fraction(X)
+    if missing == 1.0:
+        raise ValueError("Every entry of X is missing (NaN): there is nothing to train on.")
+    return missing
+
+
 def continued_start(est, X, plan, generator):
     """The current network and scaling, to continue training on ``X``."""
     fitted = est._fitted
     X_scaled = scaled_tensor(X, est.mean_, est.scale_)
     train, valid, _ = _split(X_scaled, plan, est.validation_fraction, generator)
     module = copy.deepcopy(fitted.module)  # the committed model stays as it is until commit
-    missing = missing_fraction(X)
+    missing = _missing_share(X)
     return Start(module, fitted.arch, est.mean_, est.scale_, fitted.noise_variance, train, valid, missing)
 
 

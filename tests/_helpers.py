@@ -21,3 +21,17 @@ def heldout_mse(model, X_test, target=None):
 def pca_heldout_mse(X_train, X_test, k):
     """Held-out reconstruction error of PCA with ``k`` components fitted on ``X_train``."""
     return heldout_mse(PCA(k).fit(X_train), X_test)
+
+
+def hide_at_random(X, fraction, seed=0):
+    """A float copy of ``X`` with ``fraction`` of its entries set to NaN, completely at random."""
+    X = np.array(X, dtype=np.float64)
+    X[np.random.RandomState(seed).rand(*X.shape) < fraction] = np.nan
+    return X
+
+
+def imputation_rmse(X_true, X_filled, missing, X_reference):
+    """RMSE over the ``missing`` entries, each feature in units of its std in ``X_reference``."""
+    std = X_reference.std(axis=0)
+    std[std == 0] = 1.0
+    return float(np.sqrt(np.mean(((X_filled - X_true) / std)[missing] ** 2)))

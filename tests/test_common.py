@@ -3,7 +3,7 @@
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from torch import nn
 
-from sklearn_ae import AutoencoderTransformer, VariationalAutoencoderTransformer
+from sklearn_ae import AutoencoderImputer, AutoencoderTransformer, VariationalAutoencoderTransformer
 
 
 class TinyEncoder(nn.Module):
@@ -38,6 +38,10 @@ ESTIMATORS = [
     # Batch norm on all rows: no held-out rows to hide a one-row last batch.
     AutoencoderTransformer(
         hidden_layer_sizes=(16,), batch_norm=True, early_stopping=False, max_iter=5, random_state=0
+    ),
+    AutoencoderImputer(hidden_layer_sizes=(16,), max_iter=5, random_state=0),
+    AutoencoderImputer(
+        missing_values=-1.0, add_indicator=True, keep_empty_features=True, hidden_layer_sizes=(8,), max_iter=3
     ),
 ]
 

@@ -23,7 +23,13 @@ CONFIGS = {
     ),
     "penalties_no_holdout": (
         AutoencoderTransformer,
-        {"n_components": 3, "sparsity": 0.5, "contractive": 0.1, "early_stopping": False, "hidden_layer_sizes": (32,)},
+        {
+            "n_components": 3,
+            "sparsity": 0.5,
+            "contractive": 0.1,
+            "early_stopping": False,
+            "hidden_layer_sizes": (32,),
+        },
     ),
     "vae": (VariationalAutoencoderTransformer, {"n_components": 2, "hidden_layer_sizes": (32,)}),
 }
