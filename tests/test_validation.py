@@ -18,14 +18,14 @@ def X():
 @pytest.mark.parametrize(
     ("bad", "message"),
     [
-        (lambda X: np.where(np.arange(X.size).reshape(X.shape) == 7, np.nan, X), "NaN"),
+        (lambda X: np.full_like(X, np.nan), "Every entry of X is missing"),
         (lambda X: np.where(np.arange(X.size).reshape(X.shape) == 7, np.inf, X), "infinity"),
         (lambda X: np.array([["a", "b"], ["c", "d"]], dtype=object), "could not convert|string"),
         (lambda X: np.empty((0, 6)), "0 sample"),
         (lambda X: np.empty((5, 0)), "0 feature"),
         (lambda X: X[:, 0], "2D array"),
     ],
-    ids=["nan", "inf", "strings", "no-rows", "no-features", "1d"],
+    ids=["all-nan", "inf", "strings", "no-rows", "no-features", "1d"],
 )
 def test_bad_training_data(X, bad, message):
     ae = AutoencoderTransformer(**FAST)
@@ -47,7 +47,7 @@ def test_wrong_width_at_transform_and_inverse_transform(X):
     with pytest.raises(ValueError, match="3 columns"):
         ae.inverse_transform(np.zeros((4, 5)))
     with pytest.raises(ValueError, match="NaN"):
-        ae.transform(np.full((2, 6), np.nan))
+        ae.inverse_transform(np.full((2, 3), np.nan))  # codes cannot be missing
 
 
 def test_not_fitted(X):
