@@ -2,6 +2,10 @@
 
 Each ``run_*`` function takes the parsed command line and returns the exit status;
 mistakes the user can fix raise :class:`~sklearn_ae.cli._errors.CLIError`.
+
+``fit`` and ``transform`` accept missing values (empty cells, read as NaN): the model
+trains on the observed values and encodes incomplete rows to complete codes.
+``inverse-transform`` needs complete codes. Every file written is complete.
 """
 
 from __future__ import annotations
@@ -26,6 +30,9 @@ from ._tables import file_format, parquet_pandas, read_table, write_table
 
 #: From this many values (rows x columns) ``fit`` prints a line per epoch unless ``--quiet``.
 LARGE_DATA = 1_000_000
+
+#: Why ``inverse-transform`` refuses missing values, for its message.
+COMPLETE_CODES = "codes cannot be missing: decode complete codes, such as those 'transform' writes"
 
 
 def _estimator(args, n_values):
@@ -67,8 +74,24 @@ def _report_warnings(caught):
             print(f"{PROG}: warning: {message}", file=sys.stderr)
 
 
+def _missing_note(X):
+    """A line of the summary of ``fit``: how many values of ``X`` are missing, if any."""
+    isnan = np.isnan(X)
+    missing = int(np.count_nonzero(isnan))
+    if not missing:
+        return []
+    rows = int(np.count_nonzero(isnan.any(axis=1)))
+    return [
+        f"  missing values:            {missing:,} ({missing / X.size:.1%}, in {rows:,} rows); "
+        "the loss and the MSE skip them"
+    ]
+
+
 def run_fit(args):
     """Run ``sklearn-ae fit``: train on a file, save the model, print a summary.
+
+    Missing values (empty cells) are left out of the training loss and of the
+    reported MSE; the summary counts them.
 
     Parameters
     ----------
@@ -103,6 +126,7 @@ def run_fit(args):
         f"  epochs (n_iter_):          {model.n_iter_}{stopped}",
         f"  final training loss:       {model.loss_curve_[-1]:.6g}",
         f"  reconstruction MSE:        {mse:.6g} (on the training rows, in the data's units)",
+        *_missing_note(X),
     ]
     if model.best_validation_score_ is not None:
         lines.append(f"  best validation MSE:       {-model.best_validation_score_:.6g}")
@@ -123,7 +147,7 @@ def _apply(args, inverse):
         select = model_selector(code_names(model), model.n_components_, args.columns, what="trained to make")
     else:
         select = model_selector(feature_names(model), model.n_features_in_, args.columns)
-    X, _ = read_table(args.data, select)
+    X, _ = read_table(args.data, select, complete=COMPLETE_CODES if inverse else None)
     with warnings.catch_warnings():  # the columns were matched by name above
         warnings.filterwarnings("ignore", message="X does not have valid feature names")
         result = model.inverse_transform(X) if inverse else model.transform(X)
@@ -133,12 +157,17 @@ def _apply(args, inverse):
         names = code_names(model)
     write_table(args.output, result, names)
     what = "reconstructed rows" if inverse else f"rows of {result.shape[1]} codes"
-    print(f"Wrote {result.shape[0]:,} {what} to {args.output}.")
+    incomplete = int(np.count_nonzero(np.isnan(X).any(axis=1)))
+    note = f" ({incomplete:,} incomplete rows encoded from their observed values)" if incomplete else ""
+    print(f"Wrote {result.shape[0]:,} {what} to {args.output}{note}.")
     return 0
 
 
 def run_transform(args):
     """Run ``sklearn-ae transform``: encode a file's rows with a saved model.
+
+    Rows with missing values (empty cells) are encoded from their observed values,
+    so every row gets a complete code.
 
     Parameters
     ----------
@@ -156,6 +185,8 @@ def run_transform(args):
 
 def run_inverse_transform(args):
     """Run ``sklearn-ae inverse-transform``: decode codes back into rows.
+
+    The codes must be complete: an empty cell is an error.
 
     Parameters
     ----------

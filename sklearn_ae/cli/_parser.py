@@ -258,7 +258,9 @@ def _add_transforms(commands):
             "Encode each row of DATA with the model saved by 'fit' and write one row of codes\n"
             "per input row, in the same order, with columns autoencodertransformer0, ...\n"
             "(variationalautoencodertransformer0, ... for --variational models).\n"
-            "DATA needs the columns the model was trained on (in any order)." + _notes(DATA_NOTE, PICKLE_NOTE)
+            "DATA needs the columns the model was trained on (in any order). A row with\n"
+            "empty cells (missing values) is encoded from its observed values: the codes\n"
+            "are complete." + _notes(DATA_NOTE, PICKLE_NOTE)
         ),
         epilog="example:\n  sklearn-ae transform data.csv --model model.joblib --output codes.csv",
     )
@@ -275,7 +277,8 @@ def _add_transforms(commands):
         help="decode codes back to rows in the units of the training data",
         description=(
             "Decode codes written by 'transform' (columns autoencodertransformer0, ...) back\n"
-            "into rows with the training data's columns and units: the reconstructions." + _notes(PICKLE_NOTE)
+            "into rows with the training data's columns and units: the reconstructions,\n"
+            "complete rows. The codes must be complete: an empty cell is an error." + _notes(PICKLE_NOTE)
         ),
         epilog=(
             "example:\n"

@@ -1,8 +1,12 @@
 """Tables for the command line: read and write CSV and Parquet files.
 
 Every problem a user can fix (a missing file, a missing header, non-numeric or
-missing values, columns that do not match a model) raises :class:`CLIError` with a
+infinite values, columns that do not match a model) raises :class:`CLIError` with a
 message that names the file, the line or the columns at fault.
+
+Missing values: an empty cell of a CSV file (or one of blanks only), a ``nan`` in any
+letter case, and a null or NaN of a Parquet file are read as NaN, which the estimators
+take as "missing". Other markers (``NA``, ``null``, ``?``) are text, so an error.
 """
 
 from __future__ import annotations
@@ -23,12 +27,15 @@ PARQUET_EXTRA = 'pip install "sklearn_ae[parquet]"'
 DATA_NOTE = (
     "Data files: CSV (.csv or .csv.gz; comma-separated, UTF-8, a header row of column names) or "
     f"Parquet (.parquet or .pq; needs {PARQUET_EXTRA}). One row per sample; every column "
-    "used must be numeric with no missing values (choose columns with --columns). No "
-    "scaling is needed."
+    "used must be numeric (choose columns with --columns). Empty cells (or nan; nulls in "
+    "Parquet) are missing values: the model trains on the observed values and encodes "
+    "incomplete rows too. No scaling is needed."
 )
 
 _NOT_NUMERIC = "every column used must hold numbers: choose the numeric columns with --columns"
-_INCOMPLETE = "the autoencoder needs complete numeric data, so fill or drop those values first"
+_INFINITE = "the autoencoder cannot use infinite values: replace them (an empty cell is a missing value)"
+#: Values that mean "missing" elsewhere; here they are text, and the message says what to write instead.
+_MISSING_MARKERS = {"na", "n/a", "#n/a", "null", "none", "nil", "missing", "?", "-", "--", "."}
 
 
 def file_format(path, what="data"):
@@ -79,8 +86,8 @@ def parquet_pandas():
 # ------------------------------------------------------------------ reading
 
 
-def read_table(path, select=None):
-    """Read the numeric columns of a CSV or Parquet file.
+def read_table(path, select=None, complete=None):
+    """Read the numeric columns of a CSV or Parquet file; empty cells are missing (NaN).
 
     Parameters
     ----------
@@ -90,11 +97,17 @@ def read_table(path, select=None):
     select : callable, default=None
         ``select(names, path)`` gets the file's column names and returns the names to
         read, in order, or raises :class:`CLIError`. Default: every column.
+    complete : str, default=None
+        None to accept missing values. Otherwise they are an error, and ``complete``
+        (why the values must be complete) ends its message.
 
     Returns
     -------
     X : ndarray of shape (n_rows, n_selected), dtype float64
-        The selected columns.
+        The selected columns, NaN where a value is missing: an empty (or blank) CSV
+        cell or ``nan`` in any letter case, a Parquet null or NaN. Blank lines of a
+        CSV file are skipped, not read as rows, except in a one-column file, where
+        they are empty cells (but blank lines at its end are skipped).
     names : list of str
         Their names.
 
@@ -102,7 +115,8 @@ def read_table(path, select=None):
     ------
     CLIError
         For a missing or unreadable file, an unsupported extension, a missing header,
-        non-numeric or non-finite values, or whatever ``select`` rejects.
+        non-numeric or infinite values, no observed value at all, missing values when
+        ``complete`` is given, or whatever ``select`` rejects.
     """
     path = existing_file(path, "no such file", "data")
     reader = _read_csv if file_format(path) == "csv" else _read_parquet
@@ -111,15 +125,38 @@ def read_table(path, select=None):
         raise CLIError(f"{path} has no data rows")
     if not names:
         raise CLIError(f"{path}: no columns selected")
-    bad = ~np.isfinite(X)
-    if bad.any():
-        columns = [names[j] for j in np.flatnonzero(bad.any(axis=0))]
-        row = int(np.flatnonzero(bad.any(axis=1))[0]) + 1
-        raise CLIError(
-            f"{path}: column(s) {names_text(columns)} have missing (NaN) or infinite values "
-            f"(first in data row {row}); {_INCOMPLETE}"
-        )
+    _check_values(X, names, path, complete)
     return X, names
+
+
+def _where(bad, names):
+    """The names of the columns where ``bad`` holds, and its first data row (from 1)."""
+    columns = [names[j] for j in np.flatnonzero(bad.any(axis=0))]
+    return names_text(columns), int(np.flatnonzero(bad.any(axis=1))[0]) + 1
+
+
+def _check_values(X, names, path, complete):
+    """Raise :class:`CLIError` for infinite values, for missing ones (see :func:`read_table`)."""
+    infinite = np.isinf(X)
+    if infinite.any():
+        columns, row = _where(infinite, names)
+        raise CLIError(
+            f"{path}: column(s) {columns} have infinite values (first in data row {row}); {_INFINITE}"
+        )
+    missing = np.isnan(X)
+    if not missing.any():
+        return
+    if complete is not None:
+        columns, row = _where(missing, names)
+        raise CLIError(
+            f"{path}: column(s) {columns} have missing (empty or NaN) values (first in data row {row}); "
+            f"{complete}"
+        )
+    if missing.all():
+        raise CLIError(
+            f"{path}: every value of the {len(names)} column(s) used is missing (empty or NaN); "
+            "there is no data to use"
+        )
 
 
 def _open_text(path, mode):
@@ -135,6 +172,11 @@ def _is_number(text):
     except ValueError:
         return False
     return True
+
+
+def _cell(text):
+    """The number in a CSV cell: NaN (missing) for an empty or blank cell, else ``float(text)``."""
+    return float(text) if text.strip() else np.nan
 
 
 def _check_header(names, path):
@@ -171,22 +213,39 @@ def _read_csv(path, select):
             position = {name: i for i, name in enumerate(names)}
             usecols = [position[name] for name in chosen]
             try:
-                with warnings.catch_warnings():
-                    warnings.filterwarnings("ignore", message="loadtxt: input contained no data")
-                    X = np.loadtxt(
-                        f,
-                        delimiter=",",
-                        usecols=usecols,
-                        ndmin=2,
-                        dtype=np.float64,
-                        comments=None,
-                        quotechar='"',
-                    )
+                X = _one_column(f) if len(names) == 1 else _columns(f, usecols)
             except ValueError as exc:
                 raise _diagnose_csv(path, names, usecols, exc) from None
     except (UnicodeDecodeError, gzip.BadGzipFile, EOFError) as exc:
         raise CLIError(f"could not read {path} as a UTF-8 CSV file ({exc})") from None
     return X.reshape(-1, len(usecols)), chosen
+
+
+def _columns(f, usecols):
+    """The columns ``usecols`` of the rest of the CSV file ``f``; blank lines are skipped."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="loadtxt: input contained no data")
+        return np.loadtxt(
+            f,
+            delimiter=",",
+            usecols=usecols,
+            ndmin=2,
+            dtype=np.float64,
+            comments=None,
+            quotechar='"',
+            converters=_cell,
+        )
+
+
+def _one_column(f):
+    """The rest of a one-column CSV file ``f``, where a blank line is an empty cell, not skipped.
+
+    Blank lines at the end of the file are left out.
+    """
+    rows = list(csv.reader(f))
+    while rows and not rows[-1]:
+        rows.pop()
+    return np.array([_cell(row[0]) if row else np.nan for row in rows], dtype=np.float64).reshape(-1, 1)
 
 
 def _diagnose_csv(path, names, usecols, exc):
@@ -202,17 +261,16 @@ def _diagnose_csv(path, names, usecols, exc):
                 return CLIError(
                     f"{path}, line {line}: {len(row)} field(s), but the header names {len(names)} columns"
                 )
-            missing = [names[i] for i in usecols if not row[i].strip()]
-            if missing:
-                return CLIError(
-                    f"{path}, line {line}: missing value in column(s) {names_text(missing)}; {_INCOMPLETE}"
-                )
-            bad = [(names[i], row[i]) for i in usecols if not _is_number(row[i])]
+            bad = [(names[i], row[i]) for i in usecols if row[i].strip() and not _is_number(row[i])]
             if bad:
                 columns = names_text([name for name, _ in bad])
                 values = ", ".join(repr(value) for _, value in bad[:3])
+                if all(value.strip().lower() in _MISSING_MARKERS for _, value in bad):
+                    advice = "write a missing value as an empty cell (or nan)"
+                else:
+                    advice = _NOT_NUMERIC
                 return CLIError(
-                    f"{path}: column(s) {columns} are not numeric (line {line} has {values}); {_NOT_NUMERIC}"
+                    f"{path}: column(s) {columns} are not numeric (line {line} has {values}); {advice}"
                 )
     return CLIError(f"could not read {path} as CSV: {exc}")
 

@@ -13,12 +13,13 @@ FAST = ["--max-iter", "3", "--hidden-layer-sizes", "8", "--random-state", "0"]
 
 
 def write_csv(path, X, columns, extra=None):
-    """A CSV file with a header; ``extra`` maps a column name to its string values."""
+    """A CSV file with a header; ``extra`` maps a column name to its string values. NaN is an empty cell."""
     extra = extra or {}
     with open(path, "w") as f:
         f.write(",".join([*columns, *extra]) + "\n")
         for i, row in enumerate(X):
-            f.write(",".join([*map(repr, row.tolist()), *(values[i] for values in extra.values())]) + "\n")
+            cells = ["" if np.isnan(value) else repr(value) for value in row.tolist()]
+            f.write(",".join([*cells, *(values[i] for values in extra.values())]) + "\n")
     return path
 
 

@@ -1,6 +1,7 @@
 """``sklearn-ae fit``, ``transform`` and ``inverse-transform``, end to end through :func:`main`."""
 
 import sys
+from pathlib import Path
 
 import joblib
 import numpy as np
@@ -80,6 +81,80 @@ def test_fit_variational_and_progress_for_large_data(capsys, tmp_path, fitted, m
     assert "train_loss" not in capsys.readouterr().out
 
 
+# -------------------------------------------------------------- missing values
+
+
+def with_holes(data, seed=1):
+    """``data`` with a fifth of its values missing: at random, all of row 5 and of column 'e'."""
+    X = data.copy()
+    X[np.random.default_rng(seed).random(X.shape) < 0.2] = np.nan
+    X[5] = np.nan
+    X[:, 4] = np.nan
+    return X
+
+
+def test_fit_and_transform_a_csv_with_empty_cells(capsys, tmp_path, data):
+    X = with_holes(data)
+    csv = write_csv(tmp_path / "holes.csv", X, COLUMNS)
+    assert ",," in csv.read_text() and "nan" not in csv.read_text()
+    model = tmp_path / "model.joblib"
+    assert main(["fit", str(csv), "--model", str(model), "--n-components", "2", *FAST]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    missing, rows = int(np.isnan(X).sum()), int(np.isnan(X).any(axis=1).sum())
+    assert f"missing values: {missing} ({missing / X.size:.1%}, in {rows} rows); the loss and the MSE" in out
+
+    codes = tmp_path / "codes.csv"
+    assert main(["transform", str(csv), "-m", str(model), "-o", str(codes)]) == 0
+    out = capsys.readouterr().out
+    assert f"Wrote 60 rows of 2 codes to {codes} ({rows} incomplete rows encoded" in out
+    text = codes.read_text()
+    assert ",," not in text and ",\n" not in text and "\n," not in text and "nan" not in text
+    header, Z = read_csv(codes)
+    assert Z.shape == (60, 2) and np.isfinite(Z).all()  # row 5, with no value, has a code too
+    np.testing.assert_array_equal(Z, encode(joblib.load(model), X))
+
+    back = tmp_path / "back.csv"
+    assert main(["inverse-transform", str(codes), "-m", str(model), "-o", str(back)]) == 0
+    header, X_back = read_csv(back)
+    assert header == COLUMNS and X_back.shape == X.shape and np.isfinite(X_back).all()
+
+
+def test_transform_rejects_a_file_with_no_value(capsys, tmp_path, fitted):
+    _, model = fitted
+    empty = write_csv(tmp_path / "empty.csv", np.full((3, 5), np.nan), COLUMNS)
+    codes = tmp_path / "codes.csv"
+    message = run_error(capsys, ["transform", str(empty), "-m", str(model), "-o", str(codes)])
+    assert "every value of the 5 column(s) used is missing" in message
+    assert not codes.exists()
+
+
+def test_inverse_transform_needs_complete_codes(capsys, tmp_path, fitted):
+    _, model = fitted
+    codes = tmp_path / "codes.csv"
+    codes.write_text("autoencodertransformer0,autoencodertransformer1\n0.5,1\n2,\n")
+    back = tmp_path / "back.csv"
+    message = run_error(capsys, ["inverse-transform", str(codes), "-m", str(model), "-o", str(back)])
+    assert "'autoencodertransformer1' have missing (empty or NaN) values (first in data row 2)" in message
+    assert "codes cannot be missing" in message
+    assert not back.exists()
+
+
+def test_parquet_with_nulls(capsys, tmp_path, data):
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    X = with_holes(data, seed=2)
+    frame = pd.DataFrame(X, columns=COLUMNS).astype({"a": "Float64"})  # pandas.NA, stored as a null
+    frame.to_parquet(tmp_path / "holes.parquet")
+    model = tmp_path / "model.joblib"
+    assert main(["fit", str(tmp_path / "holes.parquet"), "--model", str(model), *FAST]) == 0
+    codes = tmp_path / "codes.parquet"
+    assert main(["transform", str(tmp_path / "holes.parquet"), "-m", str(model), "-o", str(codes)]) == 0
+    capsys.readouterr()
+    Z = pd.read_parquet(codes).to_numpy()
+    assert Z.shape == (60, 2) and np.isfinite(Z).all()
+    np.testing.assert_array_equal(Z, encode(joblib.load(model), X))
+
+
 # ---------------------------------------------------------------------- errors
 
 
@@ -94,13 +169,21 @@ def test_errors_of_fit(capsys, tmp_path, data):
     headless = write_csv(tmp_path / "headless.csv", data[1:], [str(float(v)) for v in data[0]])
     assert "header row" in run_error(capsys, ["fit", str(headless), "--model", model])
 
-    holes = tmp_path / "holes.csv"
-    holes.write_text("a,b\n1,2\n3,\n")
-    assert "missing value in column(s) 'b'" in run_error(capsys, ["fit", str(holes), "--model", model])
+    infinite = tmp_path / "inf.csv"
+    infinite.write_text("a,b\n1,2\n3,\n-inf,5\n")
+    message = run_error(capsys, ["fit", str(infinite), "--model", model])
+    assert "column(s) 'a' have infinite values (first in data row 3)" in message
 
-    nan = tmp_path / "nan.csv"
-    nan.write_text("a,b\n1,nan\n3,4\n")
-    assert "'b' have missing (NaN)" in run_error(capsys, ["fit", str(nan), "--model", model])
+    text = tmp_path / "text.csv"
+    text.write_text("a,b\n1,\n3,n/a\n")
+    message = run_error(capsys, ["fit", str(text), "--model", model])
+    assert "'b' are not numeric (line 3 has 'n/a'); write a missing value as an empty cell" in message
+
+    empty = tmp_path / "empty.csv"
+    empty.write_text("a,b\n1,\n3,\n")
+    message = run_error(capsys, ["fit", str(empty), "--model", model, "--columns", "b"])
+    assert "every value of the 1 column(s) used is missing" in message
+    assert not Path(model).exists()
 
     csv = write_csv(tmp_path / "data.csv", data, COLUMNS)
     assert "no column(s) 'z'" in run_error(capsys, ["fit", str(csv), "--model", model, "--columns", "a,z"])

@@ -58,13 +58,39 @@ def test_csv_with_integer_column_names_is_read(tmp_path):
         ("a,b,a\n1,2,3\n", "used twice in the header: 'a'"),
         ("a,b\n", "has no data rows"),
         ("a,b\n1,2\n3\n", "line 3: 1 field"),
-        ("a,b\n1,2\n3,\n", r"line 3: missing value in column\(s\) 'b'"),
-        ("a,b\n1,inf\n", r"'b' have missing \(NaN\) or infinite values \(first in data row 1\)"),
+        ("a,b\n1,inf\n", r"'b' have infinite values \(first in data row 1\); .*replace them"),
+        ("a,b,c\n1,,2\n-Infinity,1e400,3\n", r"'a', 'b' have infinite values \(first in data row 2\)"),
+        ("a,b\n1,NA\n", r"'b' are not numeric \(line 2 has 'NA'\); write a missing value as an empty cell"),
+        ("a,b\n,\n , nan\n", r"every value of the 2 column\(s\) used is missing"),
     ],
 )
 def test_csv_problems_name_the_place(tmp_path, text, message):
     with pytest.raises(CLIError, match=message):
         read_table(write(tmp_path / "bad.csv", text))
+
+
+def test_empty_csv_cells_and_nan_are_missing(tmp_path):
+    path = write(tmp_path / "holes.csv", 'a,b,c,city\n1,,3,P\n,"",\t,L\n\n4,nan,-NaN,\n7,8,9,""\n')
+    values, names = read_table(path, columns_selector(["a", "b", "c"]))  # blank lines are not rows
+    assert names == ["a", "b", "c"]
+    np.testing.assert_array_equal(values, [[1, np.nan, 3], [np.nan] * 3, [4, np.nan, np.nan], [7, 8, 9]])
+    with pytest.raises(CLIError, match=r"column\(s\) 'city' are not numeric \(line 2 has 'P'\)"):
+        read_table(path)  # an empty cell is no excuse for text elsewhere
+
+
+def test_a_one_column_csv_reads_blank_lines_as_missing(tmp_path):
+    path = write(tmp_path / "one.csv", 'a\n1\n\n""\n2\n\n\n')  # the blank lines at the end are not rows
+    values, _ = read_table(path)
+    np.testing.assert_array_equal(values, [[1], [np.nan], [np.nan], [2]])
+
+
+def test_missing_values_are_an_error_when_complete_data_is_needed(tmp_path):
+    path = write(tmp_path / "codes.csv", "u,v\n1,2\n3,\n")
+    with pytest.raises(
+        CLIError, match=r"'v' have missing \(empty or NaN\) values \(first in data row 2\); codes!"
+    ):
+        read_table(path, complete="codes!")
+    np.testing.assert_array_equal(read_table(path, columns_selector(["u"]), complete="codes!")[0], [[1], [3]])
 
 
 def test_non_numeric_csv_columns_are_an_error(tmp_path):
@@ -109,9 +135,32 @@ def test_parquet(tmp_path):
 def test_parquet_with_missing_values(tmp_path):
     pd = pytest.importorskip("pandas")
     pytest.importorskip("pyarrow")
-    pd.DataFrame({"a": [1.0, None], "b": pd.array([1, None], dtype="Int64")}).to_parquet(tmp_path / "na.pq")
-    with pytest.raises(CLIError, match=r"'a', 'b' have missing \(NaN\).*first in data row 2"):
-        read_table(tmp_path / "na.pq")
+    frame = pd.DataFrame(
+        {"a": [1.0, None, 3.0], "b": pd.array([1, None, None], dtype="Int64"), "c": [True, None, False]}
+    )
+    frame.astype({"c": "boolean"}).to_parquet(tmp_path / "na.pq")
+    values, _ = read_table(tmp_path / "na.pq")
+    np.testing.assert_array_equal(values, [[1, 1, 1], [np.nan] * 3, [3, np.nan, 0]])
+    with pytest.raises(
+        CLIError, match=r"'a', 'b', 'c' have missing \(empty or NaN\) values \(first in data row 2\); codes!"
+    ):
+        read_table(tmp_path / "na.pq", complete="codes!")
+    pd.DataFrame({"a": [None, None]}, dtype="Float64").to_parquet(tmp_path / "empty.pq")
+    with pytest.raises(CLIError, match=r"every value of the 1 column\(s\) used is missing"):
+        read_table(tmp_path / "empty.pq")
+    pd.DataFrame({"a": [1.0, -np.inf]}).to_parquet(tmp_path / "inf.pq")
+    with pytest.raises(CLIError, match=r"'a' have infinite values \(first in data row 2\)"):
+        read_table(tmp_path / "inf.pq")
+
+
+def test_parquet_nulls_written_by_polars(tmp_path):
+    pl = pytest.importorskip("polars")
+    pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    pl.DataFrame({"a": [1, None], "b": [None, 2.5]}).write_parquet(tmp_path / "nulls.parquet")
+    values, names = read_table(tmp_path / "nulls.parquet")
+    assert names == ["a", "b"]
+    np.testing.assert_array_equal(values, [[1, np.nan], [np.nan, 2.5]])
 
 
 # ------------------------------------------------------------------- columns
