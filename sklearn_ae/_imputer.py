@@ -343,7 +343,9 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
         if not self.keep_empty_features:
             names = names[~self.empty_features_]
         if self.indicator_ is not None:
-            names = np.concatenate([names, self.indicator_.get_feature_names_out(input_features)])
+            every = _check_feature_names_in(self, input_features)  # the indicator saw a bare array
+            indicated = every[self.indicator_.features_]
+            names = np.concatenate([names, [f"missingindicator_{name}" for name in indicated]])
         return np.asarray(names, dtype=object)
 
     def __sklearn_tags__(self):

@@ -143,3 +143,12 @@ def test_imputation_error_on_held_out_rows(loader, against_mean, against_best):
     best = min(error(KNNImputer()), error(IterativeImputer(max_iter=10, random_state=0)))
     assert ours / error(SimpleImputer()) <= against_mean
     assert ours / best <= against_best
+
+
+def test_indicator_columns_are_named_after_the_frame(incomplete_digits):
+    pd = pytest.importorskip("pandas")
+    _, X = incomplete_digits
+    frame = pd.DataFrame(X[:, :4], columns=["a", "b", "c", "d"])
+    imputer = AutoencoderImputer(add_indicator=True, **FAST).set_output(transform="pandas").fit(frame)
+    out = imputer.transform(frame)
+    assert list(out.columns) == ["a", "b", "c", "d", *[f"missingindicator_{c}" for c in "abcd"]]
