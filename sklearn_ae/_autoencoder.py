@@ -7,6 +7,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import torch
+from scipy.sparse import issparse
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
@@ -29,6 +30,15 @@ from ._training import (
 _FLOATS = [np.float64, np.float32]
 
 INFERENCE_ROWS = 4096  # rows per inference chunk: activations stay cache-sized
+
+
+def _missing_per_row(X):
+    """Number of NaN (missing) entries in each row of dense or CSR ``X``."""
+    if issparse(X):
+        nan = X.copy()
+        nan.data = np.isnan(nan.data).astype(np.int64)
+        return np.asarray(nan.sum(axis=1)).ravel()
+    return np.isnan(X).sum(axis=1)
 
 
 class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -315,7 +325,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         (2, 5)
         """
         warm = self.warm_start and hasattr(self, "encoder_")
-        X = validate_data(self, X, dtype=_FLOATS, ensure_all_finite="allow-nan", reset=not warm)
+        X = self._validate_X(X, reset=not warm)
         self._train_or_forget(X, epochs=self.max_iter, continuing=warm)
         return self
 
@@ -350,9 +360,15 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         4
         """
         first = not hasattr(self, "encoder_")
-        X = validate_data(self, X, dtype=_FLOATS, ensure_all_finite="allow-nan", reset=first)
+        X = self._validate_X(X, reset=first)
         self._train_or_forget(X, epochs=1, continuing=not first, incremental=True)
         return self
+
+    def _validate_X(self, X, reset):
+        """``X`` as float64 or float32, dense or CSR; NaN (missing) allowed, inf not."""
+        return validate_data(
+            self, X, dtype=_FLOATS, ensure_all_finite="allow-nan", accept_sparse="csr", reset=reset
+        )
 
     def _train_or_forget(self, X, **kwargs):
         """Train; if a fresh fit fails, leave the estimator unfitted, not half-fitted.
@@ -427,6 +443,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         with torch.inference_mode():
             for rows in chunks(A.shape[0], INFERENCE_ROWS):
                 block = A[rows]
+                if issparse(block):
+                    block = block.toarray()
                 if not block.flags.writeable or not block.flags.c_contiguous:
                     block = np.array(block, order="C")  # torch wants writable, contiguous memory
                 x = torch.from_numpy(block).to(device, dtype)
@@ -475,7 +493,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         dtype('float32')
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=_FLOATS, ensure_all_finite="allow-nan", reset=False)
+        X = self._validate_X(X, reset=False)
         return self._map(X, self._encode, self.n_components_)
 
     def inverse_transform(self, X):
@@ -534,7 +552,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         ((100,), True)
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=_FLOATS, ensure_all_finite="allow-nan", reset=False)
+        X = self._validate_X(X, reset=False)
         return -self._map(X, self._row_errors)
 
     def score(self, X, y=None):
@@ -566,9 +584,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         True
         """
         check_is_fitted(self)
-        X = validate_data(self, X, dtype=_FLOATS, ensure_all_finite="allow-nan", reset=False)
+        X = self._validate_X(X, reset=False)
         errors = self._map(X, self._row_errors)
-        observed = X.shape[1] - np.isnan(X).sum(axis=1)
+        observed = X.shape[1] - _missing_per_row(X)
         if observed.min(initial=X.shape[1]) == X.shape[1]:
             return -float(np.mean(errors))
         return -float(np.sum(np.nan_to_num(errors) * observed) / max(observed.sum(), 1))
@@ -581,6 +599,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         tags.input_tags.allow_nan = True
+        # A target R^2 (a float n_components) is searched for on dense data only.
+        tags.input_tags.sparse = isinstance(self.n_components, Integral)
         return tags
 
     # --------------------------------------------------------------- pickling

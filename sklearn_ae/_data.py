@@ -140,8 +140,7 @@ class PrincipalComponents(NamedTuple):
 def principal_components(covariance, n_components):
     """Top ``n_components`` eigenvectors of ``covariance`` and their variances.
 
-    Signs follow scikit-learn's convention (the largest entry of each row is positive)
-    so the result is deterministic. Rows beyond the number of features are zero.
+    Rows beyond the number of features are zero (see :func:`_as_components`).
     """
     d = covariance.shape[0]
     if not np.isfinite(covariance).all():
@@ -153,34 +152,86 @@ def principal_components(covariance, n_components):
         values, vectors = np.linalg.eigh(covariance)
     order = np.argsort(values)[::-1]
     top = order[: min(n_components, d)]
-    rows = vectors[:, top].T
+    rest = np.clip(values[order[len(top) :]], 0, None)
+    noise = float(rest.mean()) if rest.size else 0.0
+    return _as_components(vectors[:, top].T, values[top], noise, n_components)
+
+
+def _as_components(rows, variances, noise, n_components):
+    """:class:`PrincipalComponents` from unit rows and their variances, in a fixed sign.
+
+    Signs follow scikit-learn's convention (the largest entry of each row is positive)
+    so the result is deterministic. Rows beyond those given are zero.
+    """
+    d = rows.shape[1]
+    rows = rows.copy()
     signs = np.sign(rows[np.arange(len(rows)), np.argmax(np.abs(rows), axis=1)])
     rows *= np.where(signs == 0, 1.0, signs)[:, None]
     components = np.zeros((n_components, d))
     components[: len(rows)] = rows
-    variances = np.zeros(n_components)
-    variances[: len(rows)] = np.clip(values[top], 0, None)
-    rest = np.clip(values[order[len(top) :]], 0, None)
-    noise = max(float(rest.mean()) if rest.size else 0.0, 1e-6)
+    padded = np.zeros(n_components)
+    padded[: len(rows)] = np.clip(variances, 0, None)
     return PrincipalComponents(
         torch.from_numpy(components.astype(np.float32)),
-        torch.from_numpy(variances.astype(np.float32)),
-        noise,
+        torch.from_numpy(padded.astype(np.float32)),
+        max(noise, 1e-6),
     )
 
 
-def covariance(X_scaled, rows=None):
-    """``X.T @ X / n`` over ``rows`` of the scaled tensor (all rows if None), in float64.
+#: Above this many features the PCA start is a truncated SVD (cost ~ rows x features x
+#: code size) instead of an eigendecomposition of the covariance (features squared).
+WIDE_FEATURES = 2048
 
-    The PCA start is fitted on the training rows only, so that the validation rows
-    score it as honestly as every later epoch. Missing entries count as 0 (the
-    feature's mean), as the network's input sees them.
+
+def start_components(X_scaled, rows, n_components, seed):
+    """PCA of ``rows`` of the scaled data (a tensor or a ``ScaledSparse``) for the start."""
+    d = X_scaled.shape[1]
+    if d <= WIDE_FEATURES:
+        return principal_components(covariance(X_scaled, rows), n_components)
+    return _truncated_components(X_scaled, rows, n_components, seed)
+
+
+def _truncated_components(X_scaled, rows, n_components, seed):
+    """Top components by ARPACK's truncated SVD of the centred rows (never ``d x d``)."""
+    from scipy.sparse.linalg import aslinearoperator, svds
+
+    if isinstance(X_scaled, torch.Tensor):
+        A = X_scaled if rows is None else X_scaled[rows.to(X_scaled.device)]
+        A = torch.nan_to_num(A.to("cpu", torch.float64), nan=0.0).numpy()
+        operator, total = aslinearoperator(A), float(np.einsum("ij,ij->", A, A)) / max(len(A), 1)
+    else:
+        operator, total = X_scaled.operator(rows), X_scaled.total_variance(rows)
+    n, d = operator.shape
+    k = min(n_components, min(n, d) - 1)
+    if k < 1:
+        return _as_components(np.zeros((0, d)), np.zeros(0), total / max(d, 1), n_components)
+    v0 = np.random.RandomState(seed).uniform(-1.0, 1.0, size=min(n, d))
+    _, singular, vt = svds(operator, k=k, v0=v0)
+    order = np.argsort(singular)[::-1]
+    variances = singular[order] ** 2 / max(n, 1)
+    noise = max(total - float(variances.sum()), 0.0) / max(d - k, 1)
+    return _as_components(vt[order], variances, noise, n_components)
+
+
+def covariance(X_scaled, rows=None):
+    """``X.T @ X / n`` over ``rows`` of the scaled data (all rows if None), in float64.
+
+    ``X_scaled`` is the scaled tensor, or a ``ScaledSparse`` whose rows are densified
+    a chunk at a time (the same float32 values and sums as the dense path). The PCA
+    start is fitted on the training rows only, so that the validation rows score it
+    as honestly as every later epoch. Missing entries count as 0 (the feature's
+    mean), as the network's input sees them.
     """
     n_rows = X_scaled.shape[0] if rows is None else len(rows)
     d = X_scaled.shape[1]
+    dense = isinstance(X_scaled, torch.Tensor)
+    size = CHUNK_ROWS if dense else max(1, min(CHUNK_ROWS, 2**27 // (8 * d)))  # <= 128 MiB per chunk
     cov = torch.zeros((d, d), dtype=torch.float64)
-    for part in chunks(n_rows):
-        block = X_scaled[part] if rows is None else X_scaled[rows[part]]
+    for part in chunks(n_rows, size):
+        if dense:
+            block = X_scaled[part] if rows is None else X_scaled[rows[part]]
+        else:
+            block = X_scaled.take(part if rows is None else rows[part])
         block = torch.nan_to_num(block.to("cpu", torch.float64), nan=0.0)
         cov += block.T @ block
     return (cov / max(n_rows, 1)).numpy()

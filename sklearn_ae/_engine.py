@@ -58,7 +58,12 @@ class Batches:
             rows = order if rows is None else rows[order]
         starts = self._starts()
         for start, stop in zip(starts, [*starts[1:], self.n_rows]):
-            batch = X[start:stop] if rows is None else X.index_select(0, rows[start:stop])
+            if not isinstance(X, torch.Tensor):  # sparse rows, densified one batch at a time
+                batch = X.take(slice(start, stop) if rows is None else rows[start:stop])
+            elif rows is None:
+                batch = X[start:stop]
+            else:
+                batch = X.index_select(0, rows[start:stop])
             yield (batch if self.inputs is None else self.inputs[start:stop]), batch
 
 
@@ -146,7 +151,7 @@ class KeepBest(Callback):
         if best is None or loss < best:
             self.best_loss_ = loss
             if self.keep_best:
-                self.best_weights_ = self._snapshot(net)
+                self._snapshot_into(net, self.best_weights_)
 
     def on_epoch_end(self, net, **kwargs):
         self.observe(net, net.history[-1, self.monitor])
@@ -154,6 +159,12 @@ class KeepBest(Callback):
     def on_train_end(self, net, **kwargs):
         if self.keep_best and self.best_weights_ is not None:
             net.module_.load_state_dict(self.best_weights_)
+
+    @staticmethod
+    def _snapshot_into(net, snapshot):
+        """Copy the weights into ``snapshot``'s buffers: one copy of the model, not two at a time."""
+        for name, value in net.module_.state_dict().items():
+            snapshot[name].copy_(value)
 
     @staticmethod
     def _snapshot(net):
@@ -309,7 +320,10 @@ class AutoencoderNet(NeuralNet):
         if not (self.missing and self.hide > 0):
             return self.valid
         X, rows = self.valid.X, self.valid.rows
-        target = X if rows is None else X.index_select(0, rows)
+        if not isinstance(X, torch.Tensor):
+            target = X.take(slice(None) if rows is None else rows)
+        else:
+            target = X if rows is None else X.index_select(0, rows)
         hidden = torch.rand(target.shape, generator=self.generator, device=target.device) < self.hide
         return RowSubset(target, inputs=target.masked_fill(hidden, float("nan")))
 

@@ -23,11 +23,12 @@ import torch
 from sklearn.utils import check_random_state
 
 from ._code_size import choose_code_size
-from ._data import RowSubset, covariance, fit_scaling, missing_fraction, principal_components, scaled_tensor
+from ._data import RowSubset, fit_scaling, missing_fraction, scaled_tensor, start_components
 from ._device import global_rng_scope, resolve_device
 from ._errors import NonFiniteLossError, divergence_advice
 from ._modules import start_at_pca
 from ._penalties import ContractivePenalty, KLPenalty, SparsityPenalty
+from ._sparse import ScaledSparse, fit_scaling_sparse, is_sparse, missing_fraction_sparse
 from ._state import Architecture
 
 OPTIMIZERS = {
@@ -147,17 +148,26 @@ def fresh_start(est, X, plan, generator):
     """A new network (PCA's solution with ``init="pca"``) and scaling fitted on ``X``."""
     n_components = est.n_components
     if not isinstance(n_components, Integral):
+        if is_sparse(X):
+            raise ValueError(
+                f"n_components={n_components!r} (a target R^2) needs dense X; for sparse X give the "
+                "code size as an integer."
+            )
         n_components = choose_code_size(est, X, n_components, plan.seed)
     missing = _missing_share(X)
-    mean, scale = fit_scaling(X, missing=missing > 0)
-    X_scaled = scaled_tensor(X, mean, scale)
+    if is_sparse(X):
+        mean, scale = fit_scaling_sparse(X)
+        X_scaled = ScaledSparse(X, mean, scale)
+    else:
+        mean, scale = fit_scaling(X, missing=missing > 0)
+        X_scaled = scaled_tensor(X, mean, scale)
     train, valid, train_rows = _split(X_scaled, plan, est.validation_fraction, generator)
     encoder, decoder = _custom_modules(est, X.shape[1], n_components, plan.seed)
     custom = encoder is not None or decoder is not None
     use_pca = est.init == "pca" and not custom
     pca = None
     if use_pca or est._variational:  # PCA of the training rows only
-        pca = principal_components(covariance(X_scaled, train_rows), n_components)
+        pca = start_components(X_scaled, train_rows, n_components, plan.seed)
     arch = Architecture(
         X.shape[1], n_components, plan.hidden, est.activation, est.dropout, est.batch_norm,
         est._variational, custom,
@@ -171,7 +181,7 @@ def fresh_start(est, X, plan, generator):
 
 def _missing_share(X):
     """Share of missing (NaN) entries in ``X``; a ``ValueError`` when nothing is observed."""
-    missing = missing_fraction(X)
+    missing = missing_fraction_sparse(X) if is_sparse(X) else missing_fraction(X)
     if missing == 1.0:
         raise ValueError("Every entry of X is missing (NaN): there is nothing to train on.")
     return missing
@@ -180,7 +190,10 @@ def _missing_share(X):
 def continued_start(est, X, plan, generator):
     """The current network and scaling, to continue training on ``X``."""
     fitted = est._fitted
-    X_scaled = scaled_tensor(X, est.mean_, est.scale_)
+    if is_sparse(X):
+        X_scaled = ScaledSparse(X, est.mean_, est.scale_)
+    else:
+        X_scaled = scaled_tensor(X, est.mean_, est.scale_)
     train, valid, _ = _split(X_scaled, plan, est.validation_fraction, generator)
     module = copy.deepcopy(fitted.module)  # the committed model stays as it is until commit
     missing = _missing_share(X)

@@ -80,10 +80,11 @@ def test_missing_entries_anywhere_give_finite_codes(X, fraction, seed):
     assert np.isfinite(model.inverse_transform(model.transform(X))).all()
 
 
-def test_sparse_input_gets_a_clear_error():
-    X = sp.random(20, 5, density=0.3, format="csr", random_state=0)
-    with pytest.raises(TypeError, match="dense data is required"):
-        AutoencoderTransformer(**FAST).fit(X)
+def test_sparse_input_gives_the_codes_of_the_dense_matrix():
+    X = sp.random(40, 5, density=0.3, format="csr", random_state=0)
+    sparse = fit_quietly(AutoencoderTransformer(**FAST), X)
+    dense = fit_quietly(AutoencoderTransformer(**FAST), X.toarray())
+    np.testing.assert_allclose(sparse.transform(X), dense.transform(X.toarray()), rtol=1e-5, atol=1e-6)
 
 
 def test_polars_frames_are_accepted():
