@@ -35,3 +35,22 @@ def imputation_rmse(X_true, X_filled, missing, X_reference):
     std = X_reference.std(axis=0)
     std[std == 0] = 1.0
     return float(np.sqrt(np.mean(((X_filled - X_true) / std)[missing] ** 2)))
+
+
+def topic_corpus(n_docs=3000, n_words=1000, n_topics=8, length=300, seed=0):
+    """Word counts (CSR) of documents whose topic mix lies on a circle: nonlinear bag-of-words.
+
+    Each document has an angle; its weight on each of ``n_topics`` topics placed around
+    the circle falls off with the angular distance, and its ``length`` words are drawn
+    from the mixed topics' word distributions (sparse Dirichlet draws).
+    """
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(seed)
+    topics = rng.dirichlet(np.full(n_words, 0.05), size=n_topics)
+    angle = rng.uniform(0, 2 * np.pi, n_docs)
+    centres = np.linspace(0, 2 * np.pi, n_topics, endpoint=False)
+    mix = np.exp(4.0 * np.cos(angle[:, None] - centres[None, :]))
+    mix /= mix.sum(axis=1, keepdims=True)
+    counts = np.vstack([rng.multinomial(length, p) for p in mix @ topics])
+    return sp.csr_matrix(counts.astype(np.float64)), angle
