@@ -50,7 +50,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     Features are centred and divided by one global scale internally, so raw data
     needs no scaler. By default (``init="pca"``) training starts from PCA's solution
     at the same code size, a tenth of the rows scores it and every later check, and
-    the best weights seen on them are kept.
+    the best weights seen on them are kept. NaN entries are missing values
+    (:ref:`missing_values`), and scipy sparse matrices are accepted as PCA accepts
+    them: centred implicitly, never densified whole (:ref:`sparse_input`).
 
     Read more in the :ref:`User Guide <autoencoders>`.
 
@@ -61,7 +63,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         held-out reconstruction R^2 (``1 - SSE / SST`` over all features) reaches that
         fraction, like PCA's float ``n_components``: a fifth of the rows is held out,
         PCA bounds the size from above and a bisection with short fits (a quarter of
-        ``max_iter``) finds it; the model is then fitted on all rows.
+        ``max_iter``) finds it; the model is then fitted on all rows. A float needs
+        dense ``X``.
     hidden_layer_sizes : int or tuple of int, default=(256, 128)
         Widths of the encoder's hidden layers; the decoder mirrors them. ``()`` gives
         a linear autoencoder.
@@ -305,8 +308,10 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data, in any units.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data, in any units. NaN entries are missing values: the loss
+            counts the observed entries only (see :ref:`missing_values`). Sparse
+            matrices stay sparse; mini-batches are densified one at a time.
         y : Ignored
             Not used, present for API consistency.
 
@@ -338,8 +343,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            A chunk of training data.
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A chunk of training data (NaN entries are missing values).
         y : Ignored
             Not used, present for API consistency.
 
@@ -470,8 +475,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, `n_features_in_`)
-            Data to encode.
+        X : {array-like, sparse matrix} of shape (n_samples, `n_features_in_`)
+            Data to encode; a missing (NaN) entry enters the encoder as its
+            feature's mean.
 
         Returns
         -------
@@ -532,8 +538,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, `n_features_in_`)
-            Data to score.
+        X : {array-like, sparse matrix} of shape (n_samples, `n_features_in_`)
+            Data to score; missing (NaN) entries are left out of each row's error,
+            and a row with no observed entry scores NaN.
 
         Returns
         -------
@@ -563,8 +570,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, `n_features_in_`)
-            Data to score.
+        X : {array-like, sparse matrix} of shape (n_samples, `n_features_in_`)
+            Data to score; missing (NaN) entries are left out.
         y : Ignored
             Not used, present for API consistency.
 
