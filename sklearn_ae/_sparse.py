@@ -94,7 +94,7 @@ class ScaledSparse:
         """Rows ``rows`` (a slice, or an integer tensor on any device) as a dense tensor."""
         if isinstance(rows, torch.Tensor):
             rows = rows.cpu().numpy()
-        block = self.X[rows].toarray().astype(np.float64)
+        block = self.X[rows].toarray().astype(np.float64, copy=False)
         block -= self.mean
         block /= self.scale
         return torch.from_numpy(block.astype(np.float32)).to(self.device)
