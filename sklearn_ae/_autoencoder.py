@@ -89,13 +89,22 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Contractive autoencoder: weight of the squared Frobenius norm of the
         encoder's Jacobian, in units of the code's variance over the batch. It makes
         codes insensitive to small input changes; 0.01 to 1.0 are useful values.
+    neighbors : float, default=0.0
+        Neighbour-preserving codes: weight of UMAP's cross-entropy between the
+        training rows' k-nearest-neighbour graph (fuzzy memberships, symmetrised)
+        and the codes, added to the reconstruction loss (a fraction of the data's
+        variance). 1.0 gives UMAP-like 2-D maps that still decode; ``transform``
+        stays a plain forward pass (see :ref:`neighbors`).
+    n_neighbors : int, default=15
+        Neighbours per row in that graph (used when ``neighbors > 0``).
     alpha : float, default=0.0
         L2 weight decay passed to the optimizer.
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch.optim.Optimizer subclass, \
             default="adam"
         ``"sgd"`` uses Nesterov momentum 0.9.
-    learning_rate_init : float, default=1e-3
-        Initial learning rate of the optimizer. With held-out rows (see
+    learning_rate_init : float or "auto", default="auto"
+        Initial learning rate of the optimizer; ``"auto"`` is 1e-3, or 3e-3 with
+        ``neighbors > 0`` (chosen by measurement, :ref:`defaults`). With held-out rows (see
         ``early_stopping``) it is halved after every 5 checks in a row without an
         improvement of ``tol`` (a reduce-on-plateau schedule); otherwise constant.
     batch_size : int or "auto", default="auto"
@@ -226,9 +235,11 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         "noise": [Interval(Real, 0, None, closed="left")],
         "sparsity": [Interval(Real, 0, None, closed="left")],
         "contractive": [Interval(Real, 0, None, closed="left")],
+        "neighbors": [Interval(Real, 0, None, closed="left")],
+        "n_neighbors": [Interval(Integral, 1, None, closed="left")],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "optimizer": [StrOptions(set(OPTIMIZERS)), type],
-        "learning_rate_init": [Interval(Real, 0, None, closed="neither")],
+        "learning_rate_init": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
         "batch_size": [Interval(Integral, 1, None, closed="left"), StrOptions({"auto"})],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "tol": [Interval(Real, 0, None, closed="left")],
@@ -256,9 +267,11 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         noise=0.0,
         sparsity=0.0,
         contractive=0.0,
+        neighbors=0.0,
+        n_neighbors=15,
         alpha=0.0,
         optimizer="adam",
-        learning_rate_init=1e-3,
+        learning_rate_init="auto",
         batch_size="auto",
         max_iter=200,
         tol=1e-4,
@@ -282,6 +295,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.noise = noise
         self.sparsity = sparsity
         self.contractive = contractive
+        self.neighbors = neighbors
+        self.n_neighbors = n_neighbors
         self.alpha = alpha
         self.optimizer = optimizer
         self.learning_rate_init = learning_rate_init

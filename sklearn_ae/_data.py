@@ -243,13 +243,15 @@ class RowSubset:
     ``rows=None`` means all rows. The training and validation parts of one scaled
     array are two subsets of it. ``inputs`` (with ``rows=None`` only) is what the
     network sees in place of ``X``, which stays the target: the validation rows with
-    entries hidden, when training on missing data.
+    entries hidden, when training on missing data. ``ids`` (with ``rows=None`` only)
+    are the rows' indices in the full data when ``X`` is a copy of some of them.
     """
 
-    def __init__(self, X: torch.Tensor, rows: torch.Tensor | None = None, inputs: torch.Tensor | None = None):
+    def __init__(self, X, rows=None, inputs=None, ids=None):
         self.X = X
         self.rows = rows
         self.inputs = inputs
+        self.ids = ids
 
     def __len__(self):
         return len(self.X) if self.rows is None else len(self.rows)

@@ -28,6 +28,9 @@ from ._modules import random_source
 class Batches:
     """Mini-batches of a :class:`RowSubset`, yielded as ``(X_batch, X_batch)``.
 
+    With ``with_rows``, the target is ``(X_batch, ids)`` instead, where ``ids`` are
+    the batch's row indices in the full data (the neighbour term needs them).
+
     The permutation is drawn on the CPU from ``generator`` once per epoch and moved to
     the data's device once; each batch is then a single ``index_select`` (or a view
     when not shuffling), with no per-row Python and no host round trip. When
@@ -35,8 +38,9 @@ class Batches:
     batch norm cannot normalise a single row, and one row is a noisy step anyway.
     """
 
-    def __init__(self, dataset: RowSubset, batch_size: int, shuffle=False, generator=None):
-        self.X, self.rows, self.inputs = dataset.X, dataset.rows, dataset.inputs
+    def __init__(self, dataset: RowSubset, batch_size: int, shuffle=False, generator=None, with_rows=False):
+        self.X, self.rows, self.inputs, self.ids = dataset.X, dataset.rows, dataset.inputs, dataset.ids
+        self.with_rows = with_rows
         self.n_rows = len(dataset)
         self.batch_size = batch_size
         self.shuffle = shuffle
@@ -64,7 +68,19 @@ class Batches:
                 batch = X[start:stop]
             else:
                 batch = X.index_select(0, rows[start:stop])
-            yield (batch if self.inputs is None else self.inputs[start:stop]), batch
+            inputs = batch if self.inputs is None else self.inputs[start:stop]
+            if self.with_rows:
+                yield inputs, (batch, self._ids(rows, start, stop, batch.device))
+            else:
+                yield inputs, batch
+
+    def _ids(self, rows, start, stop, device):
+        """Row indices in the full data of positions ``start:stop``."""
+        if rows is not None:
+            return rows[start:stop]
+        if self.ids is not None:
+            return self.ids[start:stop]
+        return torch.arange(start, stop, device=device)
 
 
 class FiniteLossGuard(Callback):
@@ -197,6 +213,9 @@ class AutoencoderNet(NeuralNet):
     hide : float
         With ``missing``, the share of observed entries also set to 0 in each
         training input (the loss still counts them).
+    neighbor_loss : NeighborLoss or None
+        The neighbour-preservation term (``_neighbors.py``); batches then carry
+        their row indices.
 
     The stopping rule is the callback named ``"stopping"`` (a :class:`KeepBest`).
     """
@@ -211,9 +230,11 @@ class AutoencoderNet(NeuralNet):
         check_rows=None,
         missing=False,
         hide=0.0,
+        neighbor_loss=None,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
+        self.neighbor_loss = neighbor_loss
         self.missing = missing
         self.hide = hide
         self.noise = noise
@@ -258,6 +279,9 @@ class AutoencoderNet(NeuralNet):
         return callbacks
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
+        rows = None
+        if isinstance(y_true, tuple):  # (target, row indices): the neighbour term is on
+            y_true, rows = y_true
         if self.missing:  # the mean squared error over observed entries
             observed = ~torch.isnan(y_true)
             loss = torch.where(observed, y_pred[0] - y_true, 0.0).square().sum() / observed.sum().clamp_min(1)
@@ -266,6 +290,8 @@ class AutoencoderNet(NeuralNet):
             loss = self.criterion_(y_pred[0], y_true)
         for penalty in self.penalties:
             loss = loss + penalty(X, y_pred, self.module_)
+        if rows is not None and self.neighbor_loss is not None:
+            loss = loss + self.neighbor_loss(self.module_, rows, training)
         return loss
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
@@ -325,7 +351,7 @@ class AutoencoderNet(NeuralNet):
         else:
             target = X if rows is None else X.index_select(0, rows)
         hidden = torch.rand(target.shape, generator=self.generator, device=target.device) < self.hide
-        return RowSubset(target, inputs=target.masked_fill(hidden, float("nan")))
+        return RowSubset(target, inputs=target.masked_fill(hidden, float("nan")), ids=rows)
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         """Train on the :class:`RowSubset` ``X`` until :attr:`stopping` says stop.
@@ -362,6 +388,7 @@ def make_net(
     noise,
     missing,
     hide,
+    neighbor_loss,
     penalties,
     patience,
     tol,
@@ -392,6 +419,8 @@ def make_net(
     missing, hide : bool, float
         NaN entries in the data, and the share of observed entries hidden in
         training (see :class:`AutoencoderNet`).
+    neighbor_loss : NeighborLoss or None
+        The neighbour-preservation term; batches then carry their row indices.
     callbacks : list
         The user's skorch callbacks, run after ours (deep-copied here).
     """
@@ -415,13 +444,16 @@ def make_net(
         iterator_train=Batches,
         iterator_train__shuffle=True,
         iterator_train__generator=cpu_generator,
+        iterator_train__with_rows=neighbor_loss is not None,
         iterator_valid=Batches,
+        iterator_valid__with_rows=neighbor_loss is not None,
         train_split=None,
         callbacks=ours + copy.deepcopy(list(callbacks)),
         device=device,
         noise=noise,
         missing=missing,
         hide=hide,
+        neighbor_loss=neighbor_loss,
         penalties=penalties,
         generator=device_generator,
         valid=valid,

@@ -85,7 +85,8 @@ class NeighborGraph:
         graph = graph.tocsr()
         lonely = np.flatnonzero(np.diff(graph.indptr) == 0)
         if len(lonely):
-            graph = (graph + sp.csr_matrix((np.ones(len(lonely)), (lonely, lonely)), shape=graph.shape)).tocsr()
+            loops = sp.csr_matrix((np.ones(len(lonely)), (lonely, lonely)), shape=graph.shape)
+            graph = (graph + loops).tocsr()
         degree = np.diff(graph.indptr)
         totals = np.add.reduceat(graph.data, graph.indptr[:-1])
         cumulative = np.cumsum(graph.data / np.repeat(totals, degree))
@@ -101,3 +102,86 @@ class NeighborGraph:
         position = torch.searchsorted(self.cumulative, rows.double() + u.double(), right=True)
         position = torch.minimum(torch.maximum(position, self.start[rows]), self.stop[rows] - 1)
         return self.indices[position]
+
+
+def _rows_for_search(X, rows):
+    """The scaled rows ``rows`` (all if None) as an array or CSR matrix that kNN search takes."""
+    if isinstance(X, torch.Tensor):
+        block = X if rows is None else X[rows]
+        return torch.nan_to_num(block.to("cpu", torch.float32), nan=0.0).numpy()
+    picked = X.X if rows is None else X.X[rows.cpu().numpy()]  # a ScaledSparse: distances / scale
+    picked = picked.astype(np.float32)
+    picked.data = np.nan_to_num(picked.data, nan=0.0)
+    return picked / X.scale
+
+
+def build_graph(train, valid, n_neighbors, device):
+    """:class:`NeighborGraph` of the training rows (symmetrised) and validation rows' edges."""
+    n_total = train.X.shape[0]
+    train_ids = np.arange(n_total) if train.rows is None else train.rows.cpu().numpy()
+    S_train = _rows_for_search(train.X, train.rows)
+    distances, local = _knn(S_train, S_train, n_neighbors, exclude_self=True)
+    n_train, k = local.shape
+    graph = sp.csr_matrix(
+        (memberships(distances, n_neighbors).ravel(), local.ravel(), np.arange(0, n_train * k + 1, k)),
+        shape=(n_train, n_train),
+    )
+    graph = graph + graph.T - graph.multiply(graph.T)  # fuzzy union, as UMAP
+    graph = graph.tocoo()
+    rows, columns, weights = [train_ids[graph.row]], [train_ids[graph.col]], [graph.data]
+    if valid is not None:
+        valid_ids = valid.rows.cpu().numpy()
+        S_valid = _rows_for_search(valid.X, valid.rows)
+        distances, local = _knn(S_train, S_valid, n_neighbors, exclude_self=False)
+        rows.append(np.repeat(valid_ids, local.shape[1]))
+        columns.append(train_ids[local.ravel()])
+        weights.append(memberships(distances, n_neighbors).ravel())
+    edges = sp.csr_matrix(
+        (np.concatenate(weights), (np.concatenate(rows), np.concatenate(columns))), shape=(n_total, n_total)
+    )
+    return NeighborGraph(edges, device)
+
+
+def _rows_of(X, ids):
+    """Scaled rows ``ids`` of the full data as a dense tensor (missing entries at 0)."""
+    block = X.index_select(0, ids) if isinstance(X, torch.Tensor) else X.take(ids)
+    return torch.nan_to_num(block, nan=0.0)
+
+
+class NeighborLoss:
+    """``weight`` times UMAP's cross-entropy on the codes of sampled graph edges.
+
+    For each row of a batch one neighbour is drawn (training: at random, in proportion
+    to the edge weights; validation: by a fixed per-row draw, so every check scores the
+    same pairs). The pair attracts, ``-log q(d)``, and every other row of the batch
+    repels, ``-log(1 - q(d))``, scaled to :data:`NEGATIVES` repulsions per attraction,
+    where ``q(d) = 1 / (1 + a d^(2b))`` and ``d`` is the distance between codes (times
+    :data:`CODE_SCALE`). In training both ends are encoded with :data:`JITTER` noise.
+    """
+
+    def __init__(self, weight, graph, X, generator):
+        self.weight = weight
+        self.graph = graph
+        self.X = X  # the full scaled data: a tensor on the device, or a ScaledSparse
+        self.generator = generator
+
+    def __call__(self, module, ids, training):
+        if training:
+            u = torch.rand(len(ids), generator=self.generator, device=ids.device)
+        else:  # a fixed draw per row: the golden-ratio sequence
+            u = torch.remainder(ids.double() * 0.6180339887498949, 1.0)
+        partners = self.graph.sample(ids, u)
+        x, x_partner = _rows_of(self.X, ids), _rows_of(self.X, partners)
+        if training:
+            x = x + JITTER * torch.randn(x.shape, generator=self.generator, device=x.device, dtype=x.dtype)
+            x_partner = x_partner + JITTER * torch.randn(
+                x.shape, generator=self.generator, device=x.device, dtype=x.dtype
+            )
+        z, z_partner = module.encode(x) * CODE_SCALE, module.encode(x_partner) * CODE_SCALE
+        attraction = torch.log1p(CURVE_A * (z - z_partner).square().sum(dim=1).clamp_min(1e-12) ** CURVE_B)
+        squared = (z.unsqueeze(0) - z.unsqueeze(1)).square().sum(dim=2)
+        similarity = 1.0 / (1.0 + CURVE_A * squared.clamp_min(1e-12) ** CURVE_B)
+        others = ~torch.eye(len(ids), dtype=torch.bool, device=z.device)
+        repulsion = -torch.log((1.0 - similarity).clamp_min(1e-4))[others]
+        repulsion = repulsion.mean() if repulsion.numel() else attraction.new_zeros(())
+        return self.weight * (attraction.mean() + NEGATIVES * repulsion)

@@ -27,6 +27,7 @@ from ._data import RowSubset, fit_scaling, missing_fraction, scaled_tensor, star
 from ._device import global_rng_scope, resolve_device
 from ._errors import NonFiniteLossError, divergence_advice
 from ._modules import start_at_pca
+from ._neighbors import NeighborLoss, build_graph
 from ._penalties import ContractivePenalty, KLPenalty, SparsityPenalty
 from ._sparse import ScaledSparse, fit_scaling_sparse, is_sparse, missing_fraction_sparse
 from ._state import Architecture
@@ -40,6 +41,11 @@ OPTIMIZERS = {
 
 #: ``early_stopping="auto"`` holds rows out from this many on (see defaults.rst).
 AUTO_HOLDOUT_MIN_ROWS = 100
+
+#: ``learning_rate_init="auto"``: without and with the neighbour term (see defaults.rst
+#: and neighbors.rst).
+AUTO_LEARNING_RATE = 1e-3
+AUTO_LEARNING_RATE_NEIGHBORS = 3e-3
 
 #: ``batch_size="auto"``: at most this many rows per batch (see defaults.rst).
 AUTO_BATCH_SIZE = 128
@@ -107,7 +113,10 @@ def plan_training(est, n_samples, *, continuing, incremental):
         seed = (seed + est.n_iter_) % np.iinfo(np.int32).max
     n_train = n_samples - (_n_valid(n_samples, est.validation_fraction) if holdout else 0)
     batch_size = min(AUTO_BATCH_SIZE, n_train) if est.batch_size == "auto" else est.batch_size
-    kwargs = {"lr": est.learning_rate_init, "weight_decay": est.alpha, **extra}
+    lr = est.learning_rate_init
+    if lr == "auto":
+        lr = AUTO_LEARNING_RATE_NEIGHBORS if est.neighbors > 0 else AUTO_LEARNING_RATE
+    kwargs = {"lr": lr, "weight_decay": est.alpha, **extra}
     return Plan(hidden, optimizer, kwargs, batch_size, device, seed, holdout)
 
 
@@ -250,6 +259,14 @@ def hide_fraction(missing):
     return missing
 
 
+def _neighbor_loss(est, start, plan, generator):
+    """The neighbour term over the training rows' kNN graph, or None (``neighbors=0``)."""
+    if est.neighbors <= 0:
+        return None
+    graph = build_graph(start.train, start.valid, est.n_neighbors, plan.device)
+    return NeighborLoss(est.neighbors, graph, start.train.X, generator)
+
+
 def build_net(est, start, plan, generators):
     """The skorch net that trains ``start.module``."""
     return _engine().make_net(
@@ -263,6 +280,7 @@ def build_net(est, start, plan, generators):
         noise=est.noise,
         missing=start.missing > 0,
         hide=hide_fraction(start.missing),
+        neighbor_loss=_neighbor_loss(est, start, plan, generators[1]),
         penalties=penalties(est, start),
         patience=est.n_iter_no_change,
         tol=est.tol,

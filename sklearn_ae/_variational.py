@@ -61,13 +61,22 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
         Contractive autoencoder: weight of the squared Frobenius norm of the
         encoder's Jacobian, in units of the code's variance over the batch. It makes
         codes insensitive to small input changes; 0.01 to 1.0 are useful values.
+    neighbors : float, default=0.0
+        Neighbour-preserving codes: weight of UMAP's cross-entropy between the
+        training rows' k-nearest-neighbour graph (fuzzy memberships, symmetrised)
+        and the codes, added to the reconstruction loss (a fraction of the data's
+        variance). 1.0 gives UMAP-like 2-D maps that still decode; ``transform``
+        stays a plain forward pass (see :ref:`neighbors`).
+    n_neighbors : int, default=15
+        Neighbours per row in that graph (used when ``neighbors > 0``).
     alpha : float, default=0.0
         L2 weight decay passed to the optimizer.
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch.optim.Optimizer subclass, \
             default="adam"
         ``"sgd"`` uses Nesterov momentum 0.9.
-    learning_rate_init : float, default=1e-3
-        Initial learning rate of the optimizer. With held-out rows (see
+    learning_rate_init : float or "auto", default="auto"
+        Initial learning rate of the optimizer; ``"auto"`` is 1e-3, or 3e-3 with
+        ``neighbors > 0`` (chosen by measurement, :ref:`defaults`). With held-out rows (see
         ``early_stopping``) it is halved after every 5 checks in a row without an
         improvement of ``tol`` (a reduce-on-plateau schedule); otherwise constant.
     batch_size : int or "auto", default="auto"
@@ -196,9 +205,11 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
         noise=0.0,
         sparsity=0.0,
         contractive=0.0,
+        neighbors=0.0,
+        n_neighbors=15,
         alpha=0.0,
         optimizer="adam",
-        learning_rate_init=1e-3,
+        learning_rate_init="auto",
         batch_size="auto",
         max_iter=200,
         tol=1e-4,
@@ -223,6 +234,8 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
             noise=noise,
             sparsity=sparsity,
             contractive=contractive,
+            neighbors=neighbors,
+            n_neighbors=n_neighbors,
             alpha=alpha,
             optimizer=optimizer,
             learning_rate_init=learning_rate_init,
