@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import onnx
 import skl2onnx
 from sklearn.base import is_classifier
 from sklearn.utils.validation import check_is_fitted
@@ -14,7 +15,14 @@ from ._converters import MethodExport
 METHODS = ("transform", "inverse_transform", "score_samples")
 
 
-def to_onnx(model, X_sample, method="transform", *, target_opset=None, options=None):
+def to_onnx(
+    model,
+    X_sample,
+    method: str = "transform",
+    *,
+    target_opset: int | None = None,
+    options: dict | None = None,
+) -> onnx.ModelProto:
     """Convert a fitted sklearn_ae estimator, or a pipeline that holds one, to ONNX.
 
     Importing :mod:`sklearn_ae.onnx` registers sklearn_ae's converters with
