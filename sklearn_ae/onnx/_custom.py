@@ -1,0 +1,99 @@
+"""Custom ``encoder=``/``decoder=`` modules: traced by ``torch.onnx.export``, spliced into the graph.
+
+The built-in networks are written from their weights (:mod:`._network`); a user's
+module can hold anything, so it goes through PyTorch's own exporter. The
+TorchScript exporter (``dynamo=False``) is used: it needs no package beyond torch
+and onnx, whereas the dynamo exporter also needs ``onnxscript``. Tracing records
+one run of the module, so a trace that torch warns may not generalise (Python
+control flow on tensor values, tensors turned into Python numbers) is refused
+rather than exported wrong.
+"""
+
+from __future__ import annotations
+
+import copy
+import io
+import warnings
+
+import numpy as np
+import onnx
+import torch
+from onnx import AttributeProto, helper, numpy_helper
+
+# The highest opset torch 2.x's TorchScript exporter writes. Spliced nodes take the
+# whole graph's opset (at most 22 with skl2onnx 1.20; 21 and 22 added element types).
+_TORCHSCRIPT_MAX_OPSET = 20
+
+_TORCH_DTYPES = {np.dtype(np.float32): torch.float32, np.dtype(np.float64): torch.float64}
+
+
+def emit_custom(g, x, module, n_in):
+    """The nodes of ``module`` applied to ``x`` (``n_in`` columns); returns the output name."""
+    return _splice(g, export_module(module, n_in, g.dtype, g.opset), x, type(module).__name__)
+
+
+def export_module(module, n_in, dtype, opset):
+    """``module`` as an ONNX model with one input of shape ``(rows, n_in)`` in ``dtype``."""
+    module = copy.deepcopy(module).cpu().to(_TORCH_DTYPES[np.dtype(dtype)]).eval()
+    example = torch.zeros(2, n_in, dtype=_TORCH_DTYPES[np.dtype(dtype)])
+    buffer = io.BytesIO()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            torch.onnx.export(
+                module,
+                (example,),
+                buffer,
+                dynamo=False,
+                input_names=["input"],
+                output_names=["output"],
+                dynamic_axes={"input": {0: "rows"}, "output": {0: "rows"}},
+                opset_version=min(opset, _TORCHSCRIPT_MAX_OPSET),
+            )
+        except Exception as exc:
+            raise ValueError(
+                _cannot(module, f"torch.onnx.export (dynamo=False) failed: {_first_line(exc).rstrip('.!')}")
+            ) from exc
+    for warning in caught:
+        if issubclass(warning.category, torch.jit.TracerWarning):
+            raise ValueError(
+                _cannot(module, f"the trace may not generalise: {_first_line(warning.message).rstrip('.!')}")
+            )
+        if not issubclass(warning.category, DeprecationWarning):  # the TorchScript exporter's notice
+            warnings.warn(warning.message, warning.category, stacklevel=3)
+    return onnx.load_from_string(buffer.getvalue())
+
+
+def _first_line(message):
+    text = str(message).strip()
+    return text.splitlines()[0] if text else type(message).__name__
+
+
+def _cannot(module, reason):
+    return (
+        f"Cannot export the custom module {type(module).__name__} to ONNX: {reason}. A custom "
+        "encoder/decoder exports when PyTorch's TorchScript exporter can trace it: every operation "
+        "has an ONNX equivalent, and no Python control flow depends on tensor values."
+    )
+
+
+def _splice(g, model, x, label):
+    """Copy ``model``'s nodes and weights into ``g``, its input renamed to ``x``."""
+    graph = model.graph
+    names = {graph.input[0].name: x, "": ""}
+    for tensor in graph.initializer:
+        array = numpy_helper.to_array(tensor)
+        names[tensor.name] = g.const(array, dtype=array.dtype)
+    for node in graph.node:
+        attributes = {}
+        for attribute in node.attribute:
+            if attribute.type in (AttributeProto.GRAPH, AttributeProto.GRAPHS):
+                raise ValueError(
+                    f"Cannot export the custom module {label} to ONNX: its exported graph has "
+                    f"control flow ({node.op_type}), which sklearn_ae does not splice."
+                )
+            attributes[attribute.name] = helper.get_attribute_value(attribute)
+        outputs = [g.name("custom") if name else "" for name in node.output]
+        names.update(zip(node.output, outputs))
+        g.add(node.op_type, [names[name] for name in node.input], outputs, domain=node.domain, **attributes)
+    return names[graph.output[0].name]
