@@ -44,6 +44,8 @@ def _estimator(args, n_values):
         "noise": args.noise,
         "sparsity": args.sparsity,
         "contractive": args.contractive,
+        "neighbors": args.neighbors,
+        "n_neighbors": args.n_neighbors,
         "max_iter": args.max_iter,
         "learning_rate_init": args.learning_rate_init,
         "batch_size": args.batch_size,

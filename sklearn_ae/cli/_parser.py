@@ -190,6 +190,18 @@ def _add_model_options(model):
     _add_weight_argument(
         model, "--contractive", "weight of the contractive (encoder Jacobian) penalty (default: 0)"
     )
+    _add_weight_argument(
+        model,
+        "--neighbors",
+        "weight of the neighbour-preserving (UMAP) term: 1.0 gives maps that keep neighbours (default: 0)",
+    )
+    model.add_argument(
+        "--n-neighbors",
+        type=positive_int,
+        default=None,
+        metavar="K",
+        help=f"neighbours per row in that term's graph (default: {_default('n_neighbors')})",
+    )
     model.add_argument(
         "--variational",
         action="store_true",
@@ -207,7 +219,7 @@ def _add_training_options(training):
         type=float_type(0, strict=True),
         default=None,
         metavar="LR",
-        help=f"learning rate (default: {_default('learning_rate_init'):g})",
+        help="learning rate (default: 1e-3, or 3e-3 with --neighbors)",
     )
     training.add_argument(
         "--batch-size",

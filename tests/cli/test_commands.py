@@ -68,6 +68,15 @@ def test_fit_columns_selects_numeric_columns(capsys, tmp_path, data):
     assert list(joblib.load(model).feature_names_in_) == ["a", "c", "e"]
 
 
+def test_fit_with_neighbors(capsys, tmp_path, data):
+    csv = write_csv(tmp_path / "train.csv", data, COLUMNS)
+    model = tmp_path / "model.joblib"
+    argv = ["fit", str(csv), "--model", str(model), "--neighbors", "1.0", "--n-neighbors", "5", *FAST]
+    assert main(argv) == 0
+    fitted = joblib.load(model)
+    assert (fitted.neighbors, fitted.n_neighbors) == (1.0, 5)
+
+
 def test_fit_variational_and_progress_for_large_data(capsys, tmp_path, fitted, monkeypatch):
     csv, _ = fitted
     model = tmp_path / "vae.joblib"
