@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import warnings
 from numbers import Integral, Real
 
@@ -640,3 +641,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             fitted = FittedModel.from_pickle_state(state)
             state.update(_fitted=fitted, encoder_=fitted.module.encoder, decoder_=fitted.module.decoder)
         super().__setstate__(state)
+        # Files from releases before a parameter existed: it takes its default, which
+        # keeps the model's behaviour (new parameters default to "off").
+        defaults = inspect.signature(type(self).__init__).parameters
+        for name in self._get_param_names():
+            if not hasattr(self, name):
+                setattr(self, name, defaults[name].default)
