@@ -50,8 +50,8 @@ def plain_and_neighbors(umap_split):
 
 
 def test_digits_map_preserves_neighbours_better_and_still_decodes(plain_and_neighbors):
-    """Held-out rows. Measured: kNN accuracy 0.931 (plain 0.86), trustworthiness 0.956
-    (plain 0.916), reconstruction 0.53x PCA's (plain 0.63x)."""
+    """Held-out rows. Measured: kNN accuracy 0.931 (plain 0.847), trustworthiness 0.956
+    (plain 0.909), reconstruction 0.53x PCA's (plain 0.64x)."""
     (plain_accuracy, plain_trust, _), (accuracy, trust, reconstruction) = plain_and_neighbors
     assert accuracy >= plain_accuracy + 0.04
     assert trust >= plain_trust + 0.025
