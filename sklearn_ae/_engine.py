@@ -290,8 +290,8 @@ class AutoencoderNet(NeuralNet):
             loss = self.criterion_(y_pred[0], y_true)
         for penalty in self.penalties:
             loss = loss + penalty(X, y_pred, self.module_)
-        if rows is not None and self.neighbor_loss is not None:
-            loss = loss + self.neighbor_loss(self.module_, rows, training)
+        if training and rows is not None and self.neighbor_loss is not None:
+            loss = loss + self.neighbor_loss(self.module_, rows)
         return loss
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
@@ -446,7 +446,6 @@ def make_net(
         iterator_train__generator=cpu_generator,
         iterator_train__with_rows=neighbor_loss is not None,
         iterator_valid=Batches,
-        iterator_valid__with_rows=neighbor_loss is not None,
         train_split=None,
         callbacks=ours + copy.deepcopy(list(callbacks)),
         device=device,

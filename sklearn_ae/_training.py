@@ -263,7 +263,7 @@ def _neighbor_loss(est, start, plan, generator):
     """The neighbour term over the training rows' kNN graph, or None (``neighbors=0``)."""
     if est.neighbors <= 0:
         return None
-    graph = build_graph(start.train, start.valid, est.n_neighbors, plan.device)
+    graph = build_graph(start.train, est.n_neighbors, plan.device)
     return NeighborLoss(est.neighbors, graph, start.train.X, generator)
 
 
