@@ -50,8 +50,8 @@ def plain_and_neighbors(umap_split):
 
 
 def test_digits_map_preserves_neighbours_better_and_still_decodes(plain_and_neighbors):
-    """Held-out rows. Measured: kNN accuracy 0.931 (plain 0.847), trustworthiness 0.956
-    (plain 0.909), reconstruction 0.53x PCA's (plain 0.64x)."""
+    """Held-out rows. Measured: kNN accuracy 0.936 (plain 0.847), trustworthiness 0.954
+    (plain 0.909), reconstruction 0.54x PCA's (plain 0.64x)."""
     (plain_accuracy, plain_trust, _), (accuracy, trust, reconstruction) = plain_and_neighbors
     assert accuracy >= plain_accuracy + 0.04
     assert trust >= plain_trust + 0.025
@@ -59,19 +59,23 @@ def test_digits_map_preserves_neighbours_better_and_still_decodes(plain_and_neig
     assert reconstruction <= 0.61
 
 
-def test_swiss_roll_held_out_neighbours_are_kept():
-    """Trustworthiness(15) of held-out rows: measured 0.9765 against the plain 0.9725.
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_swiss_roll_keeps_neighbours_and_reconstructs(seed):
+    """Held-out rows. Measured (seeds 0-2): trustworthiness(15) 0.976-0.977 (the plain
+    autoencoder 0.973-0.982: the term does not help here), reconstruction 0.20x-0.22x PCA's.
 
-    Neither unrolls the roll (Spearman correlation of a code with the roll position
-    about 0.17 and 0.14); benchmarks/bench_embedding.py reports both.
+    Neither unrolls the roll (see benchmarks/bench_embedding.py). Before held-out
+    stopping monitored reconstruction alone, seeds 0 and 2 stopped after 12-15 epochs
+    with maps worse than PCA's.
     """
     X, _ = make_swiss_roll(1500, noise=0.05, random_state=0)
     X_test, _ = make_swiss_roll(500, noise=0.05, random_state=1)
-    plain = quietly(AutoencoderTransformer(2, random_state=0), X)
-    model = quietly(AutoencoderTransformer(2, neighbors=1.0, random_state=0), X)
-    trust = trustworthiness(X_test, model.transform(X_test), n_neighbors=15)
-    assert trust >= trustworthiness(X_test, plain.transform(X_test), n_neighbors=15)
-    assert trust >= 0.965
+    model = quietly(AutoencoderTransformer(2, neighbors=1.0, random_state=seed), X)
+    codes = model.transform(X_test)
+    assert trustworthiness(X_test, codes, n_neighbors=15) >= 0.965
+    pca = PCA(2).fit(X)
+    pca_error = np.mean((pca.inverse_transform(pca.transform(X_test)) - X_test) ** 2)
+    assert np.mean((model.inverse_transform(codes) - X_test) ** 2) <= 0.255 * pca_error
 
 
 def test_transform_is_a_plain_forward_pass(umap_split):
