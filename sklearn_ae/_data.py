@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 from threadpoolctl import threadpool_limits
 
@@ -26,10 +27,14 @@ def chunks(n_rows, size=CHUNK_ROWS):
 
 
 def missing_fraction(X):
-    """Share of ``X``'s entries that are NaN (missing), counted in row chunks."""
-    if X.size == 0:
+    """Share of ``X``'s entries that are NaN (missing): counted in row chunks, or over a
+    sparse matrix's stored entries."""
+    n_entries = X.shape[0] * X.shape[1]
+    if n_entries == 0:
         return 0.0
-    return sum(int(np.count_nonzero(np.isnan(X[rows]))) for rows in chunks(len(X))) / X.size
+    if sp.issparse(X):
+        return float(np.count_nonzero(np.isnan(X.data))) / n_entries
+    return sum(int(np.count_nonzero(np.isnan(X[rows]))) for rows in chunks(len(X))) / n_entries
 
 
 def fit_scaling(X, missing=False):
@@ -243,15 +248,13 @@ class RowSubset:
     ``rows=None`` means all rows. The training and validation parts of one scaled
     array are two subsets of it. ``inputs`` (with ``rows=None`` only) is what the
     network sees in place of ``X``, which stays the target: the validation rows with
-    entries hidden, when training on missing data. ``ids`` (with ``rows=None`` only)
-    are the rows' indices in the full data when ``X`` is a copy of some of them.
+    entries hidden, when training on missing data.
     """
 
-    def __init__(self, X, rows=None, inputs=None, ids=None):
+    def __init__(self, X, rows=None, inputs=None):
         self.X = X
         self.rows = rows
         self.inputs = inputs
-        self.ids = ids
 
     def __len__(self):
         return len(self.X) if self.rows is None else len(self.rows)

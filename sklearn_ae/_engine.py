@@ -39,7 +39,7 @@ class Batches:
     """
 
     def __init__(self, dataset: RowSubset, batch_size: int, shuffle=False, generator=None, with_rows=False):
-        self.X, self.rows, self.inputs, self.ids = dataset.X, dataset.rows, dataset.inputs, dataset.ids
+        self.X, self.rows, self.inputs = dataset.X, dataset.rows, dataset.inputs
         self.with_rows = with_rows
         self.n_rows = len(dataset)
         self.batch_size = batch_size
@@ -70,17 +70,10 @@ class Batches:
                 batch = X.index_select(0, rows[start:stop])
             inputs = batch if self.inputs is None else self.inputs[start:stop]
             if self.with_rows:
-                yield inputs, (batch, self._ids(rows, start, stop, batch.device))
+                ids = torch.arange(start, stop, device=batch.device) if rows is None else rows[start:stop]
+                yield inputs, (batch, ids)
             else:
                 yield inputs, batch
-
-    def _ids(self, rows, start, stop, device):
-        """Row indices in the full data of positions ``start:stop``."""
-        if rows is not None:
-            return rows[start:stop]
-        if self.ids is not None:
-            return self.ids[start:stop]
-        return torch.arange(start, stop, device=device)
 
 
 class FiniteLossGuard(Callback):
@@ -351,7 +344,7 @@ class AutoencoderNet(NeuralNet):
         else:
             target = X if rows is None else X.index_select(0, rows)
         hidden = torch.rand(target.shape, generator=self.generator, device=target.device) < self.hide
-        return RowSubset(target, inputs=target.masked_fill(hidden, float("nan")), ids=rows)
+        return RowSubset(target, inputs=target.masked_fill(hidden, float("nan")))
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):
         """Train on the :class:`RowSubset` ``X`` until :attr:`stopping` says stop.

@@ -9,20 +9,7 @@ Stored NaN entries are missing values, as in dense input.
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 import torch
-
-BATCH_ROWS = 4096  # rows densified at a time when a whole pass is needed
-
-
-def is_sparse(X):
-    return sp.issparse(X)
-
-
-def missing_fraction_sparse(X):
-    """Share of the entries of CSR ``X`` that are stored NaN."""
-    n_entries = X.shape[0] * X.shape[1]
-    return float(np.count_nonzero(np.isnan(X.data))) / n_entries if n_entries else 0.0
 
 
 def _observed_sums(X):

@@ -19,6 +19,7 @@ from numbers import Integral
 from typing import NamedTuple
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 from sklearn.utils import check_random_state
 
@@ -29,7 +30,7 @@ from ._errors import NonFiniteLossError, divergence_advice
 from ._modules import start_at_pca
 from ._neighbors import NeighborLoss, build_graph
 from ._penalties import ContractivePenalty, KLPenalty, SparsityPenalty
-from ._sparse import ScaledSparse, fit_scaling_sparse, is_sparse, missing_fraction_sparse
+from ._sparse import ScaledSparse, fit_scaling_sparse
 from ._state import Architecture
 
 OPTIMIZERS = {
@@ -157,14 +158,14 @@ def fresh_start(est, X, plan, generator):
     """A new network (PCA's solution with ``init="pca"``) and scaling fitted on ``X``."""
     n_components = est.n_components
     if not isinstance(n_components, Integral):
-        if is_sparse(X):
+        if sp.issparse(X):
             raise ValueError(
                 f"n_components={n_components!r} (a target R^2) needs dense X; for sparse X give the "
                 "code size as an integer."
             )
         n_components = choose_code_size(est, X, n_components, plan.seed)
     missing = _missing_share(X)
-    if is_sparse(X):
+    if sp.issparse(X):
         mean, scale = fit_scaling_sparse(X)
         X_scaled = ScaledSparse(X, mean, scale)
     else:
@@ -190,7 +191,7 @@ def fresh_start(est, X, plan, generator):
 
 def _missing_share(X):
     """Share of missing (NaN) entries in ``X``; a ``ValueError`` when nothing is observed."""
-    missing = missing_fraction_sparse(X) if is_sparse(X) else missing_fraction(X)
+    missing = missing_fraction(X)
     if missing == 1.0:
         raise ValueError("Every entry of X is missing (NaN): there is nothing to train on.")
     return missing
@@ -199,7 +200,7 @@ def _missing_share(X):
 def continued_start(est, X, plan, generator):
     """The current network and scaling, to continue training on ``X``."""
     fitted = est._fitted
-    if is_sparse(X):
+    if sp.issparse(X):
         X_scaled = ScaledSparse(X, est.mean_, est.scale_)
     else:
         X_scaled = scaled_tensor(X, est.mean_, est.scale_)
