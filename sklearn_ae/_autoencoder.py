@@ -136,10 +136,15 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     warm_start : bool, default=False
         Let ``fit`` continue from the current weights and scaling instead of
         starting again.
-    init : {"pca", "random"}, default="pca"
+    init : {"pca", "random", "spectral"}, default="pca"
         ``"pca"`` starts the linear paths at PCA's components and the nonlinear
         paths at zero, so training begins at PCA's reconstruction error.
         ``"random"`` uses PyTorch's default random initialisation everywhere.
+        ``"spectral"`` starts as ``"pca"`` does, then, for the first 1,600 training
+        steps, also pulls each training row's code toward its place in the spectral
+        layout of the rows' ``n_neighbors``-nearest-neighbour graph (UMAP's default
+        start). It unrolls manifolds that PCA's view folds, such as the swiss roll,
+        and harms maps of separate clusters (see :ref:`neighbors`).
     encoder : torch.nn.Module class or instance, default=None
         Replaces the MLP encoder. A class is called as
         ``encoder(n_features=..., n_components=...)``; an instance is deep-copied at
@@ -248,7 +253,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "warm_start": ["boolean"],
-        "init": [StrOptions({"pca", "random"})],
+        "init": [StrOptions({"pca", "random", "spectral"})],
         "encoder": [None, nn.Module, type],
         "decoder": [None, nn.Module, type],
         "callbacks": [list, None],

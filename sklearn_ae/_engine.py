@@ -206,9 +206,11 @@ class AutoencoderNet(NeuralNet):
     hide : float
         With ``missing``, the share of observed entries also set to 0 in each
         training input (the loss still counts them).
-    neighbor_loss : NeighborLoss or None
-        The neighbour-preservation term (``_neighbors.py``); batches then carry
-        their row indices.
+    row_terms : tuple of callables
+        Training-loss terms that need the batch's row indices: the neighbour term
+        (``_neighbors.py``) and the spectral pull (``_spectral.py``). Each
+        ``term(module, rows, codes)`` returns a scalar; with any, batches carry their
+        row indices.
 
     The stopping rule is the callback named ``"stopping"`` (a :class:`KeepBest`).
     """
@@ -223,11 +225,11 @@ class AutoencoderNet(NeuralNet):
         check_rows=None,
         missing=False,
         hide=0.0,
-        neighbor_loss=None,
+        row_terms=(),
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
-        self.neighbor_loss = neighbor_loss
+        self.row_terms = row_terms
         self.missing = missing
         self.hide = hide
         self.noise = noise
@@ -273,7 +275,7 @@ class AutoencoderNet(NeuralNet):
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         rows = None
-        if isinstance(y_true, tuple):  # (target, row indices): the neighbour term is on
+        if isinstance(y_true, tuple):  # (target, row indices): row terms are on
             y_true, rows = y_true
         if self.missing:  # the mean squared error over observed entries
             observed = ~torch.isnan(y_true)
@@ -283,8 +285,9 @@ class AutoencoderNet(NeuralNet):
             loss = self.criterion_(y_pred[0], y_true)
         for penalty in self.penalties:
             loss = loss + penalty(X, y_pred, self.module_)
-        if training and rows is not None and self.neighbor_loss is not None:
-            loss = loss + self.neighbor_loss(self.module_, rows)
+        if training and rows is not None:
+            for term in self.row_terms:
+                loss = loss + term(self.module_, rows, y_pred[1])
         return loss
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
@@ -381,7 +384,7 @@ def make_net(
     noise,
     missing,
     hide,
-    neighbor_loss,
+    row_terms,
     penalties,
     patience,
     tol,
@@ -412,8 +415,8 @@ def make_net(
     missing, hide : bool, float
         NaN entries in the data, and the share of observed entries hidden in
         training (see :class:`AutoencoderNet`).
-    neighbor_loss : NeighborLoss or None
-        The neighbour-preservation term; batches then carry their row indices.
+    row_terms : tuple of callables
+        Training-loss terms on the batch's rows (see :class:`AutoencoderNet`).
     callbacks : list
         The user's skorch callbacks, run after ours (deep-copied here).
     """
@@ -437,7 +440,7 @@ def make_net(
         iterator_train=Batches,
         iterator_train__shuffle=True,
         iterator_train__generator=cpu_generator,
-        iterator_train__with_rows=neighbor_loss is not None,
+        iterator_train__with_rows=bool(row_terms),
         iterator_valid=Batches,
         train_split=None,
         callbacks=ours + copy.deepcopy(list(callbacks)),
@@ -445,7 +448,7 @@ def make_net(
         noise=noise,
         missing=missing,
         hide=hide,
-        neighbor_loss=neighbor_loss,
+        row_terms=row_terms,
         penalties=penalties,
         generator=device_generator,
         valid=valid,

@@ -113,18 +113,25 @@ def _rows_for_search(X, rows):
     return picked / X.scale
 
 
-def build_graph(train, n_neighbors, device):
-    """:class:`NeighborGraph` of the training rows (symmetrised), in the full data's indices."""
+def fuzzy_graph(train, n_neighbors):
+    """The training rows' symmetrised kNN graph (CSR, local indices) and their global ids."""
     n_total = train.X.shape[0]
     train_ids = np.arange(n_total) if train.rows is None else train.rows.cpu().numpy()
-    S_train = _rows_for_search(train.X, train.rows)
-    distances, local = _knn(S_train, n_neighbors)
-    n_train, k = local.shape
+    n_train = len(train_ids)
+    if n_train < 2:  # nothing to be near: a graph without edges
+        return sp.csr_matrix((n_train, n_train)), train_ids
+    distances, local = _knn(_rows_for_search(train.X, train.rows), n_neighbors)
+    k = local.shape[1]
     graph = sp.csr_matrix(
         (memberships(distances, n_neighbors).ravel(), local.ravel(), np.arange(0, n_train * k + 1, k)),
         shape=(n_train, n_train),
     )
-    graph = (graph + graph.T - graph.multiply(graph.T)).tocoo()  # fuzzy union, as UMAP
+    return (graph + graph.T - graph.multiply(graph.T)).tocsr(), train_ids  # fuzzy union, as UMAP
+
+
+def neighbor_graph(graph, train_ids, n_total, device):
+    """:class:`NeighborGraph` of ``fuzzy_graph``'s result, in the full data's row indices."""
+    graph = graph.tocoo()
     edges = sp.csr_matrix(
         (graph.data, (train_ids[graph.row], train_ids[graph.col])), shape=(n_total, n_total)
     )
@@ -140,6 +147,9 @@ def _rows_of(X, ids):
 class NeighborLoss:
     """``weight`` times UMAP's cross-entropy on the codes of sampled graph edges.
 
+    Called with the module, the batch's row indices and the batch's codes from the
+    forward pass (unused: both ends are encoded again, with jitter).
+
     For each row of a training batch one neighbour is drawn at random, in proportion
     to the edge weights. The pair attracts, ``-log q(d)``, and every other row of the batch
     repels, ``-log(1 - q(d))``, scaled to :data:`NEGATIVES` repulsions per attraction,
@@ -153,7 +163,7 @@ class NeighborLoss:
         self.X = X  # the full scaled data: a tensor on the device, or a ScaledSparse
         self.generator = generator
 
-    def __call__(self, module, ids):
+    def __call__(self, module, ids, codes=None):
         u = torch.rand(len(ids), generator=self.generator, device=ids.device)
         partners = self.graph.sample(ids, u)
         x, x_partner = _rows_of(self.X, ids), _rows_of(self.X, partners)

@@ -28,9 +28,10 @@ from ._data import RowSubset, fit_scaling, missing_fraction, scaled_tensor, star
 from ._device import global_rng_scope, resolve_device
 from ._errors import NonFiniteLossError, divergence_advice
 from ._modules import start_at_pca
-from ._neighbors import NeighborLoss, build_graph
+from ._neighbors import NeighborLoss, fuzzy_graph, neighbor_graph
 from ._penalties import ContractivePenalty, KLPenalty, SparsityPenalty
 from ._sparse import ScaledSparse, fit_scaling_sparse
+from ._spectral import SpectralPull
 from ._state import Architecture
 
 OPTIMIZERS = {
@@ -136,6 +137,7 @@ class Start(NamedTuple):
     train: RowSubset
     valid: RowSubset | None
     missing: float  # share of the training data's entries that are missing (NaN)
+    spread: np.ndarray | None = None  # the PCA start's code standard deviations (fresh fits)
 
 
 def _split(X_scaled, plan, fraction, generator):
@@ -174,7 +176,7 @@ def fresh_start(est, X, plan, generator):
     train, valid, train_rows = _split(X_scaled, plan, est.validation_fraction, generator)
     encoder, decoder = _custom_modules(est, X.shape[1], n_components, plan.seed)
     custom = encoder is not None or decoder is not None
-    use_pca = est.init == "pca" and not custom
+    use_pca = est.init in ("pca", "spectral") and not custom
     pca = None
     if use_pca or est._variational:  # PCA of the training rows only
         pca = start_components(X_scaled, train_rows, n_components, plan.seed)
@@ -186,7 +188,11 @@ def fresh_start(est, X, plan, generator):
     if use_pca:
         start_at_pca(module, pca)
     noise_variance = pca.noise_variance if pca is not None else None
-    return Start(module, arch, mean, scale, noise_variance, train, valid, missing)
+    spread = None  # the start's code spread, for init="spectral"; the VAE's start codes are whitened
+    if use_pca:
+        spread = pca.variances.clamp_min(0).sqrt().cpu().numpy()
+        spread = np.ones_like(spread) if est._variational else spread
+    return Start(module, arch, mean, scale, noise_variance, train, valid, missing, spread)
 
 
 def _missing_share(X):
@@ -260,12 +266,25 @@ def hide_fraction(missing):
     return missing
 
 
-def _neighbor_loss(est, start, plan, generator):
-    """The neighbour term over the training rows' kNN graph, or None (``neighbors=0``)."""
-    if est.neighbors <= 0:
-        return None
-    graph = build_graph(start.train, est.n_neighbors, plan.device)
-    return NeighborLoss(est.neighbors, graph, start.train.X, generator)
+def _row_terms(est, start, plan, generator):
+    """The loss terms on the training rows' kNN graph: the neighbour term and the spectral pull.
+
+    The pull (``init="spectral"``) acts in fresh fits that start at PCA, with more
+    training rows than code dimensions plus one (a layout needs them).
+    """
+    pull = est.init == "spectral" and start.spread is not None and len(start.train) > len(start.spread) + 1
+    if est.neighbors <= 0 and not pull:
+        return ()
+    graph, train_ids = fuzzy_graph(start.train, est.n_neighbors)
+    X = start.train.X
+    terms = []
+    if est.neighbors > 0:
+        edges = neighbor_graph(graph, train_ids, X.shape[0], plan.device)
+        terms.append(NeighborLoss(est.neighbors, edges, X, generator))
+    if pull:
+        like = X if isinstance(X, torch.Tensor) else torch.empty(0, device=X.device)  # sparse: float32
+        terms.append(SpectralPull.build(graph, train_ids, X.shape[0], start.spread, plan.seed, like))
+    return tuple(terms)
 
 
 def build_net(est, start, plan, generators):
@@ -281,7 +300,7 @@ def build_net(est, start, plan, generators):
         noise=est.noise,
         missing=start.missing > 0,
         hide=hide_fraction(start.missing),
-        neighbor_loss=_neighbor_loss(est, start, plan, generators[1]),
+        row_terms=_row_terms(est, start, plan, generators[1]),
         penalties=penalties(est, start),
         patience=est.n_iter_no_change,
         tol=est.tol,

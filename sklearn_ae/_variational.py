@@ -107,10 +107,15 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
     warm_start : bool, default=False
         Let ``fit`` continue from the current weights and scaling instead of
         starting again.
-    init : {"pca", "random"}, default="pca"
+    init : {"pca", "random", "spectral"}, default="pca"
         ``"pca"`` starts the linear paths at PCA's components and the nonlinear
         paths at zero, so training begins at PCA's reconstruction error.
         ``"random"`` uses PyTorch's default random initialisation everywhere.
+        ``"spectral"`` starts as ``"pca"`` does, then, for the first 1,600 training
+        steps, also pulls each training row's code toward its place in the spectral
+        layout of the rows' ``n_neighbors``-nearest-neighbour graph (UMAP's default
+        start). It unrolls manifolds that PCA's view folds, such as the swiss roll,
+        and harms maps of separate clusters (see :ref:`neighbors`).
     encoder : torch.nn.Module class or instance, default=None
         Replaces the MLP encoder. A class is called as
         ``encoder(n_features=..., n_components=...)``; an instance is deep-copied at

@@ -39,6 +39,11 @@ ESTIMATORS = [
     AutoencoderTransformer(
         hidden_layer_sizes=(16,), batch_norm=True, early_stopping=False, max_iter=5, random_state=0
     ),
+    # The neighbour term, and the pull toward the graph's spectral layout.
+    AutoencoderTransformer(
+        hidden_layer_sizes=(16,), neighbors=1.0, n_neighbors=5, max_iter=5, random_state=0
+    ),
+    AutoencoderTransformer(hidden_layer_sizes=(16,), init="spectral", max_iter=5, random_state=0),
     AutoencoderImputer(hidden_layer_sizes=(16,), max_iter=5, random_state=0),
     AutoencoderImputer(
         missing_values=-1.0, add_indicator=True, keep_empty_features=True, hidden_layer_sizes=(8,), max_iter=3
