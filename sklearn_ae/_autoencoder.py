@@ -143,8 +143,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         ``"spectral"`` starts as ``"pca"`` does, then, for the first 1,600 training
         steps, also pulls each training row's code toward its place in the spectral
         layout of the rows' ``n_neighbors``-nearest-neighbour graph (UMAP's default
-        start). It unrolls manifolds that PCA's view folds, such as the swiss roll,
-        and harms maps of separate clusters (see :ref:`neighbors`).
+        start). It unrolls sheets wound up like the swiss roll, which PCA's view
+        folds; it does not help on every manifold (the S-curve), and it harms maps
+        of separate clusters (see :ref:`neighbors`).
     encoder : torch.nn.Module class or instance, default=None
         Replaces the MLP encoder. A class is called as
         ``encoder(n_features=..., n_components=...)``; an instance is deep-copied at
