@@ -147,9 +147,16 @@ class KeepBest(Callback):
         return self.misses_ >= patience
 
     def observe(self, net, loss):
-        """Count one check with monitored loss ``loss``."""
+        """Count one check with monitored loss ``loss``.
+
+        While a loss term still shapes the start (``holding``: the spectral pull), a
+        check that does not improve is not a miss: patience starts after it.
+        """
         best = self.best_loss_
-        if best is not None and loss >= best - self.tol:
+        missed = best is not None and loss >= best - self.tol
+        if missed and any(getattr(term, "holding", False) for term in getattr(net, "row_terms", ())):
+            pass
+        elif missed:
             self.misses_ += 1
             if self.left_start_ and self.lr_patience and self.misses_ % self.lr_patience == 0:
                 for group in net.optimizer_.param_groups:

@@ -31,18 +31,69 @@ PULL_STEPS = 1600
 PULL_WEIGHT = 1.0
 
 
-def spectral_layout(graph, n_components, seed):
-    """The ``n_components`` smallest non-trivial eigenvectors of ``graph``'s normalised Laplacian.
+#: Eigenvectors computed beyond ``n_components``, among which the layout's axes are chosen.
+EXTRA_CANDIDATES = 8
 
-    One column per code dimension, each with zero mean and unit standard deviation.
+#: A candidate is a new axis when the axes chosen so far leave more than this share of
+#: it unexplained; the first such candidate (the lowest eigenvalue) is taken, as mixed
+#: waves later in the order also score high.
+NEW_AXIS = 0.5
+
+#: Rows (drawn once, seeded) on which the candidates are scored, and the neighbours of
+#: each in the local linear regression.
+SCORED_ROWS, REGRESSION_NEIGHBORS = 2_000, 30
+
+
+def spectral_layout(graph, n_components, seed):
+    """Eigenvectors of ``graph``'s normalised Laplacian that are not harmonics of each other.
+
+    On a sheet much longer than wide, the eigenvectors after the first are waves along
+    the length (``cos 2t``, ``cos 3t``, ...) before one follows the width. Those carry
+    nothing new: each is a function of the first. The first axis is the smallest
+    non-trivial eigenvector; each next one is the first candidate that the axes chosen
+    so far do not predict, by local linear regression (Dsilva et al., 2018). One column
+    per code dimension, each with zero mean and unit standard deviation.
     """
     from sklearn.manifold import spectral_embedding
 
+    n_candidates = min(n_components + EXTRA_CANDIDATES, graph.shape[0] - 2)
     with warnings.catch_warnings():  # a graph in pieces still gets a layout; see the docs
         warnings.filterwarnings("ignore", message="Graph is not fully connected")
-        layout = spectral_embedding(graph, n_components=n_components, drop_first=True, random_state=seed)
-    layout = layout - layout.mean(axis=0)
-    return layout / np.maximum(layout.std(axis=0), 1e-12)
+        vectors = spectral_embedding(graph, n_components=n_candidates, drop_first=True, random_state=seed)
+    vectors = vectors - vectors.mean(axis=0)
+    vectors = vectors / np.maximum(vectors.std(axis=0), 1e-12)
+    rows = np.random.RandomState(seed).permutation(len(vectors))[:SCORED_ROWS]
+    chosen = [0]
+    while len(chosen) < min(n_components, n_candidates):
+        rest = [j for j in range(n_candidates) if j not in chosen]
+        residuals = np.array([_unexplained(vectors[rows][:, chosen], vectors[rows, j]) for j in rest])
+        new = np.flatnonzero(residuals > NEW_AXIS)  # in eigenvalue order: the slowest new wave
+        chosen.append(rest[new[0] if len(new) else int(np.argmax(residuals))])
+    layout = vectors[:, chosen]
+    if layout.shape[1] < n_components:  # fewer rows than axes: pad with zeros
+        layout = np.hstack([layout, np.zeros((len(layout), n_components - layout.shape[1]))])
+    return layout
+
+
+def _unexplained(A, v):
+    """Share of ``v`` (unit variance) that a local linear regression on ``A`` leaves unexplained.
+
+    Each row's value is predicted from its nearest rows in ``A`` (itself left out),
+    weighted by a Gaussian kernel of the median neighbour distance.
+    """
+    from sklearn.neighbors import NearestNeighbors
+
+    k = min(REGRESSION_NEIGHBORS, len(A) - 1)
+    if k < A.shape[1] + 1:
+        return 1.0
+    distances, indices = NearestNeighbors(n_neighbors=k + 1).fit(A).kneighbors(A)
+    distances, indices = distances[:, 1:], indices[:, 1:]
+    weights = np.exp(-((distances / max(np.median(distances), 1e-12)) ** 2))
+    design = np.concatenate([np.ones((*indices.shape, 1)), A[indices] - A[:, None, :]], axis=2)
+    weighted = design * weights[:, :, None]
+    normal = np.einsum("nki,nkj->nij", weighted, design) + 1e-9 * np.eye(design.shape[2])
+    beta = np.linalg.solve(normal, np.einsum("nki,nk->ni", weighted, v[indices])[:, :, None])[:, :, 0]
+    return float(np.sqrt(np.mean((v - beta[:, 0]) ** 2) / max(np.mean(v**2), 1e-12)))
 
 
 class SpectralPull:
@@ -67,6 +118,11 @@ class SpectralPull:
         full = np.zeros((n_total, len(spread)))
         full[train_ids] = layout
         return cls(torch.as_tensor(full, dtype=like.dtype, device=like.device))
+
+    @property
+    def holding(self):
+        """Still pulling: the stopping rule counts no misses meanwhile (``KeepBest``)."""
+        return self.taken < self.steps
 
     def __call__(self, module, ids, codes):
         if self.taken >= self.steps:
