@@ -140,12 +140,12 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         ``"pca"`` starts the linear paths at PCA's components and the nonlinear
         paths at zero, so training begins at PCA's reconstruction error.
         ``"random"`` uses PyTorch's default random initialisation everywhere.
-        ``"spectral"`` starts as ``"pca"`` does, then, for the first 1,600 training
+        ``"spectral"`` starts as ``"pca"`` does, then, for the first 800 training
         steps, also pulls each training row's code toward its place in the spectral
         layout of the rows' ``n_neighbors``-nearest-neighbour graph (UMAP's default
-        start). It unrolls sheets wound up like the swiss roll, which PCA's view
-        folds; it does not help on every manifold (the S-curve), and it harms maps
-        of separate clusters (see :ref:`neighbors`).
+        start). It unrolls curved sheets that PCA's view folds, such as the swiss
+        roll and the S-curve, and it harms maps of separate clusters (see
+        :ref:`neighbors`).
     encoder : torch.nn.Module class or instance, default=None
         Replaces the MLP encoder. A class is called as
         ``encoder(n_features=..., n_components=...)``; an instance is deep-copied at
