@@ -1,5 +1,6 @@
 """Neighbour-preserving codes (``neighbors > 0``): UMAP's graph and loss, codes that decode."""
 
+import pickle
 import warnings
 
 import numpy as np
@@ -12,8 +13,9 @@ from sklearn.datasets import load_digits, make_s_curve, make_swiss_roll
 from sklearn.decomposition import PCA
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.manifold import trustworthiness
-from sklearn.model_selection import train_test_split
+from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.neighbors import KNeighborsClassifier
+from sklearn.pipeline import make_pipeline
 
 from sklearn_ae import AutoencoderTransformer, VariationalAutoencoderTransformer
 from sklearn_ae._data import RowSubset
@@ -127,6 +129,37 @@ def test_same_seed_same_map(umap_split):
     first = quietly(AutoencoderTransformer(2, neighbors=1.0, max_iter=5, random_state=0), X)
     second = quietly(AutoencoderTransformer(2, neighbors=1.0, max_iter=5, random_state=0), X)
     assert_array_equal(first.transform(X), second.transform(X))
+
+
+def test_grid_search_over_neighbors_and_n_neighbors(umap_split):
+    """Issue 14: the parameters tune like any other, in a pipeline, in parallel workers."""
+    X_train, _, y_train, _ = umap_split
+    pipeline = make_pipeline(
+        AutoencoderTransformer(2, hidden_layer_sizes=(32,), max_iter=3, random_state=0),
+        KNeighborsClassifier(),
+    )
+    grid = {"autoencodertransformer__neighbors": [0.0, 1.0], "autoencodertransformer__n_neighbors": [5, 15]}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        search = GridSearchCV(pipeline, grid, cv=2, n_jobs=2).fit(X_train[:400], y_train[:400])
+    assert len(search.cv_results_["params"]) == 4
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    assert set(search.best_params_) == set(grid)
+    scores = {
+        (p["autoencodertransformer__neighbors"], p["autoencodertransformer__n_neighbors"]): score
+        for p, score in zip(search.cv_results_["params"], search.cv_results_["mean_test_score"])
+    }
+    assert scores[0.0, 5] == scores[0.0, 15]  # without the term, n_neighbors is ignored
+    assert scores[1.0, 5] != scores[0.0, 5]  # the term reaches the fitted estimator
+
+
+@pytest.mark.parametrize("params", [{"neighbors": 1.0}, {"init": "spectral"}], ids=["neighbors", "spectral"])
+def test_fitted_maps_pickle(params, umap_split):
+    X = umap_split[0][:300]
+    model = quietly(AutoencoderTransformer(2, max_iter=3, random_state=0, **params), X)
+    copy = pickle.loads(pickle.dumps(model))
+    assert_array_equal(copy.transform(X), model.transform(X))
+    assert copy.get_params() == model.get_params()
 
 
 def test_memberships_are_umaps_fuzzy_weights():
