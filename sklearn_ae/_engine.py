@@ -153,17 +153,14 @@ class KeepBest(Callback):
         check that does not improve is not a miss: patience starts after it.
         """
         best = self.best_loss_
-        missed = best is not None and loss >= best - self.tol
-        if missed and any(getattr(term, "holding", False) for term in getattr(net, "row_terms", ())):
-            pass
-        elif missed:
+        if best is None or loss < best - self.tol:
+            self.misses_ = 0
+            self.left_start_ = True
+        elif not any(getattr(term, "holding", False) for term in getattr(net, "row_terms", ())):
             self.misses_ += 1
             if self.left_start_ and self.lr_patience and self.misses_ % self.lr_patience == 0:
                 for group in net.optimizer_.param_groups:
                     group["lr"] *= self.lr_factor
-        else:
-            self.misses_ = 0
-            self.left_start_ = True
         if best is None or loss < best:
             self.best_loss_ = loss
             if self.keep_best:

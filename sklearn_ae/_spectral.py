@@ -62,11 +62,11 @@ def spectral_layout(graph, n_components, seed):
         vectors = spectral_embedding(graph, n_components=n_candidates, drop_first=True, random_state=seed)
     vectors = vectors - vectors.mean(axis=0)
     vectors = vectors / np.maximum(vectors.std(axis=0), 1e-12)
-    rows = np.random.RandomState(seed).permutation(len(vectors))[:SCORED_ROWS]
+    scored = vectors[np.random.RandomState(seed).permutation(len(vectors))[:SCORED_ROWS]]
     chosen = [0]
     while len(chosen) < min(n_components, n_candidates):
         rest = [j for j in range(n_candidates) if j not in chosen]
-        residuals = np.array([_unexplained(vectors[rows][:, chosen], vectors[rows, j]) for j in rest])
+        residuals = _unexplained(scored[:, chosen], scored[:, rest])
         new = np.flatnonzero(residuals > NEW_AXIS)  # in eigenvalue order: the slowest new wave
         chosen.append(rest[new[0] if len(new) else int(np.argmax(residuals))])
     layout = vectors[:, chosen]
@@ -75,25 +75,27 @@ def spectral_layout(graph, n_components, seed):
     return layout
 
 
-def _unexplained(A, v):
-    """Share of ``v`` (unit variance) that a local linear regression on ``A`` leaves unexplained.
+def _unexplained(A, V):
+    """Share of each column of ``V`` that a local linear regression on ``A`` leaves unexplained.
 
     Each row's value is predicted from its nearest rows in ``A`` (itself left out),
-    weighted by a Gaussian kernel of the median neighbour distance.
+    weighted by a Gaussian kernel of the median neighbour distance; the neighbours and
+    the regression's normal equations are shared by all columns.
     """
     from sklearn.neighbors import NearestNeighbors
 
     k = min(REGRESSION_NEIGHBORS, len(A) - 1)
     if k < A.shape[1] + 1:
-        return 1.0
+        return np.ones(V.shape[1])
     distances, indices = NearestNeighbors(n_neighbors=k + 1).fit(A).kneighbors(A)
     distances, indices = distances[:, 1:], indices[:, 1:]
     weights = np.exp(-((distances / max(np.median(distances), 1e-12)) ** 2))
     design = np.concatenate([np.ones((*indices.shape, 1)), A[indices] - A[:, None, :]], axis=2)
     weighted = design * weights[:, :, None]
     normal = np.einsum("nki,nkj->nij", weighted, design) + 1e-9 * np.eye(design.shape[2])
-    beta = np.linalg.solve(normal, np.einsum("nki,nk->ni", weighted, v[indices])[:, :, None])[:, :, 0]
-    return float(np.sqrt(np.mean((v - beta[:, 0]) ** 2) / max(np.mean(v**2), 1e-12)))
+    beta = np.linalg.solve(normal, np.einsum("nki,nkc->nic", weighted, V[indices]))  # (n, 1 + d, c)
+    fitted = beta[:, 0, :]  # each row's prediction: the local intercept
+    return np.sqrt(np.mean((V - fitted) ** 2, axis=0) / np.maximum(np.mean(V**2, axis=0), 1e-12))
 
 
 class SpectralPull:
@@ -108,16 +110,16 @@ class SpectralPull:
         self.layout = layout
         self.steps = PULL_STEPS if steps is None else steps
         self.weight = PULL_WEIGHT if weight is None else weight
-        self.spread = float(layout.square().sum(dim=1).mean().clamp_min(1e-12))
+        self.norm = float(layout.square().sum(dim=1).mean().clamp_min(1e-12))
         self.taken = 0
 
     @classmethod
-    def build(cls, graph, train_ids, n_total, spread, seed, like):
+    def build(cls, graph, train_ids, n_total, spread, seed, dtype, device):
         """The pull toward ``graph``'s layout, each column scaled to ``spread`` (the PCA code's)."""
         layout = spectral_layout(graph, len(spread), seed) * np.asarray(spread)
         full = np.zeros((n_total, len(spread)))
         full[train_ids] = layout
-        return cls(torch.as_tensor(full, dtype=like.dtype, device=like.device))
+        return cls(torch.as_tensor(full, dtype=dtype, device=device))
 
     @property
     def holding(self):
@@ -129,4 +131,4 @@ class SpectralPull:
             return 0.0
         self.taken += 1
         target = self.layout[ids]
-        return self.weight * (codes - target).square().sum(dim=1).mean() / self.spread
+        return self.weight * (codes - target).square().sum(dim=1).mean() / self.norm

@@ -276,14 +276,14 @@ def _row_terms(est, start, plan, generator):
     if est.neighbors <= 0 and not pull:
         return ()
     graph, train_ids = fuzzy_graph(start.train, est.n_neighbors)
-    X = start.train.X
+    X, n_total = start.train.X, start.train.X.shape[0]
     terms = []
     if est.neighbors > 0:
-        edges = neighbor_graph(graph, train_ids, X.shape[0], plan.device)
+        edges = neighbor_graph(graph, train_ids, n_total, plan.device)
         terms.append(NeighborLoss(est.neighbors, edges, X, generator))
     if pull:
-        like = X if isinstance(X, torch.Tensor) else torch.empty(0, device=X.device)  # sparse: float32
-        terms.append(SpectralPull.build(graph, train_ids, X.shape[0], start.spread, plan.seed, like))
+        dtype = X.dtype if isinstance(X, torch.Tensor) else torch.float32  # sparse rows come as float32
+        terms.append(SpectralPull.build(graph, train_ids, n_total, start.spread, plan.seed, dtype, X.device))
     return tuple(terms)
 
 
