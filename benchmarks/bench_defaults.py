@@ -11,6 +11,12 @@ rows held out): hold out a tenth and keep the best weights (``early_stopping=Tru
 train on all rows with the training-loss stop (``False``), or hold out to choose the
 number of epochs and then refit on all rows for that many ("refit").
 
+Part 3 measures the boost of ``learning_rate_init="auto"``: the rate starts at 1e-3
+and is multiplied by ``factor`` once the best held-out loss is below ``fraction`` of
+the start's (PCA's). It sets ``sklearn_ae._training.AUTO_BOOST`` to each candidate
+(None: no boost, a constant 1e-3 until the plateau schedule halves it) and fits the
+part-1 cases with ``random_state`` 0 and 1, and the plateau S-curves.
+
     python benchmarks/bench_defaults.py
 """
 
@@ -26,8 +32,10 @@ from sklearn.datasets import load_digits, make_s_curve, make_swiss_roll
 from sklearn.decomposition import PCA
 from sklearn.model_selection import train_test_split
 
+import sklearn_ae._training as training
 from sklearn_ae import AutoencoderTransformer
 
+BOOSTS = [None, (2.0, 0.9), (3.0, 0.8), (3.0, 0.9), (3.0, 1.0), (5.0, 0.9)]
 SETTINGS = [(lr, batch) for lr in (1e-3, 2e-3, 3e-3) for batch in (128, 256)]
 
 
@@ -67,15 +75,42 @@ def part_one(quick):
             rows.append([name, lr, batch, heldout_ratio(model, X_train, X_test, k), model.n_iter_, seconds])
     plateau = []
     for lr, batch in SETTINGS:
-        ratios = []
-        for data_seed in (0,) if quick else (0, 1, 2):
-            X = make_s_curve(5000, noise=0.05, random_state=data_seed)[0]
-            X_train, X_test = train_test_split(X, test_size=0.25, random_state=0)
-            for seed in (0, 1):
-                model, _ = fit(X_train, 2, learning_rate_init=lr, batch_size=batch, random_state=seed)
-                ratios.append(heldout_ratio(model, X_train, X_test, 2))
+        ratios = plateau_ratios(quick, learning_rate_init=lr, batch_size=batch)
         stuck = sum(r > 0.9 for r in ratios)
         plateau.append([lr, batch, f"{stuck} of {len(ratios)}", float(np.median(ratios))])
+    return rows, plateau
+
+
+def plateau_ratios(quick, **params):
+    ratios = []
+    for data_seed in (0,) if quick else (0, 1, 2):
+        X = make_s_curve(5000, noise=0.05, random_state=data_seed)[0]
+        X_train, X_test = train_test_split(X, test_size=0.25, random_state=0)
+        for seed in (0, 1):
+            model, _ = fit(X_train, 2, random_state=seed, **params)
+            ratios.append(heldout_ratio(model, X_train, X_test, 2))
+    return ratios
+
+
+def part_three(quick):
+    rows, plateau = [], []
+    default = training.AUTO_BOOST
+    try:
+        for boost in BOOSTS[::3] if quick else BOOSTS:
+            training.AUTO_BOOST = boost
+            label = "none" if boost is None else f"x{boost[0]:g} below {boost[1]:g}"
+            for name, (X, k) in cases(quick).items():
+                X_train, X_test = train_test_split(X, test_size=0.2, random_state=0)
+                runs = []
+                for seed in (0, 1):
+                    model, seconds = fit(X_train, k, random_state=seed)
+                    runs.append((heldout_ratio(model, X_train, X_test, k), model.n_iter_, seconds))
+                rows.append([label, name, *np.median(runs, axis=0).tolist()])
+            ratios = plateau_ratios(quick)
+            stuck = sum(r > 0.9 for r in ratios)
+            plateau.append([label, f"{stuck} of {len(ratios)}", float(np.median(ratios))])
+    finally:
+        training.AUTO_BOOST = default
     return rows, plateau
 
 
@@ -109,6 +144,7 @@ def main():
     setup(args)
     rows, plateau = part_one(args.quick)
     small = part_two(args.quick)
+    boosted, boosted_plateau = part_three(args.quick)
     sections = [
         (
             "Learning rate and batch size (20% held out; ratio = held-out MSE / PCA's)",
@@ -123,6 +159,15 @@ def main():
         (
             "Small data: digits subsets of n rows, k=8, the other rows held out (5 seeds)",
             markdown_table(["n rows", "training", "median ratio", "worst ratio"], small),
+        ),
+        (
+            'The boost of learning_rate_init="auto" (1e-3, times factor once the best held-out '
+            "loss is below fraction of the start's; medians of random_state 0 and 1)",
+            markdown_table(["boost", "data", "ratio", "epochs", "fit s"], boosted),
+        ),
+        (
+            "The boost on the PCA plateau (the S-curves above)",
+            markdown_table(["boost", "fits stuck at PCA", "median ratio"], boosted_plateau),
         ),
     ]
     write_report("bench_defaults", "How the training defaults were chosen", sections, command_line())

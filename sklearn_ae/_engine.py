@@ -109,7 +109,10 @@ class KeepBest(Callback):
     With ``keep_best`` (held-out monitoring), the weights of the best check, counting
     the starting point as the first, are restored at the end, so the kept model's
     validation loss is exactly :attr:`best_loss_`. With ``lr_patience``, every
-    ``lr_patience`` misses in a row multiply the learning rate by ``lr_factor``.
+    ``lr_patience`` misses in a row multiply the learning rate by ``lr_factor``. With
+    ``lr_boost=(factor, fraction)``, the learning rate is multiplied by ``factor`` once,
+    at the first check whose best loss is below ``fraction`` of the starting point's:
+    a rate that is safe on the start's plateau is slow once training has left it.
 
     The starting point (PCA's solution) can be a plateau that training needs some
     epochs to leave. Until a check beats it by more than ``tol``, the learning rate is
@@ -124,19 +127,21 @@ class KeepBest(Callback):
         Checks since the last improvement by more than ``tol``.
     """
 
-    def __init__(self, monitor, patience, tol, keep_best, lr_patience=None, lr_factor=0.5):
+    def __init__(self, monitor, patience, tol, keep_best, lr_patience=None, lr_factor=0.5, lr_boost=None):
         self.monitor = monitor
         self.patience = patience
         self.tol = tol
         self.keep_best = keep_best
         self.lr_patience = lr_patience
         self.lr_factor = lr_factor
+        self.lr_boost = lr_boost
 
     def start(self, net, initial_loss):
         """Take the starting point (its loss, or None when unmeasured) as the first check."""
         self.initial_loss_ = self.best_loss_ = initial_loss
         self.misses_ = 0
         self.left_start_ = initial_loss is None
+        self.boosted_ = self.lr_boost is None or initial_loss is None
         self.best_weights_ = self._snapshot(net) if self.keep_best else None
 
     @property
@@ -159,12 +164,19 @@ class KeepBest(Callback):
         elif not any(getattr(term, "holding", False) for term in getattr(net, "row_terms", ())):
             self.misses_ += 1
             if self.left_start_ and self.lr_patience and self.misses_ % self.lr_patience == 0:
-                for group in net.optimizer_.param_groups:
-                    group["lr"] *= self.lr_factor
+                self._scale_lr(net, self.lr_factor)
         if best is None or loss < best:
             self.best_loss_ = loss
             if self.keep_best:
                 self._snapshot_into(net, self.best_weights_)
+        if not self.boosted_ and self.best_loss_ < self.lr_boost[1] * self.initial_loss_:
+            self.boosted_ = True
+            self._scale_lr(net, self.lr_boost[0])
+
+    @staticmethod
+    def _scale_lr(net, factor):
+        for group in net.optimizer_.param_groups:
+            group["lr"] *= factor
 
     def on_epoch_end(self, net, **kwargs):
         self.observe(net, net.history[-1, self.monitor])
@@ -393,6 +405,7 @@ def make_net(
     patience,
     tol,
     plateau,
+    boost,
     check_rows,
     callbacks,
     verbose,
@@ -414,6 +427,9 @@ def make_net(
         ``(patience, factor)``: multiply the learning rate by ``factor`` after every
         ``patience`` checks in a row without an improvement of ``tol``, or None for
         a constant rate.
+    boost : tuple of (float, float) or None
+        ``(factor, fraction)``: multiply the learning rate by ``factor`` once the best
+        held-out loss is below ``fraction`` of the start's (see :class:`KeepBest`).
     check_rows : int or None
         Check the held-out loss every this many training rows, too.
     missing, hide : bool, float
@@ -431,6 +447,7 @@ def make_net(
         keep_best=valid is not None,
         lr_patience=None if plateau is None else plateau[0],
         lr_factor=1.0 if plateau is None else plateau[1],
+        lr_boost=boost,
     )
     ours = [("finite_loss", FiniteLossGuard(optimizer_kwargs["lr"])), ("stopping", stopping)]
     cpu_generator, device_generator = generators

@@ -49,6 +49,12 @@ AUTO_HOLDOUT_MIN_ROWS = 100
 AUTO_LEARNING_RATE = 1e-3
 AUTO_LEARNING_RATE_NEIGHBORS = 3e-3
 
+#: ``learning_rate_init="auto"`` of the plain autoencoder with held-out rows: ``(factor,
+#: fraction)``, the rate is multiplied by ``factor`` once the best held-out loss is below
+#: ``fraction`` of the start's, i.e. once training has clearly left PCA's plateau
+#: (see defaults.rst).
+AUTO_BOOST = (3.0, 0.9)
+
 #: ``batch_size="auto"``: at most this many rows per batch (see defaults.rst).
 AUTO_BATCH_SIZE = 128
 
@@ -79,6 +85,7 @@ class Plan(NamedTuple):
     device: torch.device
     seed: int
     holdout: bool  # monitor held-out rows and keep the best weights
+    boost: tuple | None  # AUTO_BOOST where it applies
 
 
 def plan_training(est, n_samples, *, continuing, incremental):
@@ -116,10 +123,14 @@ def plan_training(est, n_samples, *, continuing, incremental):
     n_train = n_samples - (_n_valid(n_samples, est.validation_fraction) if holdout else 0)
     batch_size = min(AUTO_BATCH_SIZE, n_train) if est.batch_size == "auto" else est.batch_size
     lr = est.learning_rate_init
+    # The boost was measured for the reconstruction loss alone (defaults.rst): not with
+    # the neighbour term or the spectral pull, and not for the VAE.
+    plain = est.neighbors <= 0 and est.init != "spectral" and not est._variational
+    boost = AUTO_BOOST if lr == "auto" and holdout and plain else None
     if lr == "auto":
         lr = AUTO_LEARNING_RATE_NEIGHBORS if est.neighbors > 0 else AUTO_LEARNING_RATE
     kwargs = {"lr": lr, "weight_decay": est.alpha, **extra}
-    return Plan(hidden, optimizer, kwargs, batch_size, device, seed, holdout)
+    return Plan(hidden, optimizer, kwargs, batch_size, device, seed, holdout, boost)
 
 
 def _n_valid(n_samples, fraction):
@@ -305,6 +316,7 @@ def build_net(est, start, plan, generators):
         patience=est.n_iter_no_change,
         tol=est.tol,
         plateau=PLATEAU if plan.holdout else None,  # early_stopping=False: a constant rate
+        boost=plan.boost,
         check_rows=None if start.valid is None else max(CHECK_ROWS, CHECK_PER_VALID * len(start.valid)),
         callbacks=est.callbacks or [],
         verbose=est.verbose,
