@@ -53,6 +53,49 @@ def test_auto_holds_rows_out_on_moderate_data_only(digits):
     assert AutoencoderTransformer(**SMALL, max_iter=2, early_stopping=False).fit(X).validation_scores_ is None
 
 
+class RecordRate(Callback):
+    """The learning rate after each epoch's checks (user callbacks run after the stopping rule).
+
+    Callbacks are copied at fit, so the record lives on the class, as in
+    :class:`RecordValidationRows`.
+    """
+
+    rates = None
+
+    def on_train_begin(self, net, **kwargs):
+        type(self).rates = []
+
+    def on_epoch_end(self, net, **kwargs):
+        type(self).rates.append(net.optimizer_.param_groups[0]["lr"])
+
+
+def test_auto_rate_triples_once_training_has_left_the_start(digits):
+    """learning_rate_init="auto": 1e-3, times 3 at the first check 10% below PCA's held-out loss."""
+    X, _ = digits
+    ae = AutoencoderTransformer(8, random_state=0, max_iter=40, callbacks=[RecordRate()]).fit(X)
+    rates = RecordRate.rates
+    best = np.minimum.accumulate([-score for score in ae.validation_scores_])
+    below = best < 0.9 * -ae.initial_validation_score_
+    assert below.any()  # the fit does leave the start
+    first = int(np.argmax(below))
+    assert rates[:first] == [1e-3] * first
+    assert rates[first] == pytest.approx(3e-3)
+    assert max(rates) == pytest.approx(3e-3)  # once
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"learning_rate_init": 1e-3}, {"early_stopping": False}, {"neighbors": 1.0, "max_iter": 5}],
+    ids=["explicit-rate", "no-held-out-rows", "neighbour-term"],
+)
+def test_no_boost_outside_the_plain_auto_rate(digits, params):
+    X, _ = digits
+    params = {"random_state": 0, "max_iter": 40, **params}
+    AutoencoderTransformer(8, **params, callbacks=[RecordRate()]).fit(X)
+    rates = RecordRate.rates
+    assert max(rates) == rates[0] and rates[0] in (1e-3, 3e-3), rates
+
+
 def test_partial_fit_holds_no_rows_out(digits):
     X, _ = digits
     ae = AutoencoderTransformer(**SMALL).partial_fit(X)
