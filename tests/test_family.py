@@ -40,23 +40,23 @@ def test_denoising_reconstructs_corrupted_digits_closer_to_clean(digits_split, p
     noisy = X_test + np.random.RandomState(1).normal(0, 4, X_test.shape)  # std 4 pixel units
     denoising = AutoencoderTransformer(8, noise=1.0, random_state=0).fit(X_train)
     ratio = heldout_mse(denoising, noisy, X_test) / heldout_mse(plain8, noisy, X_test)
-    assert ratio <= 0.69, f"denoising/plain error on corrupted digits {ratio:.3f} > 0.69 (measured 0.603)"
+    assert ratio <= 0.63, f"denoising/plain error on corrupted digits {ratio:.3f} > 0.63 (measured 0.551)"
 
 
 def test_sparse_codes_are_sparser_and_still_beat_pca(digits_split, plain8):
     X_train, X_test, _, _ = digits_split
     sparse = AutoencoderTransformer(8, sparsity=1.0, random_state=0).fit(X_train)
     gain = hoyer(sparse.transform(X_test)) - hoyer(plain8.transform(X_test))
-    assert gain >= 0.20, f"Hoyer sparsity gain {gain:.3f} < 0.20 (measured 0.230)"
+    assert gain >= 0.20, f"Hoyer sparsity gain {gain:.3f} < 0.20 (measured 0.225)"
     to_pca = heldout_mse(sparse, X_test) / pca_heldout_mse(X_train, X_test, 8)
-    assert to_pca <= 0.73, f"sparse/PCA held-out error {to_pca:.3f} > 0.73 (measured 0.634)"
+    assert to_pca <= 0.68, f"sparse/PCA held-out error {to_pca:.3f} > 0.68 (measured 0.591)"
 
 
 def test_contractive_lowers_encoder_sensitivity(digits_split, plain8):
     X_train, X_test, _, _ = digits_split
     contractive = AutoencoderTransformer(8, contractive=1.0, random_state=0).fit(X_train)
     ratio = encoder_sensitivity(contractive, X_test) / encoder_sensitivity(plain8, X_test)
-    assert ratio <= 0.33, f"contractive/plain encoder sensitivity {ratio:.3f} > 0.33 (measured 0.284)"
+    assert ratio <= 0.28, f"contractive/plain encoder sensitivity {ratio:.3f} > 0.28 (measured 0.246)"
     # Not met by shifting the code away from zero (which would shrink a raw mean square).
     codes = contractive.transform(X_test)
     assert np.abs(codes.mean(axis=0)).max() < 3 * codes.std(axis=0).max()
@@ -70,9 +70,9 @@ def test_vae_transform_is_deterministic_and_sample_in_user_units(digits_split, p
     # the smooth, sampleable code costs next to nothing in reconstruction.
     assert vae.score(X_test) == pytest.approx(-heldout_mse(vae, X_test))
     vae_to_pca = heldout_mse(vae, X_test) / pca_heldout_mse(X_train, X_test, 8)
-    assert vae_to_pca <= 0.53, f"VAE / PCA held-out error {vae_to_pca:.3f} (measured 0.46)"
+    assert vae_to_pca <= 0.54, f"VAE / PCA held-out error {vae_to_pca:.3f} (measured 0.474)"
     vae_to_plain = heldout_mse(vae, X_test) / heldout_mse(plain8, X_test)
-    assert vae_to_plain <= 1.09, f"VAE / plain held-out error {vae_to_plain:.3f} (measured 0.95)"
+    assert vae_to_plain <= 1.16, f"VAE / plain held-out error {vae_to_plain:.3f} (measured 1.01)"
     samples = vae.sample(200, random_state=0)
     assert samples.shape == (200, 64)
     np.testing.assert_array_equal(samples, vae.sample(200, random_state=0))
