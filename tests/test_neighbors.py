@@ -55,8 +55,8 @@ def plain_and_neighbors(umap_split):
 
 
 def test_digits_map_preserves_neighbours_better_and_still_decodes(plain_and_neighbors):
-    """Held-out rows. Measured: kNN accuracy 0.936 (plain 0.847), trustworthiness 0.954
-    (plain 0.909), reconstruction 0.54x PCA's (plain 0.64x)."""
+    """Held-out rows. Measured: kNN accuracy 0.936 (plain 0.853), trustworthiness 0.954
+    (plain 0.912), reconstruction 0.54x PCA's (plain 0.60x)."""
     (plain_accuracy, plain_trust, _), (accuracy, trust, reconstruction) = plain_and_neighbors
     assert accuracy >= plain_accuracy + 0.04
     assert trust >= plain_trust + 0.025
