@@ -125,11 +125,11 @@ def test_code_size_from_r2_target_with_missing_values(incomplete_split):
     assert 1 <= model.n_components_ <= 64
 
 
-@pytest.mark.parametrize(("k", "bound"), [(2, 0.69), (8, 0.70)])
+@pytest.mark.parametrize(("k", "bound"), [(2, 0.63), (8, 0.64)])
 def test_encoding_incomplete_digits_beats_mean_imputation_then_pca(k, bound, incomplete_split):
     """Held-out reconstruction of the observed entries, against SimpleImputer + PCA.
 
-    Measured: 0.604 at k=2 and 0.609 at k=8 (the bounds sit about 15% above).
+    Measured: 0.548 at k=2 and 0.560 at k=8 (the bounds sit about 15% above).
     """
     _, _, X_train, X_test = incomplete_split
     observed = ~np.isnan(X_test)
