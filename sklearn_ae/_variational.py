@@ -76,11 +76,14 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
         ``"sgd"`` uses Nesterov momentum 0.9.
     learning_rate_init : float or "auto", default="auto"
         Initial learning rate of the optimizer; ``"auto"`` is 1e-3, or 3e-3 with
-        ``neighbors > 0`` (chosen by measurement, :ref:`defaults`; the plain
-        autoencoder's one-time boost of ``"auto"`` was not measured on the VAE and does
-        not apply to it). With held-out rows (see ``early_stopping``) it is halved after every
-        5 checks in a row without an improvement of ``tol`` (a reduce-on-plateau
-        schedule); otherwise constant.
+        ``neighbors > 0`` (chosen by measurement, :ref:`defaults`). With held-out rows (see
+        ``early_stopping``) it is halved after every 5 checks in a row without an
+        improvement of ``tol`` (a reduce-on-plateau schedule); otherwise constant.
+        For :class:`AutoencoderTransformer` without the neighbour term and with
+        ``init`` other than ``"spectral"``, ``"auto"`` also triples the rate once, when
+        the best held-out loss first falls below 0.9 of the start's: training has then
+        left PCA's plateau, where a larger rate risks staying stuck, and converges in
+        about half the epochs. The VAE keeps the rate (not measured there).
     batch_size : int or "auto", default="auto"
         Rows per mini-batch; ``"auto"`` uses ``min(128, n_train)``, where ``n_train``
         is the number of rows trained on (the held-out rows excluded).
