@@ -88,7 +88,7 @@ class FiniteLossGuard(Callback):
             if loss is not None and not math.isfinite(loss):
                 raise NonFiniteLossError(
                     f"The {name} loss became {loss} at epoch {len(net.history)}: training diverged. "
-                    + divergence_advice(self.learning_rate)
+                    + divergence_advice(self.learning_rate, net.optimizer_.param_groups[0]["lr"])
                 )
 
 
@@ -111,8 +111,9 @@ class KeepBest(Callback):
     validation loss is exactly :attr:`best_loss_`. With ``lr_patience``, every
     ``lr_patience`` misses in a row multiply the learning rate by ``lr_factor``. With
     ``lr_boost=(factor, fraction)``, the learning rate is multiplied by ``factor`` once,
-    at the first check whose best loss is below ``fraction`` of the starting point's:
-    a rate that is safe on the start's plateau is slow once training has left it.
+    at the first check that has beaten the start by more than ``tol`` and whose best
+    loss is below ``fraction`` of the starting point's: a rate that is safe on the
+    start's plateau is slow once training has left it.
 
     The starting point (PCA's solution) can be a plateau that training needs some
     epochs to leave. Until a check beats it by more than ``tol``, the learning rate is
@@ -169,7 +170,7 @@ class KeepBest(Callback):
             self.best_loss_ = loss
             if self.keep_best:
                 self._snapshot_into(net, self.best_weights_)
-        if not self.boosted_ and self.best_loss_ < self.lr_boost[1] * self.initial_loss_:
+        if not self.boosted_ and self.left_start_ and self.best_loss_ < self.lr_boost[1] * self.initial_loss_:
             self.boosted_ = True
             self._scale_lr(net, self.lr_boost[0])
 

@@ -49,10 +49,10 @@ AUTO_HOLDOUT_MIN_ROWS = 100
 AUTO_LEARNING_RATE = 1e-3
 AUTO_LEARNING_RATE_NEIGHBORS = 3e-3
 
-#: ``learning_rate_init="auto"`` of the plain autoencoder with held-out rows: ``(factor,
-#: fraction)``, the rate is multiplied by ``factor`` once the best held-out loss is below
-#: ``fraction`` of the start's, i.e. once training has clearly left PCA's plateau
-#: (see defaults.rst).
+#: ``learning_rate_init="auto"`` of the plain autoencoder with held-out rows, fresh fits
+#: from PCA's start: ``(factor, fraction)``, the rate is multiplied by ``factor`` once the
+#: best held-out loss is below ``fraction`` of the start's, i.e. once training has clearly
+#: left PCA's plateau (see defaults.rst).
 AUTO_BOOST = (3.0, 0.9)
 
 #: ``batch_size="auto"``: at most this many rows per batch (see defaults.rst).
@@ -316,7 +316,9 @@ def build_net(est, start, plan, generators):
         patience=est.n_iter_no_change,
         tol=est.tol,
         plateau=PLATEAU if plan.holdout else None,  # early_stopping=False: a constant rate
-        boost=plan.boost,
+        # The boost was measured from PCA's start (a fresh fit without custom modules):
+        # not from a random start, whose high loss falls 10% at once, nor when continuing.
+        boost=plan.boost if start.spread is not None else None,
         check_rows=None if start.valid is None else max(CHECK_ROWS, CHECK_PER_VALID * len(start.valid)),
         callbacks=est.callbacks or [],
         verbose=est.verbose,
@@ -369,7 +371,7 @@ def run(net, start, plan, epochs, optimizer_state=None):
             state["state"] = optimizer_state["state"]
             net.optimizer_.load_state_dict(state)
         net.partial_fit(start.train, epochs=epochs)
-    _check_finite(net.module_, plan)
+    _check_finite(net.module_, plan, net.optimizer_.param_groups[0]["lr"])
     squared = start.scale**2
     # Whole epochs only: a KeyboardInterrupt (which skorch catches) can end one midway.
     key = "valid_loss" if plan.holdout else "train_loss"
@@ -388,11 +390,11 @@ def run(net, start, plan, epochs, optimizer_state=None):
     )
 
 
-def _check_finite(module, plan):
+def _check_finite(module, plan, current_lr):
     """A last non-finite step can leave NaN weights after a finite epoch loss."""
     for name, value in module.state_dict().items():
         if value.is_floating_point() and not torch.isfinite(value).all():
             raise NonFiniteLossError(
                 f"Training produced non-finite weights ({name}). "
-                + divergence_advice(plan.optimizer_kwargs["lr"])
+                + divergence_advice(plan.optimizer_kwargs["lr"], current_lr)
             )

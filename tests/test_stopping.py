@@ -9,7 +9,7 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from skorch.callbacks import Callback
 
-from sklearn_ae import AutoencoderTransformer
+from sklearn_ae import AutoencoderTransformer, VariationalAutoencoderTransformer
 
 SMALL = {"n_components": 4, "hidden_layer_sizes": (32,), "random_state": 0}
 
@@ -54,16 +54,14 @@ def test_auto_holds_rows_out_on_moderate_data_only(digits):
 
 
 class RecordRate(Callback):
-    """The learning rate after each epoch's checks (user callbacks run after the stopping rule).
-
-    Callbacks are copied at fit, so the record lives on the class, as in
-    :class:`RecordValidationRows`.
-    """
+    """The learning rate at the start and after each epoch's checks (user callbacks run
+    after the stopping rule). Callbacks are copied at fit, so the record lives on the
+    class, as in :class:`RecordValidationRows`."""
 
     rates = None
 
     def on_train_begin(self, net, **kwargs):
-        type(self).rates = []
+        type(self).rates = [net.optimizer_.param_groups[0]["lr"]]
 
     def on_epoch_end(self, net, **kwargs):
         type(self).rates.append(net.optimizer_.param_groups[0]["lr"])
@@ -73,27 +71,42 @@ def test_auto_rate_triples_once_training_has_left_the_start(digits):
     """learning_rate_init="auto": 1e-3, times 3 at the first check 10% below PCA's held-out loss."""
     X, _ = digits
     ae = AutoencoderTransformer(8, random_state=0, max_iter=40, callbacks=[RecordRate()]).fit(X)
-    rates = RecordRate.rates
+    start, *after_epoch = RecordRate.rates
+    assert start == 1e-3
     best = np.minimum.accumulate([-score for score in ae.validation_scores_])
     below = best < 0.9 * -ae.initial_validation_score_
-    assert below.any()  # the fit does leave the start
+    assert below.any() and not below[0]  # the fit leaves the start, after its first epoch
     first = int(np.argmax(below))
-    assert rates[:first] == [1e-3] * first
-    assert rates[first] == pytest.approx(3e-3)
-    assert max(rates) == pytest.approx(3e-3)  # once
+    assert after_epoch[:first] == [1e-3] * first
+    assert after_epoch[first] == pytest.approx(3e-3)
+    assert max(after_epoch) == pytest.approx(3e-3)  # once
 
 
 @pytest.mark.parametrize(
-    "params",
-    [{"learning_rate_init": 1e-3}, {"early_stopping": False}, {"neighbors": 1.0, "max_iter": 5}],
-    ids=["explicit-rate", "no-held-out-rows", "neighbour-term"],
+    ("estimator", "params", "rate"),
+    [
+        (AutoencoderTransformer, {"learning_rate_init": 1e-3}, 1e-3),
+        (AutoencoderTransformer, {"early_stopping": False}, 1e-3),
+        (AutoencoderTransformer, {"init": "random"}, 1e-3),
+        (AutoencoderTransformer, {"init": "spectral"}, 1e-3),
+        (AutoencoderTransformer, {"neighbors": 1.0}, 3e-3),
+        (VariationalAutoencoderTransformer, {}, 1e-3),
+    ],
+    ids=["explicit-rate", "no-held-out-rows", "random-start", "spectral", "neighbour-term", "vae"],
 )
-def test_no_boost_outside_the_plain_auto_rate(digits, params):
+def test_no_boost_outside_fresh_plain_fits_from_pca(digits, estimator, params, rate):
+    """Each of these fits would triple its rate within 40 epochs if the boost applied
+    (the plateau schedule may still halve it)."""
     X, _ = digits
-    params = {"random_state": 0, "max_iter": 40, **params}
-    AutoencoderTransformer(8, **params, callbacks=[RecordRate()]).fit(X)
-    rates = RecordRate.rates
-    assert max(rates) == rates[0] and rates[0] in (1e-3, 3e-3), rates
+    estimator(8, random_state=0, max_iter=40, callbacks=[RecordRate()], **params).fit(X)
+    assert RecordRate.rates[0] == max(RecordRate.rates) == rate, RecordRate.rates
+
+
+def test_no_boost_when_continuing(digits):
+    X, _ = digits
+    ae = AutoencoderTransformer(8, random_state=0, max_iter=2, warm_start=True).fit(X)
+    ae.set_params(max_iter=40, callbacks=[RecordRate()]).fit(X)
+    assert RecordRate.rates[0] == max(RecordRate.rates) == 1e-3, RecordRate.rates
 
 
 def test_partial_fit_holds_no_rows_out(digits):
