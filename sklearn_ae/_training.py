@@ -85,7 +85,6 @@ class Plan(NamedTuple):
     device: torch.device
     seed: int
     holdout: bool  # monitor held-out rows and keep the best weights
-    boost: tuple | None  # AUTO_BOOST where it applies
 
 
 def plan_training(est, n_samples, *, continuing, incremental):
@@ -123,14 +122,10 @@ def plan_training(est, n_samples, *, continuing, incremental):
     n_train = n_samples - (_n_valid(n_samples, est.validation_fraction) if holdout else 0)
     batch_size = min(AUTO_BATCH_SIZE, n_train) if est.batch_size == "auto" else est.batch_size
     lr = est.learning_rate_init
-    # The boost was measured for the reconstruction loss alone (defaults.rst): not with
-    # the neighbour term or the spectral pull, and not for the VAE.
-    plain = est.neighbors <= 0 and est.init != "spectral" and not est._variational
-    boost = AUTO_BOOST if lr == "auto" and holdout and plain else None
     if lr == "auto":
         lr = AUTO_LEARNING_RATE_NEIGHBORS if est.neighbors > 0 else AUTO_LEARNING_RATE
     kwargs = {"lr": lr, "weight_decay": est.alpha, **extra}
-    return Plan(hidden, optimizer, kwargs, batch_size, device, seed, holdout, boost)
+    return Plan(hidden, optimizer, kwargs, batch_size, device, seed, holdout)
 
 
 def _n_valid(n_samples, fraction):
@@ -298,6 +293,20 @@ def _row_terms(est, start, plan, generator):
     return tuple(terms)
 
 
+def _boost(est, start, plan):
+    """:data:`AUTO_BOOST` where it was measured, else None.
+
+    That is ``learning_rate_init="auto"`` with held-out rows, in a fresh fit from PCA's
+    start (``start.spread`` is set only there: not from a random start, whose high loss
+    falls 10% at once, nor with custom modules or when continuing), for the
+    reconstruction loss alone (no neighbour term, no spectral pull, not the VAE).
+    """
+    plain = est.neighbors <= 0 and est.init == "pca" and not est._variational
+    fresh_from_pca = start.spread is not None
+    applies = est.learning_rate_init == "auto" and plan.holdout and plain and fresh_from_pca
+    return AUTO_BOOST if applies else None
+
+
 def build_net(est, start, plan, generators):
     """The skorch net that trains ``start.module``."""
     return _engine().make_net(
@@ -316,9 +325,7 @@ def build_net(est, start, plan, generators):
         patience=est.n_iter_no_change,
         tol=est.tol,
         plateau=PLATEAU if plan.holdout else None,  # early_stopping=False: a constant rate
-        # The boost was measured from PCA's start (a fresh fit without custom modules):
-        # not from a random start, whose high loss falls 10% at once, nor when continuing.
-        boost=plan.boost if start.spread is not None else None,
+        boost=_boost(est, start, plan),
         check_rows=None if start.valid is None else max(CHECK_ROWS, CHECK_PER_VALID * len(start.valid)),
         callbacks=est.callbacks or [],
         verbose=est.verbose,
