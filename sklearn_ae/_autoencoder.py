@@ -398,10 +398,18 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         return self
 
     def _validate_X(self, X, reset):
-        """``X`` as float64 or float32, dense or CSR; NaN (missing) allowed, inf not."""
-        return validate_data(
+        """``X`` as float64 or float32, dense or CSR; NaN (missing) allowed, inf not.
+
+        A CSR matrix with duplicate entries is summed first (a copy), as ``toarray``
+        sums them: the same model as from the dense matrix.
+        """
+        X = validate_data(
             self, X, dtype=_FLOATS, ensure_all_finite="allow-nan", accept_sparse="csr", reset=reset
         )
+        if issparse(X) and not X.has_canonical_format:
+            X = X.copy()
+            X.sum_duplicates()
+        return X
 
     def _train_or_forget(self, X, **kwargs):
         """Train; if a fresh fit fails, leave the estimator unfitted, not half-fitted.
@@ -436,7 +444,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 f"{'held-out' if plan.holdout else 'training'} loss was still improving by more "
                 f"than tol={self.tol}; raise max_iter or learning_rate_init.",
                 ConvergenceWarning,
-                stacklevel=4,
+                stacklevel=5,  # past _train, _train_or_forget, fit and its _fit_context wrapper
             )
 
     def _commit(self, start, plan, result, *, continuing):
@@ -612,7 +620,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Returns
         -------
         score : float
-            Minus the mean squared reconstruction error; 0 is perfect.
+            Minus the mean squared reconstruction error; 0 is perfect. NaN when
+            no entry of ``X`` is observed.
 
         Examples
         --------
@@ -630,7 +639,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         observed = X.shape[1] - _missing_per_row(X)
         if observed.min(initial=X.shape[1]) == X.shape[1]:
             return -float(np.mean(errors))
-        return -float(np.sum(np.nan_to_num(errors) * observed) / max(observed.sum(), 1))
+        if observed.sum() == 0:
+            return float("nan")  # no entry to score, as score_samples gives NaN per row
+        return -float(np.sum(np.nan_to_num(errors) * observed) / observed.sum())
 
     @property
     def _n_features_out(self):

@@ -67,7 +67,7 @@ def fit_scaling(X, missing=False):
             centred -= mean
             sum_sq += float(np.einsum("ij,ij->", centred, centred))
     if not (np.isfinite(mean).all() and np.isfinite(sum_sq)):
-        raise ValueError(_overflow_message(X))
+        raise ValueError(overflow_message(X))
     return mean, _scale(sum_sq, X.size)
 
 
@@ -95,11 +95,11 @@ def _fit_scaling_observed(X):
             centred -= mean
             sum_sq += float(np.nansum(centred * centred))
     if not (np.isfinite(mean).all() and np.isfinite(sum_sq)):
-        raise ValueError(_overflow_message(X))
+        raise ValueError(overflow_message(X))
     return mean, _scale(sum_sq, int(count.sum()))
 
 
-def _overflow_message(X):
+def overflow_message(X):
     largest = float(np.nanmax(np.abs(X)))
     exponent = int(np.floor(np.log10(largest))) if largest > 0 else 0
     return (

@@ -76,6 +76,26 @@ class Batches:
                 yield inputs, batch
 
 
+class BestFlags(Callback):
+    """Record ``train_loss_best`` and, with held-out rows, ``valid_loss_best`` each epoch.
+
+    skorch's own scoring callbacks write these flags, and callbacks such as
+    ``Checkpoint`` (which monitors ``valid_loss_best`` by default) and ``PrintLog``
+    read them; this engine records the losses itself, so it records the flags too.
+    """
+
+    def on_train_begin(self, net, **kwargs):
+        self.best_ = {}
+
+    def on_epoch_end(self, net, **kwargs):
+        row = net.history[-1]
+        for key in ("train_loss", "valid_loss"):
+            if key in row:
+                best = self.best_.get(key, float("inf"))
+                net.history.record(f"{key}_best", bool(row[key] < best))
+                self.best_[key] = min(best, row[key])
+
+
 class FiniteLossGuard(Callback):
     """Stop training with a clear error as soon as an epoch's loss is not finite."""
 
@@ -283,7 +303,7 @@ class AutoencoderNet(NeuralNet):
             super()._set_training(training)
 
     def get_default_callbacks(self):
-        callbacks = [("epoch_timer", EpochTimer())]
+        callbacks = [("epoch_timer", EpochTimer()), ("best_flags", BestFlags())]
         if self.verbose:
             callbacks.append(("print_log", PrintLog()))
         if self.verbose > 1:

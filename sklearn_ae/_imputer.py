@@ -12,6 +12,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
 
 from ._autoencoder import AutoencoderTransformer
+from ._data import overflow_message
 from ._modules import ACTIVATIONS
 
 _FLOATS = [np.float64, np.float32]
@@ -19,6 +20,24 @@ _FLOATS = [np.float64, np.float32]
 
 def _is_nan(value):
     return isinstance(value, Real) and math.isnan(value)
+
+
+def _feature_scaling(X, counts):
+    """Each feature's mean and spread over its observed entries (NaN missing).
+
+    A feature with no observed entry gets mean 0, and a constant one (to rounding,
+    the test of scikit-learn's scalers) spread 1. Raises the ``ValueError`` of
+    :func:`~sklearn_ae._data.fit_scaling` when the values overflow float64.
+    """
+    with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
+        n = np.maximum(counts, 1)
+        mean = np.where(counts > 0, np.nansum(X, axis=0, dtype=np.float64) / n, 0.0)
+        var = np.nansum((X - mean) ** 2, axis=0, dtype=np.float64) / n
+    if not (np.isfinite(mean).all() and np.isfinite(var).all()):
+        raise ValueError(overflow_message(X))
+    eps = np.finfo(np.float64).eps
+    constant = var <= n * eps * var + (n * mean * eps) ** 2
+    return mean, np.where(constant, 1.0, np.sqrt(var))
 
 
 def default_code_size(n_features):
@@ -231,27 +250,35 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
         >>> imputer.autoencoder_.n_components_
         1
         """
+        try:
+            return self._fit(X)
+        except BaseException:
+            self._forget()  # never a half-fitted imputer, nor a stale one with new statistics
+            raise
+
+    def _fit(self, X):
         X, missing = self._validate(X, reset=True)
-        observed = ~missing
-        counts = observed.sum(axis=0)
-        self.empty_features_ = counts == 0
-        with np.errstate(invalid="ignore", divide="ignore"):
-            mean = np.where(counts > 0, np.nansum(X, axis=0, dtype=np.float64) / np.maximum(counts, 1), 0.0)
-            spread = np.sqrt(np.nansum((X - mean) ** 2, axis=0, dtype=np.float64) / np.maximum(counts, 1))
-        self.mean_ = mean
-        self.scale_ = np.where(spread > 0, spread, 1.0)
-        kept = ~self.empty_features_
-        self.autoencoder_ = None
+        counts = (~missing).sum(axis=0)
+        empty = counts == 0
+        mean, scale = _feature_scaling(X, counts)
+        kept = ~empty
+        self.empty_features_, self.mean_, self.scale_ = empty, mean, scale  # read by _standardise
+        autoencoder = None
         if kept.any():
             n_kept = int(kept.sum())
             size = default_code_size(n_kept) if self.n_components == "auto" else self.n_components
-            self.autoencoder_ = self._autoencoder(size).fit(self._standardise(X)[:, kept])
-        self.n_iter_ = 0 if self.autoencoder_ is None else self.autoencoder_.n_iter_
-        self.indicator_ = None
+            autoencoder = self._autoencoder(size).fit(self._standardise(X)[:, kept])
+        indicator = None
         if self.add_indicator:
-            self.indicator_ = MissingIndicator(missing_values=self.missing_values, error_on_new=False)
-            self.indicator_.fit(np.where(missing, self.missing_values, X))
+            indicator = MissingIndicator(missing_values=self.missing_values, error_on_new=False)
+            indicator.fit(np.where(missing, self.missing_values, X))
+        self.autoencoder_, self.indicator_ = autoencoder, indicator
+        self.n_iter_ = 0 if autoencoder is None else autoencoder.n_iter_
         return self
+
+    def _forget(self):
+        for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
+            delattr(self, name)
 
     def _autoencoder(self, n_components):
         return AutoencoderTransformer(

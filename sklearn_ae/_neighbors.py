@@ -48,11 +48,24 @@ def _knn(S, k):
             NNDescent = None
         if NNDescent is not None:
             indices, distances = NNDescent(S, n_neighbors=k + 1, random_state=0).neighbor_graph
-            return distances[:, 1:], indices[:, 1:]
+            return _without_self(distances, indices)
     from sklearn.neighbors import NearestNeighbors
 
-    distances, indices = NearestNeighbors(n_neighbors=k + 1).fit(S).kneighbors(S)
-    return distances[:, 1:], indices[:, 1:]
+    # Without a query, scikit-learn leaves each row out of its own neighbours, even
+    # where a duplicate row ties with it at distance 0.
+    return NearestNeighbors(n_neighbors=k).fit(S).kneighbors()
+
+
+def _without_self(distances, indices):
+    """Each row's ``k + 1`` neighbours less the row itself (or, if absent, the farthest).
+
+    The row itself is not always the first neighbour: a duplicate row ties with it.
+    """
+    n, width = indices.shape
+    drop = indices == np.arange(n)[:, None]
+    drop[~drop.any(axis=1), -1] = True
+    keep = ~drop
+    return distances[keep].reshape(n, width - 1), indices[keep].reshape(n, width - 1)
 
 
 def memberships(distances, n_neighbors):

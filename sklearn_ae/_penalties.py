@@ -14,8 +14,12 @@ from ._modules import Coder, Dropout, activation_derivative
 
 
 def _code_rms(code):
-    """Root mean square of each code unit over the batch."""
-    return code.square().mean(dim=0).sqrt().clamp_min(1e-12)
+    """Root mean square of each code unit over the batch.
+
+    Clamped before the square root: a unit that is zero on every row (an overcomplete
+    code's padding at PCA's start) would otherwise get a 0/0 gradient.
+    """
+    return code.square().mean(dim=0).clamp_min(1e-24).sqrt()
 
 
 class SparsityPenalty:
@@ -42,6 +46,9 @@ class ContractivePenalty:
     batch, about the batch mean): the code must become insensitive to the input
     relative to how much it varies, which neither rescaling nor shifting the code
     can fake (a constant shift changes neither the Jacobian nor the reconstruction).
+    A batch of one row has no spread to measure it in, so it adds nothing (``fit``
+    refuses ``batch_size=1`` with this penalty; a one-row held-out batch or
+    ``partial_fit`` chunk can still occur).
 
     For the built-in :class:`~sklearn_ae._modules.Coder` the Jacobian is formed in
     closed form, one matrix product per layer from the code side, so its cost grows
@@ -53,13 +60,15 @@ class ContractivePenalty:
         self.weight = weight
 
     def __call__(self, X, y_pred, module):
+        code = y_pred[1]
+        if len(code) < 2:
+            return code.new_zeros(())
         encoder = module.encoder
-        n_code = y_pred[1].shape[1]
+        n_code = code.shape[1]
         if isinstance(encoder, Coder):
             jacobian = coder_jacobian(encoder, X)[:, :n_code]
         else:
             jacobian = _autograd_jacobian(encoder, X)[:, :n_code]
-        code = y_pred[1]
         variance = (code - code.mean(dim=0)).square().mean().clamp_min(1e-24)
         return self.weight * jacobian.square().sum(dim=(1, 2)).mean() / variance
 

@@ -102,24 +102,32 @@ def plan_training(est, n_samples, *, continuing, incremental):
             f"optimizer must be one of {sorted(OPTIMIZERS)} or a torch.optim.Optimizer "
             f"subclass, got {est.optimizer!r}."
         )
-    if est.early_stopping is True and n_samples < 2:
+    if isinstance(est.early_stopping, str):  # "auto"
+        wants_holdout, explicit = n_samples >= AUTO_HOLDOUT_MIN_ROWS, False
+    else:  # True, False or a numpy bool
+        wants_holdout = explicit = bool(est.early_stopping)
+    if explicit and not incremental and n_samples < 2:
         raise ValueError(
             f"early_stopping=True needs at least 2 samples to hold some out, got n_samples={n_samples}."
         )
-    if est.batch_norm and n_samples < 2:
+    if est.batch_size == 1 and est.contractive > 0:
         raise ValueError(
-            f"batch_norm=True needs at least 2 samples per batch to normalise, got n_samples={n_samples}."
+            "contractive > 0 measures the encoder's Jacobian in units of the code's spread over "
+            "the batch, which needs at least 2 rows per batch; got batch_size=1."
         )
-    holdout = not incremental and (
-        est.early_stopping is True or (est.early_stopping == "auto" and n_samples >= AUTO_HOLDOUT_MIN_ROWS)
-    )
+    holdout = not incremental and wants_holdout
+    n_train = n_samples - (_n_valid(n_samples, est.validation_fraction) if holdout else 0)
+    if est.batch_norm and (n_train < 2 or est.batch_size == 1):
+        raise ValueError(
+            f"batch_norm=True needs at least 2 rows per batch to normalise, got {n_train} training "
+            f"row(s) (of n_samples={n_samples}) and batch_size={est.batch_size!r}."
+        )
     device = resolve_device(est.device)
     if est.optimizer in ("adam", "adamw") and _fused_adam_supported(device):
         extra = {**extra, "fused": True}  # one kernel per step: ~15% faster fits
     seed = check_random_state(est.random_state).randint(np.iinfo(np.int32).max)
     if continuing:  # a new shuffle order for each continuation, still reproducible
         seed = (seed + est.n_iter_) % np.iinfo(np.int32).max
-    n_train = n_samples - (_n_valid(n_samples, est.validation_fraction) if holdout else 0)
     batch_size = min(AUTO_BATCH_SIZE, n_train) if est.batch_size == "auto" else est.batch_size
     lr = est.learning_rate_init
     if lr == "auto":
@@ -243,7 +251,40 @@ def _custom_modules(est, n_features, n_components, seed):
                 modules.append(spec(n_features=n_features, n_components=widths[name]))
         else:
             raise ValueError(f"{name} must be a torch.nn.Module subclass or instance, got {spec!r}.")
+    encoder, decoder = modules
+    code = "2 * n_components: posterior means and log-variances" if est._variational else "n_components"
+    _check_widths("encoder", encoder, n_features, widths["encoder"], f"n_features in, {code} out")
+    _check_widths("decoder", decoder, n_components, n_features, "n_components in, n_features out")
     return modules
+
+
+def _check_widths(name, module, n_in, n_out, rule):
+    """A ``ValueError`` naming the widths when a user's module does not fit them.
+
+    One row of zeros goes through ``module`` in eval mode, without gradients.
+    """
+    if module is None:
+        return
+    params = list(module.parameters())
+    dtype = next((p.dtype for p in params if p.is_floating_point()), torch.get_default_dtype())
+    device = params[0].device if params else torch.device("cpu")
+    training = module.training
+    module.eval()
+    try:
+        with torch.no_grad():
+            out = module(torch.zeros(1, n_in, dtype=dtype, device=device))
+    except Exception as error:
+        raise ValueError(
+            f"The {name} must map rows of {n_in} columns to {n_out} ({rule}); "
+            f"it failed on a row of {n_in}: {error}"
+        ) from error
+    finally:
+        module.train(training)
+    if not isinstance(out, torch.Tensor) or out.ndim != 2 or out.shape[1] != n_out:
+        shape = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+        raise ValueError(
+            f"The {name} must map rows of {n_in} columns to {n_out} ({rule}); it returned {shape}."
+        )
 
 
 def penalties(est, start):
@@ -375,10 +416,12 @@ def run(net, start, plan, epochs, optimizer_state=None):
         net.initialize()
         if optimizer_state and optimizer_state["optimizer"] == plan.optimizer.__qualname__:
             state = net.optimizer_.state_dict()  # the moments; hyper-parameters from the settings
-            state["state"] = optimizer_state["state"]
+            # A copy: the optimizer updates loaded tensors in place, and the kept model's
+            # moments must survive a continuation that fails.
+            state["state"] = copy.deepcopy(optimizer_state["state"])
             net.optimizer_.load_state_dict(state)
         net.partial_fit(start.train, epochs=epochs)
-    _check_finite(net.module_, plan, net.optimizer_.param_groups[0]["lr"])
+    _check_finite(net.module_, net.optimizer_, plan, net.optimizer_.param_groups[0]["lr"])
     squared = start.scale**2
     # Whole epochs only: a KeyboardInterrupt (which skorch catches) can end one midway.
     key = "valid_loss" if plan.holdout else "train_loss"
@@ -397,11 +440,20 @@ def run(net, start, plan, epochs, optimizer_state=None):
     )
 
 
-def _check_finite(module, plan, current_lr):
-    """A last non-finite step can leave NaN weights after a finite epoch loss."""
-    for name, value in module.state_dict().items():
+def _check_finite(module, optimizer, plan, current_lr):
+    """A last non-finite step can leave NaN weights after a finite epoch loss; an
+    overflowing gradient can leave infinite optimizer moments, which would freeze the
+    weights they belong to in every later ``partial_fit``."""
+    weights = [(f"weights ({name})", value) for name, value in module.state_dict().items()]
+    moments = [
+        (f"optimizer state ({key})", value)
+        for state in optimizer.state.values()
+        for key, value in state.items()
+        if isinstance(value, torch.Tensor)
+    ]
+    for what, value in weights + moments:
         if value.is_floating_point() and not torch.isfinite(value).all():
             raise NonFiniteLossError(
-                f"Training produced non-finite weights ({name}). "
+                f"Training produced non-finite {what}. "
                 + divergence_advice(plan.optimizer_kwargs["lr"], current_lr)
             )

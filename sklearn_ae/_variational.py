@@ -293,7 +293,8 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
         (3, 6)
         """
         check_is_fitted(self)
-        if not isinstance(n_samples, (int, np.integer)) or n_samples < 1:
+        count = isinstance(n_samples, (int, np.integer)) and not isinstance(n_samples, (bool, np.bool_))
+        if not count or n_samples < 1:
             raise ValueError(f"n_samples must be a positive integer, got {n_samples!r}.")
         z = check_random_state(random_state).standard_normal((n_samples, self.n_components_))
         # transform's codes are latent values times scale_; decode expects the same.

@@ -76,6 +76,8 @@ def test_vae_transform_is_deterministic_and_sample_in_user_units(digits_split, p
     samples = vae.sample(200, random_state=0)
     assert samples.shape == (200, 64)
     np.testing.assert_array_equal(samples, vae.sample(200, random_state=0))
+    with pytest.raises(ValueError, match="n_samples must be a positive integer"):
+        vae.sample(True)  # a bool is not a count
     # Decoded prior draws look like digits: pixel means and spread near the data's.
     assert np.abs(samples.mean(axis=0) - X_train.mean(axis=0)).mean() < 1.5
     assert 0.5 < samples.std() / X_train.std() < 1.5

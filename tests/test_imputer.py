@@ -9,6 +9,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.datasets import load_breast_cancer, load_digits
+from sklearn.exceptions import NotFittedError
 from sklearn.experimental import enable_iterative_imputer  # noqa: F401
 from sklearn.impute import IterativeImputer, KNNImputer, MissingIndicator, SimpleImputer
 from sklearn.linear_model import LogisticRegression
@@ -152,3 +153,32 @@ def test_indicator_columns_are_named_after_the_frame(incomplete_digits):
     imputer = AutoencoderImputer(add_indicator=True, **FAST).set_output(transform="pandas").fit(frame)
     out = imputer.transform(frame)
     assert list(out.columns) == ["a", "b", "c", "d", *[f"missingindicator_{c}" for c in "abcd"]]
+
+
+def test_a_failed_fit_leaves_the_imputer_unfitted(incomplete_digits):
+    """Not half-fitted, and not the previous model with the new data's statistics."""
+    _, X_missing = incomplete_digits
+    imputer = AutoencoderImputer(**FAST).fit(X_missing)
+    with pytest.raises(ValueError, match="overflow float64"):
+        imputer.fit(X_missing * 1e300)
+    with pytest.raises(NotFittedError):
+        imputer.transform(X_missing)
+
+
+def test_a_constant_feature_is_not_blown_up_by_rounding():
+    """A constant column's computed spread is ~1e-16, not 0: it must scale like 0 (as in
+    scikit-learn's scalers), or a new value in it swamps the other features' fills."""
+    rng = np.random.RandomState(0)
+    z = rng.normal(size=(300, 1))
+    X = np.hstack([z, 2 * z, np.full((300, 1), 0.1)])
+    X[rng.rand(300) < 0.2, 1] = np.nan
+    imputer = AutoencoderImputer(**FAST).fit(X)
+    assert imputer.scale_[2] == 1.0
+    filled = imputer.transform([[1.0, np.nan, 0.1], [1.0, np.nan, 0.2]])[:, 1]
+    assert abs(filled[1] - filled[0]) < 0.1  # was 2.06 against -2.4e12
+
+
+def test_values_that_overflow_float64_are_a_clear_error():
+    X = np.array([[1.0, 2, np.nan], [2, np.nan, 6], [3, 6, 9], [4, 8, 12]] * 5) * 1e160
+    with pytest.raises(ValueError, match="overflow float64"):
+        AutoencoderImputer(**FAST).fit(X)

@@ -77,6 +77,9 @@ def test_a_row_with_nothing_observed_scores_nan_but_still_encodes(incomplete_spl
     assert np.isnan(scores[1]) and np.isfinite(scores[[0, 2]]).all()
     assert np.isfinite(model.transform(X)).all()
     assert np.isfinite(model.score(X))  # the observed entries of the other rows
+    # Nothing observed at all: no error to average, so NaN, not a perfect 0 that a
+    # grid search would rank first.
+    assert np.isnan(model.score(np.full_like(X, np.nan)))
 
 
 def test_missing_values_only_at_transform_time(digits_split):

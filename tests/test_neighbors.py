@@ -17,6 +17,7 @@ from sklearn.model_selection import GridSearchCV, train_test_split
 from sklearn.neighbors import KNeighborsClassifier
 from sklearn.pipeline import make_pipeline
 
+import sklearn_ae._neighbors as neighbors_module
 from sklearn_ae import AutoencoderTransformer, VariationalAutoencoderTransformer
 from sklearn_ae._data import RowSubset
 from sklearn_ae._neighbors import NeighborGraph, fuzzy_graph, memberships
@@ -171,6 +172,28 @@ def test_memberships_are_umaps_fuzzy_weights():
     assert (np.diff(weights, axis=1) <= 1e-12).all()  # farther, weaker
 
 
+@pytest.mark.parametrize("approximate", [False, True], ids=["exact", "pynndescent"])
+def test_duplicate_rows_are_each_others_neighbours_not_their_own(approximate, monkeypatch):
+    """A duplicate ties with the row itself at distance 0: the graph still has no self-edges."""
+    if approximate:
+        pytest.importorskip("pynndescent")
+        monkeypatch.setattr(neighbors_module, "APPROXIMATE_ROWS", 2)
+    X = np.repeat(np.random.RandomState(0).normal(size=(6, 3)), 2, axis=0).astype(np.float32)
+    _, indices = neighbors_module._knn(X, 3)
+    assert not (indices == np.arange(12)[:, None]).any()
+    assert (indices == (np.arange(12) ^ 1)[:, None]).any(axis=1).all()  # each row's twin is a neighbour
+    graph, _ = fuzzy_graph(RowSubset(torch.from_numpy(X)), 3)
+    assert_array_equal(graph.diagonal(), 0)
+
+
+def test_without_self_drops_the_row_or_its_farthest_neighbour():
+    indices = np.array([[1, 0, 2], [1, 0, 2], [0, 1, 3]])  # row 0 found its twin first; row 2 missed itself
+    distances = np.array([[0.0, 0.0, 1.0], [0.0, 0.0, 1.0], [1.0, 2.0, 3.0]])
+    kept_d, kept_i = neighbors_module._without_self(distances, indices)
+    assert_array_equal(kept_i, [[1, 2], [0, 2], [0, 1]])
+    assert_array_equal(kept_d, [[0.0, 1.0], [0.0, 1.0], [1.0, 2.0]])
+
+
 def test_neighbours_are_drawn_in_proportion_to_edge_weights():
     graph = NeighborGraph(sp.csr_matrix(np.array([[0.0, 1.0, 3.0], [0.0, 0.0, 0.0], [2.0, 2.0, 0.0]])), "cpu")
     rows = torch.tensor([0] * 20000 + [1] * 100 + [2] * 20000)
@@ -264,6 +287,17 @@ def test_spectral_pull_lets_go_after_its_steps():
     assert float(pull(None, ids, codes)) == pytest.approx(2.5 / 2.0)
     assert float(pull(None, ids, codes)) == pytest.approx(1.25)
     assert pull(None, ids, codes) == 0.0
+
+
+def test_spectral_pull_is_relative_to_the_training_rows_layout():
+    """Held-out rows have no target: the norm is the training rows' mean ||y||^2."""
+    rng = np.random.RandomState(0)
+    train_ids = np.arange(10, 100)  # rows 0-9 held out
+    upper = sp.random(90, 90, density=0.2, random_state=rng)
+    graph = (upper + upper.T).tocsr()
+    pull = SpectralPull.build(graph, train_ids, 100, np.array([1.0, 1.0]), 0, torch.float64, "cpu")
+    assert_array_equal(pull.layout[:10].numpy(), 0.0)
+    assert pull.norm == pytest.approx(float(pull.layout[train_ids].square().sum(dim=1).mean()))
 
 
 def test_spectral_init_on_sparse_and_tiny_inputs(umap_split):

@@ -184,6 +184,11 @@ def test_a_dataframe_sample_gives_one_input(digits):
     onnx_model = to_onnx(model, pd.DataFrame(X[:1]))
     assert [value.name for value in onnx_model.graph.input] == ["X"]
     assert_agrees(run(onnx_model, X), model.transform(X), np.float32)
+    # A pipeline keeps skl2onnx's one input per column (deployment.rst says so).
+    frame = pd.DataFrame(X[:, :3], columns=["a", "b", "c"])
+    ae = AutoencoderTransformer(2, max_iter=2, random_state=0)
+    pipeline = make_pipeline(StandardScaler(), ae).fit(frame)
+    assert [value.name for value in to_onnx(pipeline, frame[:1]).graph.input] == ["a", "b", "c"]
 
 
 # ------------------------------------------------------------------ pipelines

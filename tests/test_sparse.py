@@ -75,6 +75,20 @@ def test_stored_nan_is_missing_as_in_dense_input(digits):
     assert sparse.score(sp.csr_matrix(X)) == pytest.approx(dense.score(X), rel=1e-5)
 
 
+def test_duplicate_stored_entries_add_up_as_in_toarray():
+    """A non-canonical CSR matrix (an entry stored twice, here 5 and NaN) is the dense
+    matrix that ``toarray`` gives, and the user's matrix is left as it was."""
+    S = sp.csr_matrix((np.array([5.0, np.nan, 1.0, 2.0]), [0, 0, 0, 1], [0, 2, 3, 4]), shape=(3, 2))
+    assert not S.has_canonical_format  # row 0 stores column 0 twice
+    stored = S.data.copy()
+    params = {"n_components": 1, "hidden_layer_sizes": (4,), "max_iter": 2, "random_state": 0}
+    sparse = quietly(AutoencoderTransformer(**params), S)
+    dense = quietly(AutoencoderTransformer(**params), S.toarray())
+    assert_allclose(sparse.mean_, dense.mean_)
+    assert_allclose(sparse.transform(S), dense.transform(S.toarray()), rtol=1e-6)
+    np.testing.assert_array_equal(S.data, stored)
+
+
 def test_wrong_width_is_the_same_clear_error(digits):
     X, _ = digits
     model = quietly(AutoencoderTransformer(2, max_iter=2, random_state=0), sp.csr_matrix(X))

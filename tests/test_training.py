@@ -1,8 +1,11 @@
 """Training controls: stopping, early stopping, partial_fit, warm_start, callbacks, verbose."""
 
+import json
+
 import numpy as np
 import pytest
 import torch
+from sklearn.exceptions import ConvergenceWarning
 from skorch.callbacks import Callback
 
 from sklearn_ae import AutoencoderTransformer
@@ -148,3 +151,28 @@ def test_auto_device_falls_back_to_an_available_device(digits):
     X, _ = digits
     ae = AutoencoderTransformer(**SMALL, max_iter=1, device="auto").fit(X)
     assert ae.transform(X).shape == (X.shape[0], 4)
+
+
+def test_skorch_checkpoint_saves_the_best_epoch(tmp_path):
+    """skorch's ``Checkpoint`` monitors ``valid_loss_best``, which the engine records."""
+    from skorch.callbacks import Checkpoint
+
+    X = np.random.RandomState(0).normal(size=(150, 5))
+    ae = AutoencoderTransformer(
+        2, hidden_layer_sizes=(4,), max_iter=3, early_stopping=True, random_state=0,
+        callbacks=[Checkpoint(dirname=str(tmp_path))],
+    )  # fmt: skip
+    with pytest.warns(ConvergenceWarning):
+        ae.fit(X)
+    assert (tmp_path / "params.pt").exists()
+    best = max(range(3), key=lambda i: ae.validation_scores_[i])
+    history = json.loads((tmp_path / "history.json").read_text())
+    flags = [row["valid_loss_best"] for row in history]
+    assert flags[0] and flags[best]  # the first epoch, and the best one, were checkpointed
+
+
+def test_convergence_warning_points_at_the_callers_line():
+    X = np.random.RandomState(0).normal(size=(150, 5))
+    with pytest.warns(ConvergenceWarning) as record:
+        AutoencoderTransformer(hidden_layer_sizes=(4,), max_iter=2, tol=0, random_state=0).fit(X)
+    assert record[0].filename == __file__

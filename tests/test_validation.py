@@ -2,10 +2,11 @@
 
 import numpy as np
 import pytest
+import torch
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
-from sklearn_ae import AutoencoderTransformer
+from sklearn_ae import AutoencoderTransformer, VariationalAutoencoderTransformer
 
 FAST = {"hidden_layer_sizes": (8,), "max_iter": 2, "random_state": 0}
 
@@ -122,3 +123,76 @@ def test_continuing_on_values_far_outside_the_scale_keeps_the_model(X):
         ae.partial_fit(1e300 * X)
     np.testing.assert_array_equal(ae.transform(X), before)
     assert ae.n_iter_ == FAST["max_iter"]
+
+
+@pytest.mark.parametrize(
+    ("params", "n_rows", "message"),
+    [
+        ({"batch_norm": True, "batch_size": 1}, 50, r"batch_norm=True needs at least 2 .*batch_size=1"),
+        ({"batch_norm": True, "early_stopping": True}, 2, r"batch_norm=True needs at least 2 .*1 training"),
+        ({"contractive": 0.1, "batch_size": 1}, 50, r"contractive > 0 .*at least 2 rows.*batch_size=1"),
+    ],
+    ids=["batch-norm-batch-size-1", "batch-norm-one-training-row", "contractive-batch-size-1"],
+)
+def test_settings_that_need_two_rows_per_batch(X, params, n_rows, message):
+    ae = AutoencoderTransformer(**{**FAST, **params})
+    with pytest.raises(ValueError, match=message):
+        ae.fit(X[:n_rows])
+    with pytest.raises(NotFittedError):
+        check_is_fitted(ae)
+
+
+def test_early_stopping_accepts_numpy_booleans(X):
+    """A grid such as ``{"early_stopping": np.array([True, False])}`` passes numpy booleans."""
+    for flag in (True, False):
+        plain = AutoencoderTransformer(early_stopping=flag, **FAST).fit(X)
+        numpy = AutoencoderTransformer(early_stopping=np.bool_(flag), **FAST).fit(X)
+        assert (numpy.validation_scores_ is None) == (not flag)
+        np.testing.assert_array_equal(numpy.transform(X), plain.transform(X))
+
+
+def test_partial_fit_never_holds_out_even_with_early_stopping(X):
+    ae = AutoencoderTransformer(early_stopping=True, **FAST)
+    for chunk in (X[:20], X[20:40], X[:1]):  # a one-row chunk: nothing to hold out, none needed
+        ae.partial_fit(chunk)
+    assert ae.n_iter_ == 3
+
+
+@pytest.mark.parametrize("factor", [1e18, 1e19], ids=["infinite-moments", "non-finite-loss"])
+def test_a_failed_partial_fit_leaves_the_optimizer_state_as_it_was(X, factor):
+    """The kept model continues exactly as one whose failed call never happened.
+
+    At 1e18 the loss stays finite but the squared gradients overflow Adam's moments:
+    that chunk fails too, instead of freezing the weights for every later call."""
+
+    def two_chunks():
+        ae = AutoencoderTransformer(**FAST)
+        ae.partial_fit(X)
+        return ae.partial_fit(X)
+
+    failed, clean = two_chunks(), two_chunks()
+    with pytest.raises(ValueError, match=r"non-finite optimizer state|loss became inf"):
+        failed.partial_fit(X * factor)
+    for ae in (failed, clean):
+        for _ in range(3):
+            ae.partial_fit(X)
+    np.testing.assert_array_equal(failed.transform(X), clean.transform(X))
+
+
+@pytest.mark.parametrize(
+    ("variational", "module", "shape", "message"),
+    [
+        (False, "encoder", (6, 3), r"encoder must map rows of 6 columns to 2 \(n_features in, n_comp"),
+        (False, "encoder", (5, 2), r"encoder must map rows of 6 columns to 2 .*failed on a row of 6"),
+        (False, "decoder", (2, 5), r"decoder must map rows of 2 columns to 6"),
+        (True, "encoder", (6, 2), r"encoder must map rows of 6 columns to 4 \(n_features in, 2 \* n_comp"),
+    ],
+    ids=["encoder-width", "encoder-input", "decoder-width", "vae-encoder-width"],
+)
+def test_custom_modules_of_the_wrong_width_are_named(X, variational, module, shape, message):
+    estimator = VariationalAutoencoderTransformer if variational else AutoencoderTransformer
+    ae = estimator(2, max_iter=2, random_state=0, **{module: torch.nn.Linear(*shape)})
+    with pytest.raises(ValueError, match=message):
+        ae.fit(X)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(ae)

@@ -213,7 +213,7 @@ def _read_csv(path, select):
             position = {name: i for i, name in enumerate(names)}
             usecols = [position[name] for name in chosen]
             try:
-                X = _one_column(f) if len(names) == 1 else _columns(f, usecols)
+                X = _one_column(f) if len(names) == 1 else _columns(f, usecols, len(names))
             except ValueError as exc:
                 raise _diagnose_csv(path, names, usecols, exc) from None
     except (UnicodeDecodeError, gzip.BadGzipFile, EOFError) as exc:
@@ -221,30 +221,49 @@ def _read_csv(path, select):
     return X.reshape(-1, len(usecols)), chosen
 
 
-def _columns(f, usecols):
-    """The columns ``usecols`` of the rest of the CSV file ``f``; blank lines are skipped."""
+def _columns(f, usecols, n_names):
+    """The columns ``usecols`` of the rest of the CSV file ``f``; blank lines are skipped.
+
+    Every row is read whole (other columns as 0), so a row with more or fewer fields
+    than the header's ``n_names`` is a ``ValueError``, not silently shifted data.
+    """
+    lines = (line for line in f if line.strip())  # blank or whitespace-only: skipped
+    chosen = set(usecols)
+    converters = {i: _cell if i in chosen else _unused for i in range(n_names)}
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="loadtxt: input contained no data")
-        return np.loadtxt(
-            f,
+        X = np.loadtxt(
+            lines,
             delimiter=",",
-            usecols=usecols,
             ndmin=2,
             dtype=np.float64,
             comments=None,
             quotechar='"',
-            converters=_cell,
+            converters=converters,
         )
+    if X.size == 0:
+        return np.empty((0, len(usecols)))
+    if X.shape[1] != n_names:
+        raise ValueError(f"{X.shape[1]} fields per row, but the header names {n_names} columns")
+    return X[:, usecols]
+
+
+def _unused(text):
+    """A cell of a column that is not used: not parsed."""
+    return 0.0
 
 
 def _one_column(f):
     """The rest of a one-column CSV file ``f``, where a blank line is an empty cell, not skipped.
 
-    Blank lines at the end of the file are left out.
+    Blank (or whitespace-only) lines at the end of the file are left out; a row of
+    more than one field is a ``ValueError``.
     """
     rows = list(csv.reader(f))
-    while rows and not rows[-1]:
+    while rows and not any(cell.strip() for cell in rows[-1]):
         rows.pop()
+    if any(len(row) > 1 for row in rows):
+        raise ValueError("a row has more than one field")
     return np.array([_cell(row[0]) if row else np.nan for row in rows], dtype=np.float64).reshape(-1, 1)
 
 
@@ -254,10 +273,10 @@ def _diagnose_csv(path, names, usecols, exc):
         reader = csv.reader(f)
         next(reader)
         for row in reader:
-            if not row:
-                continue
+            if not row or (len(names) > 1 and not any(cell.strip() for cell in row)):
+                continue  # a blank line (in a one-column file, a blank line is an empty cell)
             line = reader.line_num
-            if len(row) <= max(usecols, default=-1):
+            if len(row) != len(names):
                 return CLIError(
                     f"{path}, line {line}: {len(row)} field(s), but the header names {len(names)} columns"
                 )
@@ -291,7 +310,8 @@ def _read_parquet(path, select):
     bad = [
         f"{name!r} ({frame[name].dtype})"
         for name in chosen
-        if not pd.api.types.is_numeric_dtype(frame[name].dtype) or pd.api.types.is_complex_dtype(frame[name])
+        if not frame[name].isna().all()  # an all-null column (pyarrow's null type) is all missing
+        and (not pd.api.types.is_numeric_dtype(frame[name]) or pd.api.types.is_complex_dtype(frame[name]))
     ]
     if bad:
         raise CLIError(f"{path}: column(s) {', '.join(bad)} are not numeric; {_NOT_NUMERIC}")

@@ -66,9 +66,10 @@ def to_onnx(
     Returns
     -------
     onnx_model : onnx.ModelProto
-        The graph, with one input ``"X"``; its outputs are skl2onnx's: the result
-        of a transformer (``"variable"``), or ``"label"`` and ``"probabilities"`` for
-        a classifier.
+        The graph, with one input ``"X"`` (a pipeline exported with a DataFrame
+        sample: one input per column, as skl2onnx names them); its outputs are
+        skl2onnx's: the result of a transformer (``"variable"``), or ``"label"``
+        and ``"probabilities"`` for a classifier.
 
     Raises
     ------

@@ -58,6 +58,9 @@ def test_csv_with_integer_column_names_is_read(tmp_path):
         ("a,b,a\n1,2,3\n", "used twice in the header: 'a'"),
         ("a,b\n", "has no data rows"),
         ("a,b\n1,2\n3\n", "line 3: 1 field"),
+        ("amount,score\n1,234,0.5\n2,0.7\n", "line 2: 3 field"),  # an unquoted comma shifts no data
+        ("a,b,c\n1,2,3\n4,5,6,7\n", "line 3: 4 field"),
+        ("a\n1,5\n2\n", "line 2: 2 field"),
         ("a,b\n1,inf\n", r"'b' have infinite values \(first in data row 1\); .*replace them"),
         ("a,b,c\n1,,2\n-Infinity,1e400,3\n", r"'a', 'b' have infinite values \(first in data row 2\)"),
         ("a,b\n1,NA\n", r"'b' are not numeric \(line 2 has 'NA'\); write a missing value as an empty cell"),
@@ -79,9 +82,22 @@ def test_empty_csv_cells_and_nan_are_missing(tmp_path):
 
 
 def test_a_one_column_csv_reads_blank_lines_as_missing(tmp_path):
-    path = write(tmp_path / "one.csv", 'a\n1\n\n""\n2\n\n\n')  # the blank lines at the end are not rows
+    path = write(tmp_path / "one.csv", 'a\n1\n\n""\n2\n\n \n')  # the blank lines at the end are not rows
     values, _ = read_table(path)
     np.testing.assert_array_equal(values, [[1], [np.nan], [np.nan], [2]])
+
+
+def test_whitespace_only_lines_are_blank_lines(tmp_path):
+    values, _ = read_table(write(tmp_path / "spaces.csv", "a,b\n1,2\n \n3,4\n\t\n"))
+    np.testing.assert_array_equal(values, [[1, 2], [3, 4]])
+
+
+def test_unused_columns_are_not_parsed_but_rows_are_counted(tmp_path):
+    path = write(tmp_path / "ids.csv", "id,a,b\nx,1,2\ny,3,4\n")
+    values, _ = read_table(path, columns_selector(["b", "a"]))
+    np.testing.assert_array_equal(values, [[2, 1], [4, 3]])
+    with pytest.raises(CLIError, match="line 3: 4 field"):
+        read_table(write(tmp_path / "long.csv", "id,a,b\nx,1,2\ny,3,4,5\n"), columns_selector(["a"]))
 
 
 def test_missing_values_are_an_error_when_complete_data_is_needed(tmp_path):
@@ -151,6 +167,16 @@ def test_parquet_with_missing_values(tmp_path):
     pd.DataFrame({"a": [1.0, -np.inf]}).to_parquet(tmp_path / "inf.pq")
     with pytest.raises(CLIError, match=r"'a' have infinite values \(first in data row 2\)"):
         read_table(tmp_path / "inf.pq")
+
+
+def test_an_all_null_parquet_column_is_missing_not_text(tmp_path):
+    """pandas writes a column of None as Arrow's null type, read back as object."""
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    pd.DataFrame({"a": [1.0, 2.0], "b": [None, None]}).to_parquet(tmp_path / "null.parquet")
+    values, names = read_table(tmp_path / "null.parquet")
+    assert names == ["a", "b"]
+    np.testing.assert_array_equal(values, [[1, np.nan], [2, np.nan]])
 
 
 def test_parquet_nulls_written_by_polars(tmp_path):
