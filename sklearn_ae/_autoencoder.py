@@ -17,6 +17,7 @@ from torch import nn
 
 from ._data import chunks
 from ._device import fit_generators
+from ._errors import user_stacklevel
 from ._modules import ACTIVATIONS
 from ._state import FittedModel
 from ._training import (
@@ -24,6 +25,7 @@ from ._training import (
     build_net,
     continued_start,
     fresh_start,
+    network_settings,
     plan_training,
     run,
 )
@@ -64,8 +66,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         held-out reconstruction R^2 (``1 - SSE / SST`` over all features) reaches that
         fraction, like PCA's float ``n_components``: a fifth of the rows is held out,
         PCA bounds the size from above and a bisection with short fits (a quarter of
-        ``max_iter``) finds it; the model is then fitted on all rows. A float needs
-        dense ``X``.
+        ``max_iter`` epochs, at least 5) finds it; the model is then fitted on all
+        rows. A float needs dense ``X``.
     hidden_layer_sizes : int or tuple of int, default=(256, 128)
         Widths of the encoder's hidden layers; the decoder mirrors them. ``()`` gives
         a linear autoencoder.
@@ -127,8 +129,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     n_iter_no_change : int, default=10
         Stop after this many checks in a row without an improvement of ``tol``. A
         check is made at the end of every epoch and, with held-out rows, also
-        every 5,000 training rows within an epoch, so patience costs a bounded
-        number of rows on large data, not whole epochs.
+        every ``max(5000, 4 * n_valid)`` training rows within an epoch
+        (``n_valid`` held-out rows), so on large data patience is counted in
+        rows, not whole epochs.
     early_stopping : bool or "auto", default="auto"
         ``True`` holds out ``validation_fraction`` of the rows, scores the starting
         point and every check on them, stops when their loss stops improving and
@@ -358,7 +361,6 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         (2, 5)
         """
         warm = self.warm_start and hasattr(self, "encoder_")
-        X = self._validate_X(X, reset=not warm)
         self._train_or_forget(X, epochs=self.max_iter, continuing=warm)
         return self
 
@@ -393,7 +395,6 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         4
         """
         first = not hasattr(self, "encoder_")
-        X = self._validate_X(X, reset=first)
         self._train_or_forget(X, epochs=1, continuing=not first, incremental=True)
         return self
 
@@ -412,12 +413,16 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         return X
 
     def _train_or_forget(self, X, **kwargs):
-        """Train; if a fresh fit fails, leave the estimator unfitted, not half-fitted.
+        """Validate ``X`` and train; if a fresh fit fails, leave the estimator unfitted.
 
-        A failed continuation (``warm_start``, later ``partial_fit`` calls) keeps the
-        previous model: :meth:`_train` changes nothing until training has succeeded.
+        A fresh fit that fails, even in validating ``X`` (which resets
+        ``feature_names_in_``), leaves no fitted attribute behind. A failed
+        continuation (``warm_start``, later ``partial_fit`` calls) keeps the previous
+        model: validation then resets nothing, and :meth:`_train` changes nothing
+        until training has succeeded.
         """
         try:
+            X = self._validate_X(X, reset=not kwargs["continuing"])
             self._train(X, **kwargs)
         except BaseException:
             if not kwargs["continuing"]:
@@ -444,7 +449,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 f"{'held-out' if plan.holdout else 'training'} loss was still improving by more "
                 f"than tol={self.tol}; raise max_iter or learning_rate_init.",
                 ConvergenceWarning,
-                stacklevel=5,  # past _train, _train_or_forget, fit and its _fit_context wrapper
+                stacklevel=user_stacklevel(),
             )
 
     def _commit(self, start, plan, result, *, continuing):
@@ -452,6 +457,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self._fitted = FittedModel(
             start.module, start.arch, plan.device, start.noise_variance, result.optimizer_state
         )
+        if not continuing:
+            self._network_ = network_settings(self, plan)  # what a continuation must keep
         self.mean_, self.scale_ = start.mean, start.scale
         self.encoder_, self.decoder_ = start.module.encoder, start.module.decoder
         self.n_components_ = start.arch.n_components
@@ -527,7 +534,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             Codes (float32 for float32 input, else float64), multiplied by
             ``scale_`` so that they are in the units of ``X``; with ``init="pca"``
             an untrained autoencoder's codes equal PCA's. (The VAE returns its
-            posterior mean, whose untrained start is PCA's whitened scores.)
+            posterior mean, whose untrained start is PCA's whitened scores times
+            ``scale_``.)
 
         Examples
         --------

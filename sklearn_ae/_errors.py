@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
+import sklearn
+
 
 class NonFiniteLossError(ValueError):
     """The training loss, or the trained weights, became NaN or infinite."""
@@ -18,3 +23,19 @@ def divergence_advice(learning_rate, current=None):
         f"Lower learning_rate_init (it is {learning_rate:g}{during}; try {learning_rate / 10:g}), "
         "or raise alpha, or scale features with very different ranges."
     )
+
+
+_LIBRARIES = tuple(
+    os.path.dirname(os.path.abspath(module.__file__)) + os.sep
+    for module in (sys.modules[__name__.rsplit(".", 1)[0]], sklearn)
+)
+
+
+def user_stacklevel():
+    """``stacklevel`` for a warning raised by the caller of this function, pointing at
+    the first frame outside sklearn_ae and scikit-learn (the user's ``fit``,
+    ``fit_transform`` or pipeline call), however deep the library's frames are."""
+    frame, level = sys._getframe(1), 1
+    while frame.f_back is not None and os.path.abspath(frame.f_code.co_filename).startswith(_LIBRARIES):
+        frame, level = frame.f_back, level + 1
+    return level

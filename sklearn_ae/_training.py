@@ -89,6 +89,10 @@ class Plan(NamedTuple):
 
 def plan_training(est, n_samples, *, continuing, incremental):
     """Resolve ``est``'s parameters into a :class:`Plan` (or raise ``ValueError``)."""
+    for name in ("n_components", "max_iter", "batch_size", "n_iter_no_change", "n_neighbors"):
+        value = getattr(est, name)
+        if isinstance(value, (bool, np.bool_)):
+            raise ValueError(f"{name} must be an integer, not a bool; got {value!r}.")
     hidden = est.hidden_layer_sizes
     hidden = (hidden,) if isinstance(hidden, Integral) else tuple(hidden)
     if not all(isinstance(h, Integral) and not isinstance(h, bool) and h >= 1 for h in hidden):
@@ -220,6 +224,7 @@ def _missing_share(X):
 def continued_start(est, X, plan, generator):
     """The current network and scaling, to continue training on ``X``."""
     fitted = est._fitted
+    _check_same_network(est, plan)
     if sp.issparse(X):
         X_scaled = ScaledSparse(X, est.mean_, est.scale_)
     else:
@@ -228,6 +233,49 @@ def continued_start(est, X, plan, generator):
     module = copy.deepcopy(fitted.module)  # the committed model stays as it is until commit
     missing = _missing_share(X)
     return Start(module, fitted.arch, est.mean_, est.scale_, fitted.noise_variance, train, valid, missing)
+
+
+def network_settings(est, plan):
+    """The settings that fix the network's shape, as a fresh fit resolved them."""
+
+    def part(spec):  # a user module: its class stands for it (instances are deep-copied)
+        return None if spec is None else spec if isinstance(spec, type) else type(spec)
+
+    return {
+        "n_components": est.n_components,
+        "encoder": part(est.encoder),
+        "decoder": part(est.decoder),
+        "hidden_layer_sizes": plan.hidden,
+        "activation": est.activation,
+        "dropout": est.dropout,
+        "batch_norm": est.batch_norm,
+    }
+
+
+def _check_same_network(est, plan):
+    """A ``ValueError`` when a continuation asks for a different network than the fitted one.
+
+    ``warm_start`` and ``partial_fit`` continue the fitted network as it is; a changed
+    shape or layer setting would otherwise be ignored without a word. The MLP's
+    settings count only where a part of the network is the built-in MLP.
+    """
+    fitted = getattr(est, "_network_", None)
+    if fitted is None:  # a model pickled before the settings were kept
+        return
+    asked = network_settings(est, plan)
+    both_custom = fitted["encoder"] is not None and fitted["decoder"] is not None
+    mlp = ("hidden_layer_sizes", "activation", "dropout", "batch_norm")
+    changed = [
+        f"{name}={asked[name]!r} (fitted: {value!r})"
+        for name, value in fitted.items()
+        if asked[name] != value and not (both_custom and name in mlp)
+    ]
+    if changed:
+        raise ValueError(
+            f"{', '.join(changed)}: warm_start and partial_fit continue the fitted network, "
+            "which these settings would change. Set warm_start=False to fit a new network "
+            "(or use a fresh estimator instead of partial_fit)."
+        )
 
 
 def _custom_modules(est, n_features, n_components, seed):

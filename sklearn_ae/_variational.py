@@ -25,7 +25,8 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
     variance is probabilistic PCA's estimate at the same code size (the mean
     variance of the discarded principal directions), so a linear VAE recovers
     probabilistic PCA. With ``init="pca"`` training starts near that solution
-    (whitened principal scores; the decoder at PCA's components).
+    (whitened principal scores, times ``scale_`` in ``transform``; the decoder at
+    PCA's components).
 
     Read more in the :ref:`User Guide <variational>`.
 
@@ -98,8 +99,9 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
     n_iter_no_change : int, default=10
         Stop after this many checks in a row without an improvement of ``tol``. A
         check is made at the end of every epoch and, with held-out rows, also
-        every 5,000 training rows within an epoch, so patience costs a bounded
-        number of rows on large data, not whole epochs.
+        every ``max(5000, 4 * n_valid)`` training rows within an epoch
+        (``n_valid`` held-out rows), so on large data patience is counted in
+        rows, not whole epochs.
     early_stopping : bool or "auto", default="auto"
         ``True`` holds out ``validation_fraction`` of the rows, scores the starting
         point and every check on them, stops when their loss stops improving and
@@ -163,7 +165,8 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
     scale_ : float
         Global scale: the root mean square of the centred training data.
     loss_curve_ : list of float
-        Training loss per epoch (reconstruction plus KL term), in the units of ``X``.
+        Training loss per epoch (reconstruction plus KL term), in the units of ``X``
+        squared.
     validation_scores_ : list of float or None
         Per-epoch validation score of the last ``fit`` when rows were held out
         (else None): minus the validation loss (reconstruction plus KL term).

@@ -1,11 +1,14 @@
 """Training controls: stopping, early stopping, partial_fit, warm_start, callbacks, verbose."""
 
 import json
+import warnings
 
 import numpy as np
 import pytest
 import torch
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 from skorch.callbacks import Callback
 
 from sklearn_ae import AutoencoderTransformer
@@ -171,8 +174,66 @@ def test_skorch_checkpoint_saves_the_best_epoch(tmp_path):
     assert flags[0] and flags[best]  # the first epoch, and the best one, were checkpointed
 
 
-def test_convergence_warning_points_at_the_callers_line():
+@pytest.mark.parametrize("how", ["fit", "fit_transform", "pipeline"])
+def test_convergence_warning_points_at_the_callers_line(how):
     X = np.random.RandomState(0).normal(size=(150, 5))
+    ae = AutoencoderTransformer(hidden_layer_sizes=(4,), max_iter=2, tol=0, random_state=0)
+    fit = {
+        "fit": ae.fit,
+        "fit_transform": ae.fit_transform,
+        "pipeline": make_pipeline(StandardScaler(), ae).fit,
+    }
     with pytest.warns(ConvergenceWarning) as record:
-        AutoencoderTransformer(hidden_layer_sizes=(4,), max_iter=2, tol=0, random_state=0).fit(X)
+        fit[how](X)
     assert record[0].filename == __file__
+
+
+def test_custom_parts_make_the_mlp_settings_free_to_change():
+    """With a custom encoder and decoder, activation and the like build nothing."""
+
+    class Decoder(torch.nn.Linear):
+        def __init__(self, n_features, n_components):
+            super().__init__(n_components, n_features)
+
+    X = np.random.RandomState(0).normal(size=(120, 6))
+    ae = AutoencoderTransformer(
+        2, encoder=_Encoder, decoder=Decoder, max_iter=2, warm_start=True, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ae.fit(X).set_params(activation="tanh", hidden_layer_sizes=(4,)).fit(X)
+    assert ae.n_iter_ == 4
+
+
+class _Encoder(torch.nn.Linear):
+    def __init__(self, n_features, n_components):
+        super().__init__(n_features, n_components)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"n_components": 3},
+        {"n_components": 0.99},
+        {"hidden_layer_sizes": (16,)},
+        {"activation": "tanh"},
+        {"dropout": 0.2},
+        {"encoder": _Encoder},
+    ],
+    ids=["n_components", "n_components-float", "hidden_layer_sizes", "activation", "dropout", "encoder"],
+)
+def test_continuing_refuses_a_changed_network(change):
+    """warm_start and partial_fit continue the fitted network: a changed shape is an error,
+    not silently ignored, and the fitted model is kept."""
+    X = np.random.RandomState(0).normal(size=(120, 6))
+    params = {"n_components": 2, "hidden_layer_sizes": (8,), "max_iter": 2, "random_state": 0}
+    for warm in (True, False):
+        ae = AutoencoderTransformer(**params, warm_start=warm)
+        with pytest.warns(ConvergenceWarning):
+            ae.fit(X)
+        before = ae.transform(X)
+        ae.set_params(**change)
+        name = next(iter(change))
+        with pytest.raises(ValueError, match=rf"{name}=.*\(fitted: .*warm_start=False"):
+            ae.fit(X) if warm else ae.partial_fit(X)
+        np.testing.assert_array_equal(ae.transform(X), before)

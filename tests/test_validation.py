@@ -196,3 +196,26 @@ def test_custom_modules_of_the_wrong_width_are_named(X, variational, module, sha
         ae.fit(X)
     with pytest.raises(NotFittedError):
         check_is_fitted(ae)
+
+
+def test_a_refit_that_fails_validation_leaves_nothing_fitted(X):
+    """Validation resets ``feature_names_in_`` before it fails: no half-fitted mix of the
+    old weights and the new names."""
+    pd = pytest.importorskip("pandas")
+    good = pd.DataFrame(X, columns=["a", "b", "c", "d", "e", "f"])
+    bad = pd.DataFrame(X, columns=list("uvwxyz"))
+    bad.iloc[0, 0] = np.inf
+    ae = AutoencoderTransformer(**FAST).fit(good)
+    with pytest.raises(ValueError, match="infinity"):
+        ae.fit(bad)
+    assert not [name for name in vars(ae) if name.endswith("_")]
+    with pytest.raises(NotFittedError):
+        ae.transform(good)
+
+
+@pytest.mark.parametrize(
+    "name", ["n_components", "max_iter", "batch_size", "n_iter_no_change", "n_neighbors"]
+)
+def test_booleans_are_not_integers(X, name):
+    with pytest.raises(ValueError, match=rf"{name} must be an integer, not a bool"):
+        AutoencoderTransformer(**{**FAST, name: True}).fit(X)

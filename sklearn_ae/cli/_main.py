@@ -20,8 +20,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     status : int
-        0 on success, 2 on a usage or data error (reported on stderr as
-        ``sklearn-ae: error: ...``), 130 when interrupted.
+        0 on success, 2 on a data error (reported on stderr as
+        ``sklearn-ae: error: ...``), 130 when interrupted. A usage error (an
+        unknown option, a missing argument) raises ``SystemExit(2)`` from
+        argparse, after its usage message: the command exits with status 2.
 
     Examples
     --------

@@ -75,7 +75,8 @@ def to_onnx(
     ------
     ValueError
         If ``model`` is not fitted (:class:`~sklearn.exceptions.NotFittedError`),
-        ``X_sample`` has the wrong number of columns or is not a float array,
+        ``X_sample`` has the wrong number of columns (or, for a bare sklearn_ae
+        estimator, is not a float array: a pipeline's dtype is skl2onnx's to check),
         ``method`` is unknown or not available for ``model``, or a custom module
         cannot be exported.
 
