@@ -203,7 +203,7 @@ def test_a_refit_that_fails_validation_leaves_nothing_fitted(X):
     old weights and the new names."""
     pd = pytest.importorskip("pandas")
     good = pd.DataFrame(X, columns=["a", "b", "c", "d", "e", "f"])
-    bad = pd.DataFrame(X, columns=list("uvwxyz"))
+    bad = pd.DataFrame(X.copy(), columns=list("uvwxyz"))  # older pandas shares X's memory
     bad.iloc[0, 0] = np.inf
     ae = AutoencoderTransformer(**FAST).fit(good)
     with pytest.raises(ValueError, match="infinity"):
