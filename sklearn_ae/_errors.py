@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 
+import joblib
 import sklearn
 
 
@@ -27,14 +28,15 @@ def divergence_advice(learning_rate, current=None):
 
 _LIBRARIES = tuple(
     os.path.dirname(os.path.abspath(module.__file__)) + os.sep
-    for module in (sys.modules[__name__.rsplit(".", 1)[0]], sklearn)
+    for module in (sys.modules[__name__.rsplit(".", 1)[0]], sklearn, joblib)
 )
 
 
 def user_stacklevel():
     """``stacklevel`` for a warning raised by the caller of this function, pointing at
-    the first frame outside sklearn_ae and scikit-learn (the user's ``fit``,
-    ``fit_transform`` or pipeline call), however deep the library's frames are."""
+    the first frame outside sklearn_ae, scikit-learn and joblib (the user's ``fit``,
+    ``fit_transform``, pipeline or cross-validation call), however deep the library's
+    frames are."""
     frame, level = sys._getframe(1), 1
     while frame.f_back is not None and os.path.abspath(frame.f_code.co_filename).startswith(_LIBRARIES):
         frame, level = frame.f_back, level + 1

@@ -300,9 +300,14 @@ def _custom_modules(est, n_features, n_components, seed):
         else:
             raise ValueError(f"{name} must be a torch.nn.Module subclass or instance, got {spec!r}.")
     encoder, decoder = modules
+    if encoder is None and decoder is None:
+        return modules
     code = "2 * n_components: posterior means and log-variances" if est._variational else "n_components"
-    _check_widths("encoder", encoder, n_features, widths["encoder"], f"n_features in, {code} out")
-    _check_widths("decoder", decoder, n_components, n_features, "n_components in, n_features out")
+    # Seeded like the modules' construction and training: a lazy layer is initialised
+    # here, by the fit's seed, and the user's global generator is left alone.
+    with global_rng_scope(seed, torch.device("cpu")):
+        _check_widths("encoder", encoder, n_features, widths["encoder"], f"n_features in, {code} out")
+        _check_widths("decoder", decoder, n_components, n_features, "n_components in, n_features out")
     return modules
 
 
@@ -490,14 +495,15 @@ def run(net, start, plan, epochs, optimizer_state=None):
 
 def _check_finite(module, optimizer, plan, current_lr):
     """A last non-finite step can leave NaN weights after a finite epoch loss; an
-    overflowing gradient can leave infinite optimizer moments, which would freeze the
-    weights they belong to in every later ``partial_fit``."""
+    overflowing gradient can leave infinite optimizer moments (the state tensors shaped
+    like their parameter), which would freeze those weights in every later
+    ``partial_fit``. Other state (a user optimizer's scalars) is not checked."""
     weights = [(f"weights ({name})", value) for name, value in module.state_dict().items()]
     moments = [
         (f"optimizer state ({key})", value)
-        for state in optimizer.state.values()
+        for param, state in optimizer.state.items()
         for key, value in state.items()
-        if isinstance(value, torch.Tensor)
+        if isinstance(value, torch.Tensor) and value.shape == param.shape
     ]
     for what, value in weights + moments:
         if value.is_floating_point() and not torch.isfinite(value).all():

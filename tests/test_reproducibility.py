@@ -3,6 +3,7 @@
 import copy
 import io
 import pickle
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 
 import joblib
@@ -10,7 +11,7 @@ import numpy as np
 import pytest
 import torch
 from sklearn.base import clone
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from sklearn_ae import AutoencoderTransformer, VariationalAutoencoderTransformer
@@ -145,3 +146,21 @@ def test_clone_of_fitted_is_unfitted(digits):
     assert fresh.get_params() == ae.get_params()
     with pytest.raises(NotFittedError):
         check_is_fitted(fresh)
+
+
+def test_lazy_custom_modules_are_initialised_by_the_fits_seed(digits):
+    """A lazy layer takes its shape, and its initial weights, at the first forward pass:
+    from the fit's seed, whatever the user's global generator holds, which is left alone."""
+    X = digits[0][:300]
+    encoder = torch.nn.Sequential(torch.nn.LazyLinear(16), torch.nn.ReLU(), torch.nn.LazyLinear(2))
+    codes = []
+    for global_seed in (1, 2):
+        torch.manual_seed(global_seed)
+        untouched = torch.rand(1)
+        torch.manual_seed(global_seed)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model = AutoencoderTransformer(2, encoder=encoder, max_iter=2, random_state=0).fit(X)
+        assert torch.rand(1) == untouched
+        codes.append(model.transform(X[:5]))
+    np.testing.assert_array_equal(*codes)

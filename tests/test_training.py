@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 import torch
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.model_selection import cross_validate
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 from skorch.callbacks import Callback
@@ -174,7 +175,7 @@ def test_skorch_checkpoint_saves_the_best_epoch(tmp_path):
     assert flags[0] and flags[best]  # the first epoch, and the best one, were checkpointed
 
 
-@pytest.mark.parametrize("how", ["fit", "fit_transform", "pipeline"])
+@pytest.mark.parametrize("how", ["fit", "fit_transform", "pipeline", "cross_validate"])
 def test_convergence_warning_points_at_the_callers_line(how):
     X = np.random.RandomState(0).normal(size=(150, 5))
     ae = AutoencoderTransformer(hidden_layer_sizes=(4,), max_iter=2, tol=0, random_state=0)
@@ -182,6 +183,7 @@ def test_convergence_warning_points_at_the_callers_line(how):
         "fit": ae.fit,
         "fit_transform": ae.fit_transform,
         "pipeline": make_pipeline(StandardScaler(), ae).fit,
+        "cross_validate": lambda X: cross_validate(ae, X, cv=2),
     }
     with pytest.warns(ConvergenceWarning) as record:
         fit[how](X)

@@ -219,3 +219,20 @@ def test_a_refit_that_fails_validation_leaves_nothing_fitted(X):
 def test_booleans_are_not_integers(X, name):
     with pytest.raises(ValueError, match=rf"{name} must be an integer, not a bool"):
         AutoencoderTransformer(**{**FAST, name: True}).fit(X)
+
+
+def test_a_user_optimizers_own_state_is_not_checked_for_finiteness(X):
+    """Only the moments (state shaped like its parameter) must be finite after a call."""
+
+    class WithSentinel(torch.optim.SGD):
+        def step(self, closure=None):
+            loss = super().step(closure)
+            for group in self.param_groups:
+                for param in group["params"]:
+                    self.state[param]["best"] = torch.tensor(float("inf"))
+            return loss
+
+    ae = AutoencoderTransformer(**{**FAST, "optimizer": WithSentinel})
+    ae.partial_fit(X)
+    ae.partial_fit(X)
+    assert ae.n_iter_ == 2

@@ -224,33 +224,35 @@ def _read_csv(path, select):
 def _columns(f, usecols, n_names):
     """The columns ``usecols`` of the rest of the CSV file ``f``; blank lines are skipped.
 
-    Every row is read whole (other columns as 0), so a row with more or fewer fields
-    than the header's ``n_names`` is a ``ValueError``, not silently shifted data.
+    A row with more or fewer fields than the header's ``n_names`` is a ``ValueError``,
+    not silently shifted data; only the columns used are parsed and kept.
     """
-    lines = (line for line in f if line.strip())  # blank or whitespace-only: skipped
-    chosen = set(usecols)
-    converters = {i: _cell if i in chosen else _unused for i in range(n_names)}
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message="loadtxt: input contained no data")
-        X = np.loadtxt(
-            lines,
+        return np.loadtxt(
+            _checked_lines(f, n_names),
             delimiter=",",
+            usecols=usecols,
             ndmin=2,
             dtype=np.float64,
             comments=None,
             quotechar='"',
-            converters=converters,
+            converters=_cell,
         )
-    if X.size == 0:
-        return np.empty((0, len(usecols)))
-    if X.shape[1] != n_names:
-        raise ValueError(f"{X.shape[1]} fields per row, but the header names {n_names} columns")
-    return X[:, usecols]
 
 
-def _unused(text):
-    """A cell of a column that is not used: not parsed."""
-    return 0.0
+def _checked_lines(f, n_names):
+    """The non-blank lines of ``f``, each checked to hold ``n_names`` fields.
+
+    Counting commas is exact for a line without quotes; a line with quotes that does
+    not count right is parsed as CSV to count its fields.
+    """
+    for line in f:
+        if not line.strip():  # blank or whitespace-only: skipped
+            continue
+        if line.count(",") != n_names - 1 and ('"' not in line or len(next(csv.reader([line]))) != n_names):
+            raise ValueError(f"a row has other than the header's {n_names} fields")
+        yield line
 
 
 def _one_column(f):

@@ -87,6 +87,14 @@ def test_a_one_column_csv_reads_blank_lines_as_missing(tmp_path):
     np.testing.assert_array_equal(values, [[1], [np.nan], [np.nan], [2]])
 
 
+def test_quoted_commas_count_as_one_field(tmp_path):
+    path = write(tmp_path / "quoted.csv", 'name,a,b\n"x, y",1,2\nz,3,4\n')
+    values, _ = read_table(path, columns_selector(["a", "b"]))
+    np.testing.assert_array_equal(values, [[1, 2], [3, 4]])
+    with pytest.raises(CLIError, match="line 2: 2 field"):
+        read_table(write(tmp_path / "short.csv", 'a,b,c\n"1,2",3\n'))
+
+
 def test_whitespace_only_lines_are_blank_lines(tmp_path):
     values, _ = read_table(write(tmp_path / "spaces.csv", "a,b\n1,2\n \n3,4\n\t\n"))
     np.testing.assert_array_equal(values, [[1, 2], [3, 4]])
