@@ -65,7 +65,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Size of the code. A float in (0, 1) asks for the smallest code size whose
         held-out reconstruction R^2 (``1 - SSE / SST`` over all features) reaches that
         fraction, like PCA's float ``n_components``: a fifth of the rows is held out,
-        PCA bounds the size from above and a bisection with short fits (a quarter of
+        PCA's size for the target is the first bound (searched above when a short fit
+        of that size falls short) and a bisection with short fits (a quarter of
         ``max_iter`` epochs, at least 5) finds it; the model is then fitted on all
         rows. A float needs dense ``X``.
     hidden_layer_sizes : int or tuple of int, default=(256, 128)

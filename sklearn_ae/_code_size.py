@@ -9,6 +9,8 @@ from sklearn.base import clone
 from sklearn.decomposition import PCA
 from sklearn.exceptions import ConvergenceWarning
 
+from ._errors import user_stacklevel
+
 HOLDOUT_FRACTION = 0.2
 
 
@@ -31,10 +33,14 @@ def _column_means(X):
 def choose_code_size(estimator, X, target, seed):
     """The smallest code size whose held-out reconstruction R^2 reaches ``target``.
 
-    A fifth of the rows is held out. PCA gives an upper bound (the autoencoder starts
-    from PCA's solution, so the size at which PCA reaches the target on the held-out
-    rows is enough); bisection below it then needs about ``log2`` of that many short
-    fits (a quarter of ``max_iter`` epochs each) instead of one per size.
+    A fifth of the rows is held out. PCA's size for the target on those rows is the
+    first bound: a short fit (a quarter of ``max_iter`` epochs, at least 5) of that
+    size usually reaches it, since the autoencoder starts from PCA's solution, and
+    bisection below it then needs about ``log2`` of that many short fits instead of
+    one per size. Where it does not (``init="random"``, custom modules, or PCA's
+    start fitted on fewer rows), sizes above it are tried, doubling, up to the
+    number of features; if none reaches the target, that number is used, with a
+    warning.
 
     Returns
     -------
@@ -55,8 +61,22 @@ def choose_code_size(estimator, X, target, seed):
             model.fit(X_fit)
         return heldout_r2(model, X_held) >= target
 
-    high = _pca_size(X_fit, X_held, target)
-    low = 1
+    high, low = _pca_size(X_fit, X_held, target), 1
+    if not reaches(high):  # the autoencoder needs more than PCA here: search above
+        limit = X.shape[1]
+        while True:
+            if high >= limit:
+                warnings.warn(
+                    f"No code size up to n_features={limit} reached the held-out R^2 target "
+                    f"n_components={target} in the short fits of the search; using {limit}. "
+                    "Raise max_iter, or lower the target.",
+                    ConvergenceWarning,
+                    stacklevel=user_stacklevel(),
+                )
+                return limit
+            low, high = high + 1, min(2 * high, limit)
+            if reaches(high):
+                break
     while low < high:
         middle = (low + high) // 2
         if reaches(middle):

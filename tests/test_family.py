@@ -1,11 +1,14 @@
 """The autoencoder family: denoising, sparse, contractive, variational, code size, modules."""
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
 from _helpers import heldout_mse, pca_heldout_mse
 from sklearn.base import clone
 from sklearn.decomposition import PCA
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
 from torch import nn
 
@@ -101,6 +104,34 @@ def test_float_n_components_reaches_target_with_fewer_components_than_pca(digits
     r2 = 1 - np.sum((reconstruction - X_test) ** 2) / np.sum((X_test - X_test.mean(0)) ** 2)
     assert r2 >= 0.9
     assert ae.transform(X_test).shape[1] == ae.n_components_
+
+
+def test_float_n_components_searches_above_pcas_size_when_the_short_fits_fall_short():
+    """PCA's size is only a first bound: here a short fit of that size (16) misses the
+    target, so the search goes above it; the size chosen reaches the target in the
+    search's own short fits, and the one below does not."""
+    from sklearn_ae._code_size import choose_code_size, heldout_r2
+
+    X = np.random.RandomState(0).normal(size=(150, 30)) @ np.diag(np.linspace(3, 0.3, 30))
+    estimator = AutoencoderTransformer(0.84, max_iter=20, hidden_layer_sizes=(16,), random_state=0)
+    size = choose_code_size(estimator, X, 0.84, seed=0)
+    order = np.random.RandomState(0).permutation(150)  # the search's split: a fifth held out
+    held, fit = X[order[:30]], X[order[30:]]
+    short = clone(estimator).set_params(max_iter=5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        scores = [
+            heldout_r2(clone(short).set_params(n_components=k).fit(fit), held) for k in (size - 1, size)
+        ]
+    assert scores[0] < 0.84 <= scores[1]
+    assert size == 17  # measured; PCA's size for the target on these rows is 16
+
+
+def test_float_n_components_warns_when_no_size_reaches_the_target():
+    X = np.random.RandomState(0).normal(size=(100, 5))
+    with pytest.warns(ConvergenceWarning, match="No code size up to n_features=5 reached"):
+        model = AutoencoderTransformer(0.999, init="random", max_iter=4, random_state=0).fit(X)
+    assert model.n_components_ == 5
 
 
 class ConvEncoder(nn.Module):
