@@ -25,7 +25,14 @@ from ._demo import compare, format_table, import_figure, plot_comparison
 from ._errors import PROG, CLIError
 from ._files import check_output
 from ._interrupt import interruptible
-from ._model_files import code_names, feature_names, format_note, load_model, save_model
+from ._model_files import (
+    check_skops_available,
+    code_names,
+    feature_names,
+    format_note,
+    load_model,
+    save_model,
+)
 from ._tables import file_format, parquet_pandas, read_table, write_table
 
 #: From this many values (rows x columns) ``fit`` prints a line per epoch unless ``--quiet``.
@@ -107,6 +114,7 @@ def run_fit(args):
         0 once the model is saved.
     """
     check_output(args.model, inputs=[args.data], what="model")
+    check_skops_available(args.model)  # not after training
     X, names = read_table(args.data, columns_selector(args.columns))
     model = _estimator(args, X.size)
     start = time.perf_counter()
@@ -241,7 +249,10 @@ def run_demo(args):
     torch.set_num_threads(1)
     params = {} if args.max_iter is None else {"max_iter": args.max_iter}
     print(f"Digits (1797 x 64), 25% held out; code sizes {', '.join(map(str, args.n_components))}.")
-    rows = compare(args.n_components, random_state=args.random_state, keep_codes=figure is not None, **params)
+    with interruptible():  # Ctrl-C stops the demo (skorch alone would end one fit early and go on)
+        rows = compare(
+            args.n_components, random_state=args.random_state, keep_codes=figure is not None, **params
+        )
     print(format_table(rows))
     print("AE/PCA < 1: the autoencoder reconstructs held-out digits better at the same code size.")
     if figure is not None:

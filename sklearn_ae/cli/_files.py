@@ -56,7 +56,8 @@ def check_output(path, inputs=(), what="output"):
     Raises
     ------
     CLIError
-        When the folder of ``path`` is missing, ``path`` is a directory or an input.
+        When the folder of ``path`` is missing or not writable (the file is written
+        beside ``path``, then renamed onto it), or ``path`` is a directory or an input.
     """
     path = Path(path)
     parent = path.parent
@@ -64,6 +65,8 @@ def check_output(path, inputs=(), what="output"):
         raise CLIError(f"cannot write {path}: no such directory {parent}")
     if path.is_dir():
         raise CLIError(f"cannot write {path}: it is a directory")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise CLIError(f"cannot write {path}: the folder {parent} is not writable")
     for source in inputs:
         if Path(source).exists() and path.exists() and path.resolve() == Path(source).resolve():
             raise CLIError(f"the {what} file {path} would overwrite an input; choose another path")
@@ -103,9 +106,9 @@ def replaced_atomically(path):
     temporary = target.with_name(f".{secrets.token_hex(4)}.tmp.{target.name}")
     os.close(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))  # the umask applies
     try:
-        if target.exists():
-            os.chmod(temporary, stat.S_IMODE(target.stat().st_mode))
         yield temporary
+        if target.exists():  # after writing: a read-only file's mode would block the writer
+            os.chmod(temporary, stat.S_IMODE(target.stat().st_mode))
         os.replace(temporary, target)
     except BaseException:
         temporary.unlink(missing_ok=True)

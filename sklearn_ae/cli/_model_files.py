@@ -11,12 +11,13 @@ from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
 from .._autoencoder import AutoencoderTransformer
+from .._variational import VariationalAutoencoderTransformer
 from ._errors import CLIError
 from ._files import existing_file, replaced_atomically
 
 PICKLE_NOTE = (
     "A model path ending in .skops is saved with skops.io, the safe format (loading trusts "
-    "only sklearn_ae's classes; needs the persist extra). Any other path is a pickle written "
+    "only sklearn_ae's estimators; needs the persist extra). Any other path is a pickle written "
     "with joblib: loading a pickle can run arbitrary code, so only load model files you trust."
 )
 
@@ -61,12 +62,12 @@ def format_note(path):
     Examples
     --------
     >>> format_note("model.skops")
-    "skops format, the safe one: loading it trusts only sklearn_ae's classes"
+    "skops format, the safe one: loading it trusts only sklearn_ae's estimators"
     >>> format_note("model.joblib")
     'a joblib pickle: share and load only trusted files'
     """
     if is_skops(path):
-        return "skops format, the safe one: loading it trusts only sklearn_ae's classes"
+        return "skops format, the safe one: loading it trusts only sklearn_ae's estimators"
     return "a joblib pickle: share and load only trusted files"
 
 
@@ -78,13 +79,30 @@ def _skops():
     return skops.io
 
 
+#: The only types a .skops model file may hold beyond skops' defaults: the estimators.
+#: Not "anything in sklearn_ae": skops calls a trusted name with arguments the file
+#: chooses, so trusting a module's functions would let a file run them.
+TRUSTED_SKOPS_TYPES = frozenset(
+    f"{cls.__module__}.{cls.__qualname__}"
+    for cls in (AutoencoderTransformer, VariationalAutoencoderTransformer)
+)
+
+
+def check_skops_available(path):
+    """A ``CLIError`` now, before any work, when ``path`` is a .skops file and skops is missing."""
+    if is_skops(path):
+        _skops()
+
+
 def _load_skops(path):
-    """Load a .skops file, trusting sklearn_ae's classes and nothing else."""
+    """Load a .skops file, trusting sklearn_ae's estimator classes and nothing else."""
     sio = _skops()
     untrusted = sio.get_untrusted_types(file=path)
-    foreign = [name for name in untrusted if not name.startswith("sklearn_ae.")]
+    foreign = [name for name in untrusted if name not in TRUSTED_SKOPS_TYPES]
     if foreign:
-        raise CLIError(f"{path} holds types other than sklearn_ae's, not loaded: {', '.join(foreign)}")
+        raise CLIError(
+            f"{path} holds types other than sklearn_ae's estimators, not loaded: {', '.join(foreign)}"
+        )
     return sio.load(path, trusted=untrusted)
 
 

@@ -62,6 +62,22 @@ def test_check_output_before_any_work(tmp_path):
         check_output(data, inputs=[data], what="model")
 
 
+def test_check_output_refuses_a_folder_it_cannot_write(tmp_path, monkeypatch):
+    monkeypatch.setattr(os, "access", lambda path, mode: False)
+    with pytest.raises(CLIError, match=r"cannot write .*codes\.csv: the folder .* is not writable"):
+        check_output(tmp_path / "codes.csv")
+
+
+def test_replaced_atomically_replaces_a_read_only_file_keeping_its_mode(tmp_path):
+    path = tmp_path / "codes.csv"
+    path.write_text("old")
+    path.chmod(0o444)
+    with replaced_atomically(path) as temporary:
+        temporary.write_text("new")  # the mode is applied after writing, not before
+    assert path.read_text() == "new"
+    assert path.stat().st_mode & 0o777 == 0o444
+
+
 def test_existing_file(tmp_path):
     (tmp_path / "data.csv").write_text("a\n1\n")
     assert existing_file(str(tmp_path / "data.csv"), "no such file", "data") == tmp_path / "data.csv"

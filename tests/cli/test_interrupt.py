@@ -88,3 +88,28 @@ def test_interruptible_outside_the_main_thread_changes_nothing():
     thread.start()
     thread.join()
     assert outcome == [signal.getsignal(signal.SIGINT)]
+
+
+# ``python -c`` this, then ``demo``: its comparison presses Ctrl-C inside code that
+# catches KeyboardInterrupt, as skorch's training loop does, and would go on.
+CTRL_C_IN_DEMO = """
+import os, signal, sys
+from sklearn_ae.cli import _commands, main
+
+def compare(*args, **kwargs):
+    try:
+        os.kill(os.getpid(), signal.SIGINT)
+    except KeyboardInterrupt:
+        pass
+    return []
+
+_commands.compare = compare
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_ctrl_c_during_demo_exits_130():
+    command = [sys.executable, "-c", CTRL_C_IN_DEMO, "demo", "--no-figure"]
+    result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert result.returncode == 130, result.stdout + result.stderr
+    assert result.stderr.strip().endswith("sklearn-ae: interrupted"), result.stderr

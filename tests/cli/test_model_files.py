@@ -1,7 +1,9 @@
 """Model files of the command line: joblib pickles and .skops files, saved and loaded."""
 
 import fractions
+import json
 import sys
+import zipfile
 
 import joblib
 import numpy as np
@@ -61,8 +63,48 @@ def test_load_skops_trusts_only_sklearn_ae(tmp_path):
     sio = pytest.importorskip("skops.io")
     path = tmp_path / "foreign.skops"
     sio.dump({"x": fractions.Fraction(1, 3)}, path)
-    with pytest.raises(CLIError, match=r"types other than sklearn_ae's, not loaded: fractions\.Fraction"):
+    with pytest.raises(
+        CLIError, match=r"types other than sklearn_ae's estimators, not loaded: fractions\.Fra"
+    ):
         load_model(path)
+
+
+class _Call:
+    """Pickles as a call of ``write_table`` (renamed into sklearn_ae in the file below)."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return (_Call, (self.path, [[1.0, 2.0]], ["pwned", "x"]))
+
+
+def test_load_skops_runs_no_sklearn_ae_function(tmp_path):
+    """skops calls a trusted type with arguments the file chooses: a crafted file naming
+    a sklearn_ae function (here one that writes a file) is refused before it runs."""
+    sio = pytest.importorskip("skops.io")
+    victim = tmp_path / "victim.csv"
+    victim.write_text("a,b\n1,2\n")
+    raw = tmp_path / "raw.skops"
+    sio.dump(_Call(str(victim)), raw)
+    with zipfile.ZipFile(raw) as archive:
+        schema = json.loads(archive.read("schema.json"))
+    schema["__module__"], schema["__class__"] = "sklearn_ae.cli._tables", "write_table"
+    crafted = tmp_path / "crafted.skops"
+    with zipfile.ZipFile(crafted, "w") as archive:
+        archive.writestr("schema.json", json.dumps(schema))
+    with pytest.raises(CLIError, match=r"not loaded: sklearn_ae\.cli\._tables\.write_table"):
+        load_model(crafted)
+    assert victim.read_text() == "a,b\n1,2\n"
+
+
+def test_fit_to_a_skops_path_without_skops_fails_before_reading(tmp_path, monkeypatch, capsys):
+    monkeypatch.setitem(sys.modules, "skops", None)
+    monkeypatch.setitem(sys.modules, "skops.io", None)
+    error = run_error(
+        capsys, ["fit", str(tmp_path / "no-such-data.csv"), "--model", str(tmp_path / "m.skops")]
+    )
+    assert "sklearn_ae[persist]" in error  # not the missing data file: nothing was read
 
 
 def test_skops_files_without_skops_name_the_extra(tmp_path, model, monkeypatch):
@@ -82,7 +124,7 @@ def test_skops_model_file_round_trip(tmp_path, capsys):
     model = tmp_path / "model.skops"
     assert main(["fit", str(data), "--model", str(model), "--n-components", "2", "--max-iter", "2"]) == 0
     saved = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Saved")]
-    note = "skops format, the safe one: loading it trusts only sklearn_ae's classes"
+    note = "skops format, the safe one: loading it trusts only sklearn_ae's estimators"
     assert saved == [f"Saved the model to {model} ({note})."]  # not a pickle, and not called one
     assert sio.get_untrusted_types(file=model) == ["sklearn_ae._autoencoder.AutoencoderTransformer"]
     out = tmp_path / "codes.csv"
