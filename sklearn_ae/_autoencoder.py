@@ -19,7 +19,7 @@ from ._data import chunks
 from ._device import fit_generators
 from ._errors import user_stacklevel
 from ._modules import ACTIVATIONS
-from ._state import FittedModel
+from ._state import FittedModel, forget_fitted
 from ._training import (
     OPTIMIZERS,
     build_net,
@@ -427,13 +427,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             self._train(X, **kwargs)
         except BaseException:
             if not kwargs["continuing"]:
-                self._forget()
+                forget_fitted(self)
             raise
-
-    def _forget(self):
-        """Drop every fitted attribute, public and private (``_fitted``)."""
-        for name in [k for k in vars(self) if (k.endswith("_") and not k.startswith("__")) or k == "_fitted"]:
-            delattr(self, name)
 
     def _train(self, X, *, epochs, continuing, incremental=False):
         """Train on validated ``X``: plan, start, build the net, run it, commit."""

@@ -14,6 +14,7 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, v
 from ._autoencoder import AutoencoderTransformer
 from ._data import overflow_message
 from ._modules import ACTIVATIONS
+from ._state import forget_fitted
 
 _FLOATS = [np.float64, np.float32]
 
@@ -253,7 +254,7 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
         try:
             return self._fit(X)
         except BaseException:
-            self._forget()  # never a half-fitted imputer, nor a stale one with new statistics
+            forget_fitted(self)  # never a half-fitted imputer, nor a stale one with new statistics
             raise
 
     def _fit(self, X):
@@ -275,10 +276,6 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
         self.autoencoder_, self.indicator_ = autoencoder, indicator
         self.n_iter_ = 0 if autoencoder is None else autoencoder.n_iter_
         return self
-
-    def _forget(self):
-        for name in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
-            delattr(self, name)
 
     def _autoencoder(self, n_components):
         return AutoencoderTransformer(

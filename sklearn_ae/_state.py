@@ -20,6 +20,13 @@ from ._device import available_or_cpu
 from ._modules import build_autoencoder
 
 
+def forget_fitted(estimator):
+    """Drop every fitted attribute of ``estimator``, public and private (``_fitted``)."""
+    fitted = [k for k in vars(estimator) if (k.endswith("_") and not k.startswith("__")) or k == "_fitted"]
+    for name in fitted:
+        delattr(estimator, name)
+
+
 class Architecture(NamedTuple):
     """What :func:`~sklearn_ae._modules.build_autoencoder` needs to rebuild the network."""
 
