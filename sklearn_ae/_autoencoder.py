@@ -33,6 +33,16 @@ from ._training import (
 _FLOATS = [np.float64, np.float32]
 
 INFERENCE_ROWS = 4096  # rows per inference chunk: activations stay cache-sized
+INFERENCE_ENTRIES = INFERENCE_ROWS * 2048  # fewer rows per chunk past 2,048 columns
+
+
+def inference_rows(width):
+    """Rows per inference chunk for inputs or outputs ``width`` wide.
+
+    :data:`INFERENCE_ROWS`, fewer for very wide data, so that a chunk (densified when
+    sparse, and its scaled copies) stays at most 8M entries, whatever the width.
+    """
+    return max(1, min(INFERENCE_ROWS, INFERENCE_ENTRIES // max(width, 1)))
 
 
 def _missing_per_row(X):
@@ -68,7 +78,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         PCA's size for the target is the first bound (searched above when a short fit
         of that size falls short) and a bisection with short fits (a quarter of
         ``max_iter`` epochs, at least 5) finds it; the model is then fitted on all
-        rows. A float needs dense ``X``.
+        rows. A float needs dense ``X`` and at least 10 rows.
     hidden_layer_sizes : int or tuple of int, default=(256, 128)
         Widths of the encoder's hidden layers; the decoder mirrors them. ``()`` gives
         a linear autoencoder.
@@ -476,8 +486,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         ``n_out`` is its output width (None for one number per row, in float64);
         ``missing`` says whether the chunk may hold NaN (its sum is not finite), so
         complete data skips the fill: a sum costs 0.4% of ``transform``, a NaN fill 4%.
-        Chunks of :data:`INFERENCE_ROWS` keep activations cache-sized and memory
-        bounded by the output plus one chunk; scaling happens in torch.
+        Chunks of :data:`INFERENCE_ROWS` (fewer rows for data over 2,048 columns wide,
+        :func:`inference_rows`) keep activations cache-sized and memory bounded by the
+        output plus one chunk; scaling happens in torch.
         """
         module = self._fitted.inference_module(A.dtype)
         dtype, device = next(module.parameters()).dtype, self._fitted.device
@@ -487,7 +498,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         else:
             out = np.empty((A.shape[0], n_out), dtype=A.dtype)
         with torch.inference_mode():
-            for rows in chunks(A.shape[0], INFERENCE_ROWS):
+            for rows in chunks(A.shape[0], inference_rows(max(A.shape[1], n_out or 1))):
                 block = A[rows]
                 if issparse(block):
                     block = block.toarray()

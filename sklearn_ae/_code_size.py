@@ -12,6 +12,8 @@ from sklearn.exceptions import ConvergenceWarning
 from ._errors import user_stacklevel
 
 HOLDOUT_FRACTION = 0.2
+MIN_HELD_OUT = 2  # one held-out row has no spread about its own mean: R^2 is undefined
+MIN_ROWS = int(MIN_HELD_OUT / HOLDOUT_FRACTION)  # 10
 
 
 def heldout_r2(model, X):
@@ -47,12 +49,19 @@ def choose_code_size(estimator, X, target, seed):
     n_components : int
     """
     n = X.shape[0]
+    if n < MIN_ROWS:
+        raise ValueError(
+            f"n_components={target!r} (a target held-out R^2) needs at least {MIN_ROWS} rows, "
+            f"to hold out {MIN_HELD_OUT}; got n_samples={n}. Give the code size as an integer."
+        )
     order = np.random.RandomState(seed).permutation(n)
-    n_held = max(1, int(HOLDOUT_FRACTION * n)) if n > 1 else 0
+    n_held = int(HOLDOUT_FRACTION * n)
     X_held, X_fit = X[order[:n_held]], X[order[n_held:]]
-    if n_held == 0 or len(X_fit) == 0:
-        return 1
-    short = clone(estimator).set_params(max_iter=max(5, estimator.max_iter // 4), warm_start=False)
+    # The short fits take the fit's seed: with random_state=None the search then draws
+    # nothing more from numpy's global generator, and it is repeatable from the seed.
+    short = clone(estimator).set_params(
+        max_iter=max(5, estimator.max_iter // 4), warm_start=False, random_state=seed
+    )
 
     def reaches(k):
         model = clone(short).set_params(n_components=k)

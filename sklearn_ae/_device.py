@@ -45,8 +45,14 @@ def resolve_device(device: str) -> torch.device:
 
 
 def available_or_cpu(device: torch.device) -> torch.device:
-    """``device`` if this machine has it, else the CPU (used when unpickling)."""
+    """``device`` if this machine has it, else the CPU (used when unpickling).
+
+    A numbered GPU this machine lacks (``cuda:1`` on a one-GPU machine) also means
+    the CPU: the model never lands on a GPU the user did not name.
+    """
     if device.type == "cuda" and not torch.cuda.is_available():
+        return torch.device("cpu")
+    if device.type == "cuda" and device.index is not None and device.index >= torch.cuda.device_count():
         return torch.device("cpu")
     if device.type == "mps" and not _mps_available():
         return torch.device("cpu")

@@ -52,7 +52,11 @@ ACTIVATIONS = {
     "sigmoid": Activation(nn.Sigmoid, _sigmoid_derivative),
     "gelu": Activation(nn.GELU, _gelu_derivative),
     "elu": Activation(
-        nn.ELU, lambda layer, pre: torch.where(pre > 0, torch.ones_like(pre), layer.alpha * torch.exp(pre))
+        nn.ELU,
+        # exp of the clamped value: the branch not taken must not overflow (inf * 0 = NaN in backward)
+        lambda layer, pre: torch.where(
+            pre > 0, torch.ones_like(pre), layer.alpha * torch.exp(pre.clamp_max(0))
+        ),
     ),
     "leaky_relu": Activation(
         nn.LeakyReLU, lambda layer, pre: torch.where(pre > 0, 1.0, layer.negative_slope).to(pre.dtype)
@@ -261,9 +265,13 @@ def start_at_pca(autoencoder: Autoencoder, pca):
     encoder, decoder = autoencoder.encoder, autoencoder.decoder
     k = pca.components.shape[0]
     if isinstance(autoencoder, VariationalAutoencoder):
-        std = pca.variances.clamp_min(1e-12).sqrt()
-        encoder_rows = pca.components / std[:, None]
-        decoder_columns = pca.components.T * std
+        # Probabilistic PCA's posterior mean weights a direction by sqrt(variance - noise):
+        # one with no more variance than the noise (past the data's rank, say) starts
+        # unused, instead of being whitened by a near-zero spread into huge codes.
+        signal = pca.variances > pca.noise_variance
+        std = torch.where(signal, pca.variances, torch.ones_like(pca.variances)).sqrt()
+        encoder_rows = torch.where(signal[:, None], pca.components / std[:, None], 0.0)
+        decoder_columns = torch.where(signal, pca.components.T * std, 0.0)
     else:
         encoder_rows, decoder_columns = pca.components, pca.components.T
     encoder.linear.weight.zero_()

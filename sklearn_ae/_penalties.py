@@ -107,12 +107,20 @@ def coder_jacobian(coder: Coder, x):
             steps.append(("matrix", layer.weight))
             h = layer(h)
         elif isinstance(layer, nn.BatchNorm1d):
-            var = h.var(dim=0, unbiased=False) if layer.training else layer.running_var
-            steps.append(("diagonal", layer.weight / torch.sqrt(var + layer.eps)))
-            h = layer(h)
+            # The affine map batch norm applies to this batch, applied by hand: calling the
+            # layer in training mode would update its running statistics a second time.
+            if layer.training:
+                mean, var = h.mean(dim=0), h.var(dim=0, unbiased=False)
+            else:
+                mean, var = layer.running_mean, layer.running_var
+            gain = layer.weight / torch.sqrt(var + layer.eps)
+            steps.append(("diagonal", gain))
+            h = (h - mean) * gain + layer.bias
         elif isinstance(layer, Dropout):
             if layer.training and layer.p > 0:
-                mask = layer.mask(h)  # drawn from the fit's generator, like the forward pass
+                # A mask of its own (from the fit's generator): the penalty is that of a
+                # sampled subnetwork, not necessarily the one the forward pass used.
+                mask = layer.mask(h)
                 steps.append(("diagonal", mask))
                 h = h * mask
         else:

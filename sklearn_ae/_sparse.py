@@ -108,6 +108,7 @@ class ScaledSparse:
     def total_variance(self, rows=None):
         """Mean over rows of the squared norm of the centred, scaled rows."""
         X = _mean_filled(self.X if rows is None else self.X[np.asarray(rows)], self.mean)
+        X = X.astype(np.float64, copy=False)  # float32 sums lose the variance to cancellation
         n = X.shape[0]
         sums = np.asarray(X.sum(axis=0), dtype=np.float64).ravel()
         squares = float(X.multiply(X).sum())

@@ -134,6 +134,48 @@ def test_float_n_components_warns_when_no_size_reaches_the_target():
     assert model.n_components_ == 5
 
 
+def test_float_n_components_needs_ten_rows_and_leaves_nothing_fitted():
+    """One held-out row has no spread about its own mean, so no R^2 to reach."""
+    X = np.random.RandomState(0).normal(size=(9, 2)) @ np.random.RandomState(1).normal(size=(2, 10))
+    model = AutoencoderTransformer(0.9, random_state=0)
+    with pytest.raises(ValueError, match=r"at least 10 rows.*n_samples=9"):
+        model.fit(X)
+    assert not hasattr(model, "n_components_") and not hasattr(model, "encoder_")
+    X10 = np.vstack([X, X[:1] + 0.01])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        assert AutoencoderTransformer(0.9, max_iter=8, random_state=0).fit(X10).n_components_ <= 2  # the rank
+
+
+def test_float_n_components_search_draws_one_seed_like_any_fit():
+    """With random_state=None the search's short fits use the fit's seed: the global
+    generator advances by the one draw every fit makes, and no more."""
+    X = np.random.RandomState(0).normal(size=(60, 5))
+    after = []
+    for n_components in (2, 0.8):
+        np.random.seed(0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            AutoencoderTransformer(n_components, hidden_layer_sizes=(8,), max_iter=5).fit(X)
+        after.append(np.random.rand())
+    assert after[0] == after[1]
+
+
+def test_vae_start_leaves_directions_past_the_rank_unused():
+    """Probabilistic PCA weights a direction by its variance above the noise: past the
+    data's rank there is none, so rows just off the training data keep prior-sized codes
+    (they were whitened by a near-zero spread into codes in the hundreds)."""
+    rng = np.random.RandomState(0)
+    X = np.outer(rng.normal(size=200), rng.normal(size=6))  # rank 1
+    model = VariationalAutoencoderTransformer(3, hidden_layer_sizes=(8,), max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X)
+    near = X[:20] + 1e-3 * rng.normal(size=(20, 6))
+    assert np.abs(model.transform(near)).max() < 10
+    assert float(model.encoder_.linear.weight.abs().max()) < 10
+
+
 class ConvEncoder(nn.Module):
     """8x8 images -> code, with two small convolutions."""
 

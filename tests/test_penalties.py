@@ -21,6 +21,52 @@ def test_closed_form_jacobian_matches_autograd(activation, batch_norm):
     torch.testing.assert_close(coder_jacobian(coder, x), _autograd_jacobian(coder, x))
 
 
+def test_training_mode_jacobian_uses_the_batch_statistics_without_updating_them():
+    """In training, batch norm is the affine map of this batch's statistics; measuring
+    the Jacobian must not move the running statistics (the forward pass already did)."""
+    torch.manual_seed(0)
+    x = torch.randn(16, 7) * 3 + 1
+    coder = Coder(7, 3, (5, 4), "tanh", batch_norm=True).train()
+    norms = [layer for layer in coder.mlp if isinstance(layer, torch.nn.BatchNorm1d)]
+    with torch.no_grad():
+        for layer in norms:  # non-trivial affine parameters
+            layer.weight.uniform_(0.5, 2.0)
+            layer.bias.uniform_(-1.0, 1.0)
+    before = [(layer.running_mean.clone(), int(layer.num_batches_tracked)) for layer in norms]
+    in_training = coder_jacobian(coder, x)
+    for layer, (mean, tracked) in zip(norms, before):
+        assert int(layer.num_batches_tracked) == tracked and torch.equal(layer.running_mean, mean)
+    # The same map in evaluation mode, with running statistics set to the batch's own.
+    inputs = []
+    hooks = [layer.register_forward_pre_hook(lambda _, a: inputs.append(a[0].detach())) for layer in norms]
+    with torch.no_grad():
+        coder.mlp(x)
+    for hook in hooks:
+        hook.remove()
+    for layer, h in zip(norms, inputs):
+        layer.running_mean.copy_(h.mean(dim=0))
+        layer.running_var.copy_(h.var(dim=0, unbiased=False))
+    torch.testing.assert_close(in_training, coder_jacobian(coder.eval(), x))
+
+
+def test_contractive_fit_tracks_one_batch_norm_update_per_step():
+    X = np.random.RandomState(0).normal(size=(64, 6))
+    kw = dict(batch_norm=True, batch_size=16, max_iter=1, early_stopping=False, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = AutoencoderTransformer(2, contractive=0.1, **kw).fit(X)
+    norms = [layer for layer in model.encoder_.mlp if isinstance(layer, torch.nn.BatchNorm1d)]
+    assert norms and all(int(layer.num_batches_tracked) == 4 for layer in norms)  # 64 rows / 16
+
+
+def test_elu_derivative_has_finite_gradients_for_large_inputs():
+    """The branch torch.where does not take must not overflow: exp(100) * 0 is NaN."""
+    pre = torch.tensor([100.0, -3.0, 0.5], requires_grad=True)
+    derivative = activation_derivative(torch.nn.ELU(), pre)
+    derivative.sum().backward()
+    assert torch.isfinite(derivative).all() and torch.isfinite(pre.grad).all()
+
+
 def test_an_unregistered_activation_is_named_in_the_error():
     with pytest.raises(TypeError, match="Softplus"):
         activation_derivative(torch.nn.Softplus(), torch.zeros(3))

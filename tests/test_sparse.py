@@ -89,6 +89,33 @@ def test_duplicate_stored_entries_add_up_as_in_toarray():
     np.testing.assert_array_equal(S.data, stored)
 
 
+def test_total_variance_of_float32_input_is_the_float64_one():
+    """Float32 sums of squares around a large offset lose the variance to cancellation."""
+    rng = np.random.RandomState(0)
+    X = sp.random(500, 300, density=0.01, random_state=0, format="csr")
+    X = sp.hstack([X, sp.csr_matrix(1e3 + rng.normal(size=(500, 1)))], format="csr")
+    values = []
+    for dtype in (np.float64, np.float32):
+        Xd = X.astype(dtype)
+        mean, scale = fit_scaling_sparse(Xd)
+        values.append(ScaledSparse(Xd, mean, scale).total_variance())
+    assert values[1] == pytest.approx(values[0], rel=1e-5)
+
+
+def test_wide_inference_runs_in_chunks_of_bounded_size():
+    """Past 2,048 columns, fewer rows per chunk: a densified chunk stays 8M numbers."""
+    from sklearn_ae._autoencoder import INFERENCE_ENTRIES, INFERENCE_ROWS, inference_rows
+
+    assert inference_rows(100) == INFERENCE_ROWS
+    assert inference_rows(100_000) * 100_000 <= INFERENCE_ENTRIES and inference_rows(10**8) == 1
+    X = sp.random(5000, 5000, density=0.002, random_state=0, format="csr")  # 1,677-row chunks
+    model = quietly(AutoencoderTransformer(2, hidden_layer_sizes=(), max_iter=1, random_state=0), X[:300])
+    codes = model.transform(X)
+    pieces = [model.transform(X[i : i + 1000]) for i in range(0, 5000, 1000)]
+    assert_allclose(codes, np.vstack(pieces), rtol=1e-6)
+    assert_allclose(model.inverse_transform(codes)[-3:], model.inverse_transform(codes[-3:]), rtol=1e-6)
+
+
 def test_wrong_width_is_the_same_clear_error(digits):
     X, _ = digits
     model = quietly(AutoencoderTransformer(2, max_iter=2, random_state=0), sp.csr_matrix(X))

@@ -151,6 +151,16 @@ def test_cuda_device_matches_cpu(digits):
     np.testing.assert_allclose(gpu.transform(X), cpu.transform(X), rtol=1e-2, atol=1e-2)
 
 
+def test_a_numbered_gpu_this_machine_lacks_loads_on_the_cpu(monkeypatch):
+    """A model pickled on cuda:1 and loaded where there is one GPU runs on the CPU."""
+    from sklearn_ae._device import available_or_cpu
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    assert available_or_cpu(torch.device("cuda:1")) == torch.device("cpu")
+    assert available_or_cpu(torch.device("cuda:0")) == torch.device("cuda:0")
+
+
 def test_auto_device_falls_back_to_an_available_device(digits):
     X, _ = digits
     ae = AutoencoderTransformer(**SMALL, max_iter=1, device="auto").fit(X)
