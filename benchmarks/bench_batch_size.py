@@ -17,7 +17,6 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-import torch
 from sklearn.decomposition import PCA
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import train_test_split
@@ -25,16 +24,23 @@ from sklearn.model_selection import train_test_split
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _common import digits, latent_mlp_data, machine_line
+from _common import (
+    add_common_args,
+    command_line,
+    digits,
+    latent_mlp_data,
+    markdown_table,
+    setup,
+    write_report,
+)
 
 from sklearn_ae import AutoencoderTransformer
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="smaller data, fewer epochs")
+    parser = add_common_args(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
     args = parser.parse_args()
-    torch.set_num_threads(1)
+    setup(args)
     n_large = 20_000 if args.quick else 100_000
     datasets = {
         "digits": (digits(), 100),
@@ -63,25 +69,18 @@ def main():
                 model.fit(X_train)
             seconds = time.perf_counter() - start
             ratio = -model.score(X_test) / pca_mse
-            rows.append((name, batch, f"{lr:.2g}", rule, epochs, f"{seconds:.2f}", f"{ratio:.3f}"))
+            rows.append([name, batch, f"{lr:.2g}", rule, epochs, seconds, ratio])
             print(rows[-1], flush=True)
-    header = "| data | batch | lr | rule | epochs | fit s | held-out MSE / PCA |"
-    table = "\n".join(
-        [header, "| --- | ---: | ---: | --- | ---: | ---: | ---: |"]
-        + ["| " + " | ".join(map(str, r)) + " |" for r in rows]
+    table = markdown_table(["data", "batch", "lr", "rule", "epochs", "fit s", "held-out MSE / PCA"], rows)
+    notes = (
+        "One fit per row, in the order shown, after an untimed warm-up fit; no held-out "
+        "stopping (fixed epochs on all training rows). `--rounds` is not used."
     )
-    print(table)
-    out = (
-        Path(__file__).resolve().parent
-        / "results"
-        / ("bench_batch_size_quick.md" if args.quick else "bench_batch_size.md")
-    )
-    out.write_text(
-        f"# bench_batch_size\n\nMachine: {machine_line()}\n\nCommand: `python benchmarks/bench_batch_size.py"
-        + (" --quick" if args.quick else "")
-        + "`\n\n"
-        + table
-        + "\n"
+    write_report(
+        "bench_batch_size",
+        "Batch size and the square-root rule",
+        [("Results", table), ("Notes", notes)],
+        command_line(),
     )
 
 
