@@ -15,9 +15,10 @@ same size, it needs fewer numbers per row for the same quality.
 # Fit both with a target of 0.9
 # -----------------------------
 # ``fit`` holds out a fifth of the training rows, takes the size at which PCA
-# reaches the target on them as an upper bound, and bisects below it with short
-# fits (at most a quarter of ``max_iter`` epochs each), then trains the chosen size
-# on all rows.
+# reaches the target on them as a first bound (searching above it, doubling, if a
+# short fit of that size falls short), and bisects below it with short fits (a
+# quarter of ``max_iter`` epochs, at least 5), then trains the chosen size on all
+# rows.
 import time
 
 import matplotlib.pyplot as plt

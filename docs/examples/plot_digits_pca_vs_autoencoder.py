@@ -89,8 +89,9 @@ plt.show()
 # (squared pixels); it starts near PCA's training error. ``validation_scores_``
 # holds minus the error on the rows ``fit`` held out, measured after each epoch, and
 # ``initial_validation_score_`` the error of the starting point, PCA, on them
-# (epoch 0). Training stopped after ``n_iter_no_change=10`` epochs in a row without
-# a better held-out error, and the weights of the best epoch were kept.
+# (epoch 0). Training stopped after ``n_iter_no_change=10`` checks in a row without
+# an improvement of more than ``tol`` (longer while PCA's start is not yet beaten),
+# and the weights with the lowest held-out error were kept.
 pca_train_mse = np.mean((pca.inverse_transform(pca.transform(X_train)) - X_train) ** 2)
 held_out = -np.r_[ae.initial_validation_score_, ae.validation_scores_]
 best_epoch = int(np.argmin(held_out))

@@ -85,10 +85,11 @@ print(
 #
 # Three codes of two numbers
 # --------------------------
-# All three accept the sparse matrix. PCA centres it implicitly and needs
-# ``svd_solver="arpack"`` for sparse input; TruncatedSVD does not centre at all (that
-# is what keeps it cheap); the autoencoder centres implicitly, starts from PCA's
-# solution and trains with its default settings, densifying 128 rows at a time.
+# All three accept the sparse matrix. PCA centres it implicitly (we name its sparse
+# solver, ``svd_solver="arpack"``, which ``"auto"`` also picks for sparse input);
+# TruncatedSVD does not centre at all (that is what keeps it cheap); the autoencoder
+# centres implicitly, starts from PCA's solution and trains with its default
+# settings, densifying 128 rows at a time.
 #
 # What we measure, for each method:
 #
@@ -206,9 +207,8 @@ plt.show()
 #   error is about two thirds of PCA's and about half of TruncatedSVD's; the test
 #   suite measures the same on a corpus drawn like this one. The gain comes from
 #   the curve: on shorter documents, whose word counts are noisier relative to the
-#   topic signal, it shrinks. With 100 to 150 words per document over a vocabulary
-#   of 2,000, the same comparison gave 0.90 to 0.93 times PCA's error when this
-#   example was written.
+#   topic signal, it shrinks (try a smaller ``length`` above to see
+#   it).
 # - **Classification.** The autoencoder's codes find the topic about as well as
 #   PCA's, not better: the 8 topics are 8 sectors of the ring, and PCA's ring
 #   already separates them for a linear classifier. TruncatedSVD's band mixes
