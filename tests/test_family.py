@@ -82,24 +82,30 @@ def test_vae_transform_is_deterministic_and_sample_in_user_units(digits_split, p
     with pytest.raises(ValueError, match="n_samples must be a positive integer"):
         vae.sample(True)  # a bool is not a count
     # Decoded prior draws look like digits: pixel means and spread near the data's.
-    assert np.abs(samples.mean(axis=0) - X_train.mean(axis=0)).mean() < 1.5
-    assert 0.5 < samples.std() / X_train.std() < 1.5
+    mean_gap = np.abs(samples.mean(axis=0) - X_train.mean(axis=0)).mean()
+    assert mean_gap <= 0.32, f"mean pixel gap {mean_gap:.3f} (measured 0.275)"
+    spread = samples.std() / X_train.std()
+    assert 0.765 <= spread <= 1.035, f"spread ratio {spread:.3f} (measured 0.900)"
 
 
 def test_vae_beta_trades_reconstruction_for_prior_fit(digits_split):
     X_train, X_test, _, _ = digits_split
     low = VariationalAutoencoderTransformer(4, beta=0.1, max_iter=60, random_state=0).fit(X_train)
     high = VariationalAutoencoderTransformer(4, beta=10.0, max_iter=60, random_state=0).fit(X_train)
-    assert low.score(X_test) > high.score(X_test)
-    assert (
-        np.abs(high.transform(X_test) / high.scale_).std() < np.abs(low.transform(X_test) / low.scale_).std()
+    # Measured: held-out error 5.21 against 11.31 (0.46x); code spread 0.344 against 1.006 (0.34x).
+    error_ratio = low.score(X_test) / high.score(X_test)
+    assert error_ratio <= 0.53, f"low-beta / high-beta held-out error {error_ratio:.3f}"
+    spread_ratio = (
+        np.abs(high.transform(X_test) / high.scale_).std() / np.abs(low.transform(X_test) / low.scale_).std()
     )
+    assert spread_ratio <= 0.39, f"high-beta / low-beta code spread {spread_ratio:.3f}"
 
 
 def test_float_n_components_reaches_target_with_fewer_components_than_pca(digits_split):
     X_train, X_test, _, _ = digits_split
     ae = AutoencoderTransformer(0.9, random_state=0).fit(X_train)
-    assert ae.n_components_ < PCA(0.9).fit(X_train).n_components_
+    assert ae.n_components_ < PCA(0.9).fit(X_train).n_components_  # 21
+    assert ae.n_components_ <= 16, f"chose {ae.n_components_} (measured 14)"
     reconstruction = ae.inverse_transform(ae.transform(X_test))
     r2 = 1 - np.sum((reconstruction - X_test) ** 2) / np.sum((X_test - X_test.mean(0)) ** 2)
     assert r2 >= 0.9
@@ -214,18 +220,19 @@ class ConvDecoder(nn.Module):
         return self.net(z)
 
 
-def test_custom_conv_modules_train_clone_search_and_pickle(digits):
+def test_custom_conv_modules_train_clone_search_and_pickle(digits_split):
     import pickle
 
-    X, _ = digits
+    X, X_test, _, _ = digits_split
     ae = AutoencoderTransformer(8, encoder=ConvEncoder, decoder=ConvDecoder, max_iter=15, random_state=0)
     search = GridSearchCV(ae, {"n_components": [2, 8]}, cv=2).fit(X)
     assert search.best_params_ == {"n_components": 8}
     best = search.best_estimator_
     assert isinstance(best.encoder_, ConvEncoder)
-    # Trained, not left at its random start: 15 epochs get close to PCA at the same size.
-    conv_to_pca = -best.score(X) / pca_heldout_mse(X, X, 8)
-    assert conv_to_pca <= 1.46, f"conv / PCA reconstruction error {conv_to_pca:.3f} (measured 1.27)"
+    # Trained, not left at its random start: 15 epochs get close to PCA at the same size
+    # on held-out images.
+    conv_to_pca = heldout_mse(best, X_test) / pca_heldout_mse(X, X_test, 8)
+    assert conv_to_pca <= 1.23, f"conv / PCA held-out error {conv_to_pca:.3f} (measured 1.073)"
     np.testing.assert_array_equal(pickle.loads(pickle.dumps(best)).transform(X), best.transform(X))
 
     # An instance is copied, never trained in place; clone keeps the parameter.

@@ -59,10 +59,10 @@ def test_digits_map_preserves_neighbours_better_and_still_decodes(plain_and_neig
     """Held-out rows. Measured: kNN accuracy 0.936 (plain 0.853), trustworthiness 0.954
     (plain 0.912), reconstruction 0.54x PCA's (plain 0.60x)."""
     (plain_accuracy, plain_trust, _), (accuracy, trust, reconstruction) = plain_and_neighbors
-    assert accuracy >= plain_accuracy + 0.04
-    assert trust >= plain_trust + 0.025
-    assert trust >= 0.94
-    assert reconstruction <= 0.61
+    assert accuracy >= plain_accuracy + 0.07, f"kNN accuracy {accuracy:.3f}, plain {plain_accuracy:.3f}"
+    assert trust >= plain_trust + 0.035, f"trustworthiness {trust:.3f}, plain {plain_trust:.3f}"
+    assert trust >= 0.947, f"trustworthiness {trust:.4f} (PCA's: 0.837)"
+    assert reconstruction <= 0.61, f"reconstruction / PCA's {reconstruction:.3f}"
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
@@ -244,7 +244,8 @@ def roll_scores(model, roll):
     "neighbors, trust_floor, error_ceiling",
     # Measured (held-out rows, seed 0): Spearman 0.998, trustworthiness 0.998, error
     # 0.0085x PCA's without the neighbour term; 0.972, 0.970 and 0.038x with neighbors=1.0.
-    [(0.0, 0.985, 0.0098), (1.0, 0.955, 0.044)],
+    # PCA's trustworthiness on these rows is 0.974.
+    [(0.0, 0.9975, 0.0098), (1.0, 0.965, 0.044)],
     ids=["plain", "neighbors"],
 )
 def test_spectral_init_unrolls_the_swiss_roll(neighbors, trust_floor, error_ceiling, roll_3000):
@@ -256,14 +257,14 @@ def test_spectral_init_unrolls_the_swiss_roll(neighbors, trust_floor, error_ceil
     spectral = quietly(AutoencoderTransformer(2, init="spectral", **params), roll_3000[0])
     unrolled, trust, error = roll_scores(spectral, roll_3000)
     assert unrolled >= 0.9
-    assert trust >= trust_floor
-    assert error <= error_ceiling
+    assert trust >= trust_floor, f"trustworthiness {trust:.4f}"
+    assert error <= error_ceiling, f"held-out error / PCA's {error:.4f}"
     folded, _, _ = roll_scores(quietly(AutoencoderTransformer(2, **params), roll_3000[0]), roll_3000)
     assert folded <= 0.5
 
 
-@pytest.mark.parametrize("make", [make_swiss_roll, make_s_curve])
-def test_spectral_layout_follows_the_sheet_not_its_harmonics(make):
+@pytest.mark.parametrize(("make", "height_floor"), [(make_swiss_roll, 0.65), (make_s_curve, 0.73)])
+def test_spectral_layout_follows_the_sheet_not_its_harmonics(make, height_floor):
     """First axis: the position along the sheet; second: its height, not a second wave
     along the length (the next eigenvectors). Measured |Spearman|: 0.999 and 0.773 on the
     roll, 0.9996 and 0.859 on the S-curve; the roll's second eigenvector's with the
@@ -276,7 +277,7 @@ def test_spectral_layout_follows_the_sheet_not_its_harmonics(make):
     assert_allclose(layout.mean(axis=0), 0.0, atol=1e-9)
     assert_allclose(layout.std(axis=0), 1.0)
     assert abs(spearmanr(layout[:, 0], t).statistic) >= 0.99
-    assert abs(spearmanr(layout[:, 1], X[:, 1]).statistic) >= 0.65
+    assert abs(spearmanr(layout[:, 1], X[:, 1]).statistic) >= height_floor
 
 
 def test_spectral_pull_lets_go_after_its_steps():

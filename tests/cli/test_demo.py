@@ -21,9 +21,9 @@ def test_demo_autoencoder_beats_pca_at_code_size_8(capsys):
     assert main(["demo", "--n-components", "8", "--no-figure"]) == 0
     row = table_rows(capsys.readouterr().out)[8]
     ratio = row["AE/PCA"]
-    assert ratio < 1.0, (
+    assert ratio <= 0.54, (
         f"at code size 8 the autoencoder's held-out MSE is {ratio:.2f} x PCA's "
-        f"({row['AE MSE']:.2f} vs {row['PCA MSE']:.2f}); it should beat PCA (about 0.5 x at 0.1.0)"
+        f"({row['AE MSE']:.2f} vs {row['PCA MSE']:.2f}); measured 0.47"
     )
 
 
