@@ -47,24 +47,26 @@ def test_early_stopping_stops_on_held_out_loss(digits):
 
 
 def test_partial_fit_continues_training(digits):
-    X, _ = digits
+    X, X_test = digits[0][:1500], digits[0][1500:]
     ae = AutoencoderTransformer(**SMALL)
     errors = []
     for _ in range(6):
         for chunk in np.array_split(X, 3):
             ae.partial_fit(chunk)
-        errors.append(-ae.score(X))
+        errors.append(-ae.score(X_test))
     assert ae.n_iter_ == 18 and len(ae.loss_curve_) == 18
-    assert errors[-1] < errors[0]
+    # Held-out error after 6 passes / after the first: measured 0.923.
+    assert errors[-1] / errors[0] <= 0.935, f"held-out error ratio {errors[-1] / errors[0]:.3f}"
 
 
 def test_warm_start_continues_from_current_weights(digits):
-    X, _ = digits
+    X, X_test = digits[0][:1500], digits[0][1500:]
     ae = AutoencoderTransformer(**SMALL, max_iter=3, warm_start=True).fit(X)
-    first = -ae.score(X)
+    first = -ae.score(X_test)
     ae.fit(X)
     assert ae.n_iter_ == 6 and len(ae.loss_curve_) == 6
-    assert -ae.score(X) < first
+    # Three more epochs from where it was, not from the start: measured 0.957 of the error.
+    assert -ae.score(X_test) / first <= 0.963, f"held-out error ratio {-ae.score(X_test) / first:.3f}"
 
 
 def test_user_callbacks_run_and_are_not_mutated(digits):
@@ -121,14 +123,14 @@ def test_verbose_prints_per_epoch(digits, capsys):
 
 def test_unscaled_offset_data_needs_no_scaler(digits):
     """Features in the thousands with offsets of 1e4 train as well as the raw data."""
-    X, _ = digits
+    X, X_test = digits[0][:1500], digits[0][1500:]
     params = {**SMALL, "max_iter": 30}
     raw = AutoencoderTransformer(**params).fit(X)
     shifted = 1e4 + 500.0 * X
     big = AutoencoderTransformer(**params).fit(shifted)
-    raw_mse = -raw.score(X)
-    big_mse = -big.score(shifted) / 500.0**2
-    assert big_mse == pytest.approx(raw_mse, rel=0.05)
+    raw_mse = -raw.score(X_test)
+    big_mse = -big.score(1e4 + 500.0 * X_test) / 500.0**2
+    assert big_mse == pytest.approx(raw_mse, rel=1e-3)  # held out; measured equal to 4 digits
     assert abs(big.inverse_transform(big.transform(shifted)).mean() - shifted.mean()) < 0.01 * shifted.std()
 
 
