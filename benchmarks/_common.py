@@ -211,7 +211,7 @@ def timed(fn):
     return time.perf_counter() - start, result
 
 
-def interleaved(competitors, rounds, baseline=None, seed=0, warmup=None):
+def interleaved(competitors, rounds, baseline=None, seed=0, warmup=None, prepare=None):
     """Time each competitor once per round, in a fresh random order each round.
 
     Parameters
@@ -229,6 +229,8 @@ def interleaved(competitors, rounds, baseline=None, seed=0, warmup=None):
     errors : dict name -> message
     warmup : dict name -> zero-argument callable, optional
         Run once, untimed, before the first round (imports, first-call allocations).
+    prepare : zero-argument callable, optional
+        Run, untimed, before every timed call (e.g. shutting down a worker pool).
     """
     rng = random.Random(seed)
     times = {name: [] for name in competitors}
@@ -250,6 +252,8 @@ def interleaved(competitors, rounds, baseline=None, seed=0, warmup=None):
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
+                    if prepare is not None:
+                        prepare()
                     this_round[name], _ = timed(competitors[name])
             except Exception as exc:  # a missing/broken third-party competitor
                 errors[name] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:120]}"

@@ -57,8 +57,8 @@ def choose_code_size(estimator, X, target, seed):
     order = np.random.RandomState(seed).permutation(n)
     n_held = int(HOLDOUT_FRACTION * n)
     X_held, X_fit = X[order[:n_held]], X[order[n_held:]]
-    # The short fits take the fit's seed: with random_state=None the search then draws
-    # nothing more from numpy's global generator, and it is repeatable from the seed.
+    # The short fits are seeded from the fit's seed (their random_state): with
+    # random_state=None the search then draws nothing more from numpy's global generator.
     short = clone(estimator).set_params(
         max_iter=max(5, estimator.max_iter // 4), warm_start=False, random_state=seed
     )

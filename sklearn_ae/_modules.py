@@ -265,9 +265,10 @@ def start_at_pca(autoencoder: Autoencoder, pca):
     encoder, decoder = autoencoder.encoder, autoencoder.decoder
     k = pca.components.shape[0]
     if isinstance(autoencoder, VariationalAutoencoder):
-        # Probabilistic PCA's posterior mean weights a direction by sqrt(variance - noise):
-        # one with no more variance than the noise (past the data's rank, say) starts
-        # unused, instead of being whitened by a near-zero spread into huge codes.
+        # Whitened codes, except that, as in probabilistic PCA (whose posterior mean
+        # weights a direction by sqrt(variance - noise)), a direction with no more variance
+        # than the noise (past the data's rank, say) starts unused instead of being
+        # whitened by a near-zero spread into huge codes.
         signal = pca.variances > pca.noise_variance
         std = torch.where(signal, pca.variances, torch.ones_like(pca.variances)).sqrt()
         encoder_rows = torch.where(signal[:, None], pca.components / std[:, None], 0.0)

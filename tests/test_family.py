@@ -81,10 +81,12 @@ def test_vae_transform_is_deterministic_and_sample_in_user_units(digits_split, p
     np.testing.assert_array_equal(samples, vae.sample(200, random_state=0))
     with pytest.raises(ValueError, match="n_samples must be a positive integer"):
         vae.sample(True)  # a bool is not a count
-    # Decoded prior draws look like digits: pixel means and spread near the data's.
-    mean_gap = np.abs(samples.mean(axis=0) - X_train.mean(axis=0)).mean()
-    assert mean_gap <= 0.32, f"mean pixel gap {mean_gap:.3f} (measured 0.275)"
-    spread = samples.std() / X_train.std()
+    # Decoded prior draws look like digits: pixel means and spread near the data's
+    # (2,000 draws, so that the draws' own noise is small next to the bound).
+    many = vae.sample(2000, random_state=0)
+    mean_gap = np.abs(many.mean(axis=0) - X_train.mean(axis=0)).mean()
+    assert mean_gap <= 0.26, f"mean pixel gap {mean_gap:.3f} (measured 0.222)"
+    spread = many.std() / X_train.std()
     assert 0.765 <= spread <= 1.035, f"spread ratio {spread:.3f} (measured 0.900)"
 
 

@@ -59,9 +59,12 @@ def test_digits_map_preserves_neighbours_better_and_still_decodes(plain_and_neig
     """Held-out rows. Measured: kNN accuracy 0.936 (plain 0.853), trustworthiness 0.954
     (plain 0.912), reconstruction 0.54x PCA's (plain 0.60x)."""
     (plain_accuracy, plain_trust, _), (accuracy, trust, reconstruction) = plain_and_neighbors
-    assert accuracy >= plain_accuracy + 0.07, f"kNN accuracy {accuracy:.3f}, plain {plain_accuracy:.3f}"
-    assert trust >= plain_trust + 0.035, f"trustworthiness {trust:.3f}, plain {plain_trust:.3f}"
-    assert trust >= 0.947, f"trustworthiness {trust:.4f} (PCA's: 0.837)"
+    # The map is chaotic in its input: relative changes of 1e-7 to the training rows moved
+    # the gains to 0.056-0.067 (kNN) and 0.029 (trustworthiness), and the trustworthiness
+    # to 0.946; the bounds leave room for that.
+    assert accuracy >= plain_accuracy + 0.05, f"kNN accuracy {accuracy:.3f}, plain {plain_accuracy:.3f}"
+    assert trust >= plain_trust + 0.025, f"trustworthiness {trust:.3f}, plain {plain_trust:.3f}"
+    assert trust >= 0.944, f"trustworthiness {trust:.4f} (PCA's: 0.837)"
     assert reconstruction <= 0.61, f"reconstruction / PCA's {reconstruction:.3f}"
 
 
@@ -244,8 +247,9 @@ def roll_scores(model, roll):
     "neighbors, trust_floor, error_ceiling",
     # Measured (held-out rows, seed 0): Spearman 0.998, trustworthiness 0.998, error
     # 0.0085x PCA's without the neighbour term; 0.972, 0.970 and 0.038x with neighbors=1.0.
-    # PCA's trustworthiness on these rows is 0.974.
-    [(0.0, 0.9975, 0.0098), (1.0, 0.965, 0.044)],
+    # PCA's trustworthiness on these rows is 0.974; a 1e-6 change to the input moved the
+    # plain fit's from 0.998 to 0.997.
+    [(0.0, 0.995, 0.0098), (1.0, 0.965, 0.044)],
     ids=["plain", "neighbors"],
 )
 def test_spectral_init_unrolls_the_swiss_roll(neighbors, trust_floor, error_ceiling, roll_3000):

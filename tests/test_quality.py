@@ -29,7 +29,6 @@ def _case(name):
 QUALITY = [
     ("digits", 8, 0.52),  # measured 0.473
     ("digits", 2, 0.66),  # measured 0.627
-    ("s_curve", 2, 0.0042),  # measured 0.00364
     ("swiss_roll", 2, 0.064),  # measured 0.056
     ("noisy digits", 8, 1.0),  # measured 0.947: never worse than PCA on held-out rows
 ]
@@ -41,6 +40,20 @@ def test_default_fit_beats_pca_on_held_out_rows(name, k, bound):
     ae = AutoencoderTransformer(k, random_state=0).fit(X_train)
     ratio = heldout_mse(ae, X_test) / pca_heldout_mse(X_train, X_test, k)
     assert ratio <= bound, f"{name}, k={k}: AE/PCA held-out MSE ratio {ratio:.3f} > {bound}"
+
+
+def test_default_fits_on_the_s_curve_median_over_seeds():
+    """A single S-curve fit is chaotic: relative changes of 1e-7 to the input move one
+    seed's ratio anywhere from 0.001 to 0.066 (when it leaves PCA's plateau decides), so
+    this holds the median over five seeds. Measured 0.0036 on these rows, 0.011 and 0.0073
+    with inputs changed by 1e-7 and 1e-6; the bound is 1.15x the largest of those."""
+    X_train, X_test = _case("s_curve")
+    pca_mse = pca_heldout_mse(X_train, X_test, 2)
+    ratios = [
+        heldout_mse(AutoencoderTransformer(2, random_state=s).fit(X_train), X_test) / pca_mse
+        for s in range(5)
+    ]
+    assert np.median(ratios) <= 0.0126, f"AE/PCA held-out MSE ratios {np.round(ratios, 4)}"
 
 
 def test_default_fit_leaves_the_pca_plateau_of_a_larger_s_curve():
