@@ -67,13 +67,12 @@ def main():
         return go
 
     competitors = {
-        "PCA": run("PCA", PCA(random_state=0)),
-        "AutoencoderTransformer": run("AutoencoderTransformer", AutoencoderTransformer(random_state=0)),
-        "AutoencoderTransformer, Pipeline(memory=...)": run(
-            "AutoencoderTransformer, Pipeline(memory=...)",
-            AutoencoderTransformer(random_state=0),
-            cached=True,
-        ),
+        name: run(name, reducer, cached)
+        for name, reducer, cached in [
+            ("PCA", PCA(random_state=0), False),
+            (AE, AutoencoderTransformer(random_state=0), False),
+            (CACHED, AutoencoderTransformer(random_state=0), True),
+        ]
     }
     rounds = args.rounds or (1 if args.quick else 3)
     times, ratios, errors = interleaved(competitors, rounds, baseline="PCA", warmup=competitors)
@@ -102,9 +101,13 @@ def main():
     if errors:
         notes += f" Errors: {errors}"
     seeds = [] if args.quick else list(range(5))
-    seed_rows = [
-        [seed, search(AutoencoderTransformer(random_state=seed)).fit(X, y).best_score_] for seed in seeds
-    ]
+
+    def best_score(seed):  # seed 0's search ran above; the searches are deterministic
+        if seed == 0 and AE in scores:
+            return scores[AE]
+        return search(AutoencoderTransformer(random_state=seed)).fit(X, y).best_score_
+
+    seed_rows = [[seed, best_score(seed)] for seed in seeds]
     seed_table = markdown_table(["random_state", "best CV accuracy"], seed_rows)
     seed_table += f"\n\nPCA's best CV accuracy: {scores.get('PCA', float('nan')):.4g} (deterministic)."
     sections = [("Results", table)]
