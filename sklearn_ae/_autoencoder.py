@@ -112,7 +112,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     n_neighbors : int, default=15
         Neighbours per row in that graph (used when ``neighbors > 0``).
     alpha : float, default=0.0
-        L2 weight decay passed to the optimizer.
+        L2 weight decay passed to the optimizer as ``weight_decay`` (not passed to an
+        optimizer without that argument, such as LBFGS, which then needs ``alpha=0``).
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch.optim.Optimizer subclass, \
             default="adam"
         ``"sgd"`` uses Nesterov momentum 0.9.
@@ -206,7 +207,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Global scale: the root mean square of the centred training data.
     loss_curve_ : list of float
         Training loss per epoch, in the units of ``X`` squared: the mean squared
-        reconstruction error plus any ``sparsity``/``contractive`` penalty.
+        reconstruction error plus any ``sparsity``, ``contractive`` or ``neighbors``
+        term, and the spectral pull while it lasts (``init="spectral"``).
     validation_scores_ : list of float or None
         Per-epoch validation score of the last ``fit`` when rows were held out
         (else None): minus the validation loss, in the units of ``X`` squared, so
@@ -449,7 +451,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         saved = self._fitted.optimizer_state if continuing and incremental else None
         result = run(net, start, plan, epochs, optimizer_state=saved)
         self._commit(start, plan, result, continuing=continuing)
-        if epochs > 1 and not result.converged and result.epochs == epochs:
+        if epochs > 1 and result.epochs == epochs and not result.converged and result.improving:
             warnings.warn(
                 f"{type(self).__name__} stopped at max_iter={self.max_iter} epochs while the "
                 f"{'held-out' if plan.holdout else 'training'} loss was still improving by more "

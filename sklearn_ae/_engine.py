@@ -137,18 +137,32 @@ class KeepBest(Callback):
 
     The starting point (PCA's solution) can be a plateau that training needs some
     epochs to leave. Until a check beats it by more than ``tol``, the learning rate is
-    not reduced and patience is :data:`START_GRACE` times longer; data on which nothing
-    beats PCA then stops after that longer patience, keeping PCA's solution.
+    not reduced and patience is ``grace`` times longer (:data:`START_GRACE` for a
+    fresh fit from PCA's start, 1 otherwise); data on which nothing beats PCA then
+    stops after that longer patience, keeping PCA's solution.
 
     Attributes
     ----------
     initial_loss_, best_loss_ : float or None
         The starting point's loss, and the lowest loss seen (the start's included).
     misses_ : int
-        Checks since the last improvement by more than ``tol``.
+        Checks since the last improvement by more than ``tol`` that count towards
+        patience (none while the spectral pull holds).
+    since_improvement_ : int
+        Checks since the last improvement by more than ``tol``, every check counted.
     """
 
-    def __init__(self, monitor, patience, tol, keep_best, lr_patience=None, lr_factor=0.5, lr_boost=None):
+    def __init__(
+        self,
+        monitor,
+        patience,
+        tol,
+        keep_best,
+        lr_patience=None,
+        lr_factor=0.5,
+        lr_boost=None,
+        grace=START_GRACE,
+    ):
         self.monitor = monitor
         self.patience = patience
         self.tol = tol
@@ -156,21 +170,27 @@ class KeepBest(Callback):
         self.lr_patience = lr_patience
         self.lr_factor = lr_factor
         self.lr_boost = lr_boost
+        self.grace = grace
 
     def start(self, net, initial_loss):
         """Take the starting point (its loss, or None when unmeasured) as the first check."""
         self.initial_loss_ = self.best_loss_ = initial_loss
-        self.misses_ = 0
-        self.left_start_ = initial_loss is None
+        self.misses_ = self.since_improvement_ = 0
+        self.left_start_ = initial_loss is None or self.grace == 1
         self.boosted_ = self.lr_boost is None or initial_loss is None
         self.best_weights_ = self._snapshot(net) if self.keep_best else None
 
     @property
     def should_stop(self):
         # The PCA start can sit on a plateau: escaping it may take a few dozen epochs
-        # (the S-curve at 5,000 rows), so the start gets START_GRACE times the patience.
-        patience = self.patience if self.left_start_ else START_GRACE * self.patience
+        # (the S-curve at 5,000 rows), so the start gets ``grace`` times the patience.
+        patience = self.patience if self.left_start_ else self.grace * self.patience
         return self.misses_ >= patience
+
+    @property
+    def improving(self):
+        """Whether one of the last ``patience`` checks beat the best by more than ``tol``."""
+        return self.since_improvement_ < self.patience
 
     def observe(self, net, loss):
         """Count one check with monitored loss ``loss``.
@@ -180,12 +200,14 @@ class KeepBest(Callback):
         """
         best = self.best_loss_
         if best is None or loss < best - self.tol:
-            self.misses_ = 0
+            self.misses_ = self.since_improvement_ = 0
             self.left_start_ = True
-        elif not any(getattr(term, "holding", False) for term in getattr(net, "row_terms", ())):
-            self.misses_ += 1
-            if self.left_start_ and self.lr_patience and self.misses_ % self.lr_patience == 0:
-                self._scale_lr(net, self.lr_factor)
+        else:
+            self.since_improvement_ += 1
+            if not any(getattr(term, "holding", False) for term in getattr(net, "row_terms", ())):
+                self.misses_ += 1
+                if self.left_start_ and self.lr_patience and self.misses_ % self.lr_patience == 0:
+                    self._scale_lr(net, self.lr_factor)
         if best is None or loss < best:
             self.best_loss_ = loss
             if self.keep_best:
@@ -425,6 +447,7 @@ def make_net(
     penalties,
     patience,
     tol,
+    grace,
     plateau,
     boost,
     check_rows,
@@ -444,6 +467,9 @@ def make_net(
         ``(cpu, device)``: the CPU one shuffles, the device one draws training noise.
     patience, tol : int, float
         The stopping rule (:class:`KeepBest`).
+    grace : int
+        Patience multiplier until a check beats the start (:class:`KeepBest`):
+        :data:`START_GRACE` for a fresh fit from PCA's start, 1 otherwise.
     plateau : tuple of (int, float) or None
         ``(patience, factor)``: multiply the learning rate by ``factor`` after every
         ``patience`` checks in a row without an improvement of ``tol``, or None for
@@ -469,6 +495,7 @@ def make_net(
         lr_patience=None if plateau is None else plateau[0],
         lr_factor=1.0 if plateau is None else plateau[1],
         lr_boost=boost,
+        grace=grace,
     )
     ours = [("finite_loss", FiniteLossGuard(optimizer_kwargs["lr"])), ("stopping", stopping)]
     cpu_generator, device_generator = generators

@@ -142,4 +142,12 @@ def _autograd_jacobian(encoder, x):
     def one_row(row):
         return torch.func.functional_call(encoder, (params, buffers), (row.unsqueeze(0),)).squeeze(0)
 
-    return torch.func.vmap(torch.func.jacrev(one_row))(x)
+    # randomness="different": a dropout layer draws its own mask for each row, as in training.
+    try:
+        return torch.func.vmap(torch.func.jacrev(one_row), randomness="different")(x)
+    except RuntimeError as exc:
+        raise ValueError(
+            f"contractive > 0 needs the Jacobian of the custom encoder {type(encoder).__name__}, "
+            f"which torch.func could not compute ({exc}). Use contractive=0, or an encoder "
+            "without in-place state updates such as batch normalisation."
+        ) from exc

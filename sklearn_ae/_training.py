@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import inspect
 import sys
 from numbers import Integral
 from typing import NamedTuple
@@ -87,6 +88,21 @@ class Plan(NamedTuple):
     holdout: bool  # monitor held-out rows and keep the best weights
 
 
+def _weight_decay(optimizer, alpha):
+    """``{"weight_decay": alpha}`` where ``optimizer`` takes it (always passed: AdamW's own
+    default is not 0); ``{}`` for an optimizer without it (LBFGS, Rprop) when ``alpha`` is 0."""
+    parameters = inspect.signature(optimizer.__init__).parameters
+    takes = "weight_decay" in parameters or any(p.kind is p.VAR_KEYWORD for p in parameters.values())
+    if takes:
+        return {"weight_decay": alpha}
+    if alpha > 0:
+        raise ValueError(
+            f"alpha={alpha} is applied as the optimizer's weight_decay, which "
+            f"{optimizer.__name__} does not take; use alpha=0 or another optimizer."
+        )
+    return {}
+
+
 def plan_training(est, n_samples, *, continuing, incremental):
     """Resolve ``est``'s parameters into a :class:`Plan` (or raise ``ValueError``)."""
     for name in ("n_components", "max_iter", "batch_size", "n_iter_no_change", "n_neighbors"):
@@ -136,7 +152,7 @@ def plan_training(est, n_samples, *, continuing, incremental):
     lr = est.learning_rate_init
     if lr == "auto":
         lr = AUTO_LEARNING_RATE_NEIGHBORS if est.neighbors > 0 else AUTO_LEARNING_RATE
-    kwargs = {"lr": lr, "weight_decay": est.alpha, **extra}
+    kwargs = {"lr": lr, **_weight_decay(optimizer, est.alpha), **extra}
     return Plan(hidden, optimizer, kwargs, batch_size, device, seed, holdout)
 
 
@@ -265,10 +281,13 @@ def _check_same_network(est, plan):
     asked = network_settings(est, plan)
     both_custom = fitted["encoder"] is not None and fitted["decoder"] is not None
     mlp = ("hidden_layer_sizes", "activation", "dropout", "batch_norm")
+    free = set(mlp) if both_custom else set()
+    if fitted["hidden_layer_sizes"] == asked["hidden_layer_sizes"] == ():
+        free |= {"activation", "dropout", "batch_norm"}  # a linear MLP has none of them
     changed = [
         f"{name}={asked[name]!r} (fitted: {value!r})"
         for name, value in fitted.items()
-        if asked[name] != value and not (both_custom and name in mlp)
+        if asked[name] != value and name not in free
     ]
     if changed:
         raise ValueError(
@@ -418,6 +437,8 @@ def build_net(est, start, plan, generators):
         penalties=penalties(est, start),
         patience=est.n_iter_no_change,
         tol=est.tol,
+        # Only PCA's solution is a plateau worth waiting on; a continuation starts elsewhere.
+        grace=_engine().START_GRACE if start.spread is not None else 1,
         plateau=PLATEAU if plan.holdout else None,  # early_stopping=False: a constant rate
         boost=_boost(est, start, plan),
         check_rows=None if start.valid is None else max(CHECK_ROWS, CHECK_PER_VALID * len(start.valid)),
@@ -454,6 +475,7 @@ class Run(NamedTuple):
     best_score: float | None  # the kept weights' validation score
     epochs: int
     converged: bool  # stopped by the rule, not by running out of epochs
+    improving: bool  # one of the last n_iter_no_change checks beat the best by more than tol
     optimizer_state: dict
 
 
@@ -489,6 +511,7 @@ def run(net, start, plan, epochs, optimizer_state=None):
         best_score=-stopping.best_loss_ * squared if plan.holdout else None,
         epochs=len(history),
         converged=stopping.should_stop,
+        improving=stopping.improving,
         optimizer_state={"optimizer": plan.optimizer.__qualname__, "state": moments},
     )
 

@@ -71,7 +71,8 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
     n_neighbors : int, default=15
         Neighbours per row in that graph (used when ``neighbors > 0``).
     alpha : float, default=0.0
-        L2 weight decay passed to the optimizer.
+        L2 weight decay passed to the optimizer as ``weight_decay`` (not passed to an
+        optimizer without that argument, such as LBFGS, which then needs ``alpha=0``).
     optimizer : {"adam", "adamw", "sgd", "rmsprop"} or torch.optim.Optimizer subclass, \
             default="adam"
         ``"sgd"`` uses Nesterov momentum 0.9.
@@ -165,8 +166,8 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
     scale_ : float
         Global scale: the root mean square of the centred training data.
     loss_curve_ : list of float
-        Training loss per epoch (reconstruction plus KL term), in the units of ``X``
-        squared.
+        Training loss per epoch (reconstruction plus KL term, and any other term such
+        as ``neighbors``), in the units of ``X`` squared.
     validation_scores_ : list of float or None
         Per-epoch validation score of the last ``fit`` when rows were held out
         (else None): minus the validation loss (reconstruction plus KL term).

@@ -92,3 +92,44 @@ def test_contractive_penalty_skips_a_one_row_batch():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(X)
     assert -2.0 < model.initial_validation_score_ < 0 and all(-2.0 < s < 0 for s in model.validation_scores_)
+
+
+class _DropoutEncoder(torch.nn.Module):
+    """Passed as a class, so the fit builds it with its seed."""
+
+    middle = torch.nn.Dropout
+
+    def __init__(self, n_features, n_components):
+        super().__init__()
+        middle = self.middle(0.3) if self.middle is torch.nn.Dropout else self.middle(16)
+        self.net = torch.nn.Sequential(
+            torch.nn.Linear(n_features, 16), torch.nn.ReLU(), middle, torch.nn.Linear(16, n_components)
+        )
+
+    def forward(self, x):
+        return self.net(x)
+
+
+def test_contractive_with_a_custom_encoder_that_has_dropout(digits):
+    """torch.func draws a dropout mask per row (as in training), and the fit is reproducible."""
+    X, _ = digits
+    params = {"max_iter": 3, "random_state": 0, "contractive": 0.1}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        codes = [
+            AutoencoderTransformer(3, encoder=_DropoutEncoder, **params).fit(X[:300]).transform(X[:5])
+            for _ in range(2)
+        ]
+    np.testing.assert_array_equal(codes[0], codes[1])
+
+
+def test_contractive_with_a_batch_norm_custom_encoder_is_a_clear_error(digits):
+    X, _ = digits
+
+    class BatchNormEncoder(_DropoutEncoder):
+        middle = torch.nn.BatchNorm1d
+
+    ae = AutoencoderTransformer(3, encoder=BatchNormEncoder, max_iter=3, contractive=0.1)
+    with pytest.raises(ValueError, match="contractive > 0 needs the Jacobian of the custom encoder"):
+        ae.fit(X[:300])
+    assert not hasattr(ae, "encoder_")

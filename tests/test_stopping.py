@@ -124,6 +124,41 @@ def test_no_convergence_warning_unless_still_improving(digits):
         AutoencoderTransformer(8, max_iter=3, random_state=0).fit(X)
 
 
+def test_no_convergence_warning_when_nothing_beat_the_start():
+    """Isotropic noise: no epoch beats PCA, and max_iter runs out during the start's
+    longer patience. The held-out loss was not improving, so there is nothing to warn of."""
+    X = np.random.RandomState(0).normal(size=(300, 10))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        ae = AutoencoderTransformer(2, hidden_layer_sizes=(16,), max_iter=30, random_state=0).fit(X)
+    assert ae.n_iter_ == 30 and ae.best_validation_score_ == ae.initial_validation_score_
+
+
+def test_no_convergence_warning_when_the_held_out_loss_got_worse(digits):
+    """The spectral pull holds misses back; the warning still looks at the checks themselves."""
+    X, _ = digits
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        ae = AutoencoderTransformer(
+            2, hidden_layer_sizes=(32,), init="spectral", max_iter=30, n_iter_no_change=3, random_state=0
+        ).fit(X[:600])
+    assert ae.n_iter_ == 30
+    assert max(ae.validation_scores_[-3:]) < ae.best_validation_score_  # the last checks were misses
+
+
+def test_a_continuation_gets_the_plain_patience(digits):
+    """The start's longer patience is for PCA's plateau; a warm start of a converged
+    model stops after n_iter_no_change misses and halves its rate on the way."""
+    X, _ = digits
+    ae = AutoencoderTransformer(4, hidden_layer_sizes=(32,), random_state=0).fit(X[:600])
+    ae.set_params(warm_start=True, max_iter=100, callbacks=[RecordRate()])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        ae.fit(X[:600])
+    assert len(RecordRate.rates) <= 2 * ae.n_iter_no_change, len(RecordRate.rates)
+    assert min(RecordRate.rates) < max(RecordRate.rates) == 1e-3, RecordRate.rates
+
+
 @pytest.mark.parametrize("n_samples", [257, 129])
 def test_batch_norm_never_sees_a_one_row_batch(n_samples):
     """257 rows at batch size 256 (or 129 at 128) would leave one row for the last batch."""

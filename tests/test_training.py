@@ -251,3 +251,28 @@ def test_continuing_refuses_a_changed_network(change):
         with pytest.raises(ValueError, match=rf"{name}=.*\(fitted: .*warm_start=False"):
             ae.fit(X) if warm else ae.partial_fit(X)
         np.testing.assert_array_equal(ae.transform(X), before)
+
+
+def test_a_linear_network_continues_whatever_its_activation_setting():
+    """Without hidden layers there is no activation, dropout or batch norm to change."""
+    X = np.random.RandomState(0).normal(size=(120, 6))
+    ae = AutoencoderTransformer(2, hidden_layer_sizes=(), max_iter=2, warm_start=True, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ae.fit(X)
+        ae.set_params(activation="tanh", dropout=0.2, batch_norm=True).fit(X)
+        ae.partial_fit(X)
+    assert ae.n_iter_ >= 3
+
+
+def test_an_optimizer_without_weight_decay_trains_when_alpha_is_zero(digits):
+    """alpha is passed as weight_decay only to optimizers that take it (Rprop does not)."""
+    X, _ = digits
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ae = AutoencoderTransformer(4, optimizer=torch.optim.Rprop, max_iter=3, random_state=0).fit(X[:300])
+    assert np.isfinite(ae.score(X[:300]))
+    ae = AutoencoderTransformer(4, optimizer=torch.optim.Rprop, alpha=1e-3, max_iter=3)
+    with pytest.raises(ValueError, match=r"alpha=0\.001 is applied as the optimizer's weight_decay"):
+        ae.fit(X[:300])
+    assert not hasattr(ae, "encoder_")
