@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 import torch
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.compose import ColumnTransformer
@@ -356,6 +357,9 @@ def test_bad_samples_and_methods_get_clear_errors(digits):
         to_onnx(pipeline, X[:1], method="score_samples")
     with pytest.raises(ValueError, match="X_sample has 10 columns, but Pipeline expects 64"):
         to_onnx(pipeline, X[:1, :10])
+    for model_ in (model, pipeline):  # a sparse sample: one clear error, pipelines too
+        with pytest.raises(ValueError, match=r"X_sample must be dense.*toarray"):
+            to_onnx(model_, sp.csr_matrix(X[:2]))
 
 
 # ---------------------------------------------------------------------- docs

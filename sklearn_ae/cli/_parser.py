@@ -280,7 +280,7 @@ def _add_transforms(commands):
         transform,
         ("DATA", "rows to encode: a .csv, .csv.gz or .parquet file"),
         "where to write the codes: .csv, .csv.gz or .parquet (overwritten if it exists)",
-        "use only these columns of DATA (default: the model's columns)",
+        "use only these columns of DATA (default: every column, which must be the model's)",
     )
     inverse = _add_command(
         commands,
@@ -301,7 +301,7 @@ def _add_transforms(commands):
         inverse,
         ("CODES", "codes to decode: a .csv, .csv.gz or .parquet file"),
         "where to write the reconstructions: .csv, .csv.gz or .parquet",
-        "use only these columns of CODES (default: the model's code columns)",
+        "use only these columns of CODES (default: every column, which must be the model's code columns)",
     )
 
 

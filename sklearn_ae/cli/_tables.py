@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import csv
 import gzip
+import sys
 import warnings
+import zlib
 from pathlib import Path
 
 import numpy as np
 
 from ._columns import names_text, repeated_names
-from ._errors import CLIError
+from ._errors import PROG, CLIError
 from ._files import existing_file, replaced_atomically
 
 PARQUET_EXTRA = 'pip install "sklearn_ae[parquet]"'
@@ -166,27 +168,42 @@ def _open_text(path, mode):
     return open(path, mode, encoding=encoding, newline="")
 
 
+def _number(text):
+    """``float(text)``, but text that pandas would read as text is a ``ValueError``:
+    Python's ``float`` also takes digit-group underscores (``1_5`` is 15) and non-ASCII
+    digits, so a code-like column such as ``2021_03`` would silently become a number."""
+    if "_" in text or not text.isascii():
+        raise ValueError(f"could not convert string to float: {text!r}")
+    return float(text)
+
+
 def _is_number(text):
     try:
-        float(text)
+        _number(text)
     except ValueError:
         return False
     return True
 
 
 def _cell(text):
-    """The number in a CSV cell: NaN (missing) for an empty or blank cell, else ``float(text)``."""
-    return float(text) if text.strip() else np.nan
+    """The number in a CSV cell: NaN (missing) for an empty or blank cell, else its value."""
+    return _number(text) if text.strip() else np.nan
 
 
 def _check_header(names, path):
-    if all(_is_number(n) for n in names) and (
-        any(not n.strip().lstrip("-").isdigit() for n in names) or len(set(names)) < len(names)
-    ):
-        raise CLIError(
-            f"{path}: the first row looks like numbers, not column names; the CSV file needs a "
-            "header row naming each column"
-        )
+    if all(_is_number(n) for n in names):
+        if any(not n.strip().lstrip("-").isdigit() for n in names) or len(set(names)) < len(names):
+            raise CLIError(
+                f"{path}: the first row looks like numbers, not column names; the CSV file needs a "
+                "header row naming each column"
+            )
+        if [n.strip() for n in names] != [str(i) for i in range(len(names))]:  # not pandas' 0, 1, ...
+            shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+            print(
+                f"{PROG}: warning: {path}: the first row ({shown}) is read as column names; if it "
+                "is data, add a header row naming each column",
+                file=sys.stderr,
+            )
     if any(not n for n in names):
         position = names.index("") + 1
         raise CLIError(
@@ -216,7 +233,8 @@ def _read_csv(path, select):
                 X = _one_column(f) if len(names) == 1 else _columns(f, usecols, len(names))
             except ValueError as exc:
                 raise _diagnose_csv(path, names, usecols, exc) from None
-    except (UnicodeDecodeError, gzip.BadGzipFile, EOFError) as exc:
+    except (UnicodeDecodeError, gzip.BadGzipFile, EOFError, zlib.error, csv.Error) as exc:
+        # zlib.error: damaged gzip data; csv.Error: e.g. a quote never closed before the field limit
         raise CLIError(f"could not read {path} as a UTF-8 CSV file ({exc})") from None
     return X.reshape(-1, len(usecols)), chosen
 
@@ -308,7 +326,9 @@ def _read_parquet(path, select):
         raise CLIError(f"{path}: column name(s) used twice: {names_text(duplicates)}")
     frame.columns = names
     chosen = list(select(names, path))
-    frame = frame[chosen]
+    frame = frame[chosen].copy()
+    for name in _arrow_numbers_as_objects(path, chosen):
+        frame[name] = frame[name].astype(np.float64)  # None -> NaN, True -> 1.0, Decimal -> float
     bad = [
         f"{name!r} ({frame[name].dtype})"
         for name in chosen
@@ -318,6 +338,21 @@ def _read_parquet(path, select):
     if bad:
         raise CLIError(f"{path}: column(s) {', '.join(bad)} are not numeric; {_NOT_NUMERIC}")
     return frame.to_numpy(dtype=np.float64, na_value=np.nan), chosen
+
+
+def _arrow_numbers_as_objects(path, names):
+    """Columns among ``names`` that are numbers in the Parquet schema but reach pandas as
+    Python objects: booleans with nulls, and decimals."""
+    import pyarrow.parquet as pq
+    import pyarrow.types as pat
+
+    schema = pq.read_schema(path)
+    return [
+        name
+        for name in names
+        if name in schema.names
+        and (pat.is_boolean(schema.field(name).type) or pat.is_decimal(schema.field(name).type))
+    ]
 
 
 # ------------------------------------------------------------------ writing

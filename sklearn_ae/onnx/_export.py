@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import onnx
+import scipy.sparse as sp
 import skl2onnx
 from sklearn.base import is_classifier
 from sklearn.utils.validation import check_is_fitted
@@ -119,6 +120,11 @@ def to_onnx(
 def _check_sample(model, X_sample, method):
     """The sample must be 2-D and as wide as the method's input; for sklearn_ae's own
     estimators, a float array (a DataFrame becomes one, rather than one input per column)."""
+    if sp.issparse(X_sample):
+        raise ValueError(
+            "X_sample must be dense: the ONNX graph takes a dense tensor. Pass "
+            "X_sample[:1].toarray() (only its dtype and width are used)."
+        )
     ours = isinstance(model, (AutoencoderTransformer, AutoencoderImputer))
     if ours:
         X_sample = np.asarray(X_sample)

@@ -43,11 +43,43 @@ def test_csv_without_a_header_is_an_error(tmp_path):
         read_table(path)
 
 
-def test_csv_with_integer_column_names_is_read(tmp_path):
+def test_csv_with_integer_column_names_is_read(tmp_path, capsys):
     path = write(tmp_path / "numbered.csv", "0,1,2\n1.5,2,3\n")  # e.g. DataFrame(X).to_csv(index=False)
     values, names = read_table(path)
     assert names == ["0", "1", "2"]
     np.testing.assert_array_equal(values, [[1.5, 2, 3]])
+    assert capsys.readouterr().err == ""  # pandas' default names: no warning
+
+
+def test_a_first_row_of_other_integers_is_read_as_names_with_a_warning(tmp_path, capsys):
+    """It may be data without a header (one row would be lost) or names such as years."""
+    path = write(tmp_path / "years.csv", "2019,2020,2021\n1,2,3\n4,5,6\n")
+    values, names = read_table(path)
+    assert names == ["2019", "2020", "2021"] and values.shape == (2, 3)
+    assert "warning: " in (err := capsys.readouterr().err)
+    assert "the first row (2019, 2020, 2021) is read as column names" in err
+
+
+@pytest.mark.parametrize("cell", ["1_5", "\u0661\u0665"])
+def test_text_that_python_would_read_as_a_number_is_text(tmp_path, cell):
+    """float() takes '1_5' (15) and Arabic-Indic digits; pandas reads them as text."""
+    path = write(tmp_path / "codes.csv", f"a,b\n{cell},2\n3,4\n")
+    with pytest.raises(CLIError, match=r"column\(s\) 'a' are not numeric"):
+        read_table(path)
+
+
+def test_damaged_gzip_data_and_an_unclosed_quote_are_unreadable_files(tmp_path):
+    rows = np.random.RandomState(0).randint(0, 10**6, size=(2_000, 2))
+    data = gzip.compress(("a,b\n" + "".join(f"{a},{b}\n" for a, b in rows)).encode())
+    damaged = bytearray(data)
+    for i in range(200, 260):
+        damaged[i] ^= 0xFF
+    (tmp_path / "damaged.csv.gz").write_bytes(bytes(damaged))
+    with pytest.raises(CLIError, match=r"could not read .* as a UTF-8 CSV file"):
+        read_table(tmp_path / "damaged.csv.gz")
+    path = write(tmp_path / "quote.csv", 'a\n"1\n' + "2\n" * 70_000)  # past the csv field limit
+    with pytest.raises(CLIError, match=r"could not read .* as a UTF-8 CSV file"):
+        read_table(path)
 
 
 @pytest.mark.parametrize(
@@ -185,6 +217,26 @@ def test_an_all_null_parquet_column_is_missing_not_text(tmp_path):
     values, names = read_table(tmp_path / "null.parquet")
     assert names == ["a", "b"]
     np.testing.assert_array_equal(values, [[1, np.nan], [2, np.nan]])
+
+
+def test_parquet_booleans_with_nulls_and_decimals_are_numbers(tmp_path):
+    """Arrow numbers that reach pandas as objects: booleans with a null, and decimals."""
+    pa = pytest.importorskip("pyarrow")
+    pytest.importorskip("pandas")
+    import decimal
+
+    import pyarrow.parquet as pq
+
+    table = pa.table(
+        {
+            "flag": pa.array([True, None, False]),
+            "price": pa.array([decimal.Decimal("1.25"), None, decimal.Decimal("-3.50")], pa.decimal128(5, 2)),
+        }
+    )
+    pq.write_table(table, tmp_path / "types.parquet")
+    values, names = read_table(tmp_path / "types.parquet")
+    assert names == ["flag", "price"]
+    np.testing.assert_array_equal(values, [[1, 1.25], [np.nan, np.nan], [0, -3.5]])
 
 
 def test_parquet_nulls_written_by_polars(tmp_path):
