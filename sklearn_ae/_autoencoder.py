@@ -47,11 +47,11 @@ def inference_rows(width):
 
 def _missing_per_row(X):
     """Number of NaN (missing) entries in each row of dense or CSR ``X``."""
-    if issparse(X):
-        nan = X.copy()
-        nan.data = np.isnan(nan.data).astype(np.int64)
-        return np.asarray(nan.sum(axis=1)).ravel()
-    return np.isnan(X).sum(axis=1)
+    if issparse(X):  # counted over the stored entries, without a copy of the matrix
+        positions = np.flatnonzero(np.isnan(X.data))
+        rows = np.searchsorted(X.indptr, positions, side="right") - 1
+        return np.bincount(rows, minlength=X.shape[0])
+    return np.concatenate([np.isnan(X[rows]).sum(axis=1) for rows in chunks(len(X))] or [np.zeros(0, int)])
 
 
 class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -147,11 +147,13 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     early_stopping : bool or "auto", default="auto"
         ``True`` holds out ``validation_fraction`` of the rows, scores the starting
         point and every check on them, stops when their loss stops improving and
-        keeps the best weights seen: with ``init="pca"`` a fit then never ends
-        worse than PCA on held-out rows (up to the noise of the split). ``False``
-        trains on all rows and monitors the training loss. ``"auto"`` (the default)
-        is ``True`` from 100 rows on and ``False`` below. :meth:`partial_fit` never
-        holds rows out.
+        keeps the best weights seen: with ``init="pca"`` a fit then never ends with
+        a worse held-out loss than its start, PCA's solution (probabilistic PCA's for
+        the VAE), up to the noise of the split. That loss includes any penalty (and
+        the VAE's KL term), so a penalised fit can trade some reconstruction for it.
+        ``False`` trains on all rows and monitors the training loss. ``"auto"`` (the
+        default) is ``True`` from 100 rows on and ``False`` below. :meth:`partial_fit`
+        never holds rows out.
     validation_fraction : float in (0, 1), default=0.1
         Share of rows held out when early stopping is on.
     warm_start : bool, default=False

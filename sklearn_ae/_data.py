@@ -26,15 +26,34 @@ def chunks(n_rows, size=CHUNK_ROWS):
         yield slice(start, min(start + size, n_rows))
 
 
-def missing_fraction(X):
-    """Share of ``X``'s entries that are NaN (missing): counted in row chunks, or over a
-    sparse matrix's stored entries."""
-    n_entries = X.shape[0] * X.shape[1]
-    if n_entries == 0:
-        return 0.0
+def missing_shares(X):
+    """Shares of ``X``'s entries that are NaN (missing): of all of them, and of those in
+    the rows and columns with at least one observed entry.
+
+    The second is the share a row is missing where there is something to learn: an
+    empty column (or row) makes the first larger without any row of the trained
+    features missing more. Counted in row chunks, or over a CSR matrix's stored entries.
+    """
+    n, d = X.shape
+    if n * d == 0:
+        return 0.0, 0.0
     if sp.issparse(X):
-        return float(np.count_nonzero(np.isnan(X.data))) / n_entries
-    return sum(int(np.count_nonzero(np.isnan(X[rows]))) for rows in chunks(len(X))) / n_entries
+        nan = np.isnan(X.data)
+        per_column = np.bincount(X.indices[nan], minlength=d)
+        per_row = np.add.reduceat(np.append(nan, False).astype(np.int64), X.indptr[:-1])
+        per_row[np.diff(X.indptr) == 0] = 0  # reduceat gives an empty row the next entry
+    else:
+        per_column, per_row = np.zeros(d, dtype=np.int64), []
+        for rows in chunks(n):
+            block = np.isnan(X[rows])
+            per_column += block.sum(axis=0)
+            per_row.append(block.sum(axis=1))
+        per_row = np.concatenate(per_row)
+    total = int(per_column.sum())
+    empty_columns, empty_rows = int(np.sum(per_column == n)), int(np.sum(per_row == d))
+    live = (n - empty_rows) * (d - empty_columns)
+    missing_live = total - n * empty_columns - d * empty_rows + empty_rows * empty_columns
+    return total / (n * d), (missing_live / live if live else 0.0)
 
 
 def fit_scaling(X, missing=False):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import math
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
+import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.impute import MissingIndicator
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -13,6 +15,7 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, v
 
 from ._autoencoder import AutoencoderTransformer
 from ._data import overflow_message
+from ._errors import user_stacklevel
 from ._modules import ACTIVATIONS
 from ._state import forget_fitted
 
@@ -218,6 +221,12 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
     def _validate(self, X, reset):
         """``X`` as float with NaN at the missing entries, and the missing mask."""
         nan_marker = _is_nan(self.missing_values)
+        if sp.issparse(X):
+            raise ValueError(
+                f"{type(self).__name__} takes dense X, but sparse data was passed: its output is "
+                "dense anyway; pass X.toarray(), or encode the sparse rows with "
+                "AutoencoderTransformer, which accepts them."
+            )
         X = validate_data(
             self, X, dtype=_FLOATS, ensure_all_finite="allow-nan" if nan_marker else True, reset=reset
         )
@@ -268,7 +277,12 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
         if kept.any():
             n_kept = int(kept.sum())
             size = default_code_size(n_kept) if self.n_components == "auto" else self.n_components
-            autoencoder = self._autoencoder(size).fit(self._standardise(X)[:, kept])
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                autoencoder = self._autoencoder(size).fit(self._standardise(X)[:, kept])
+            for warning in caught:  # the user made an imputer: name it, not its autoencoder
+                message = str(warning.message).replace("AutoencoderTransformer", type(self).__name__, 1)
+                warnings.warn(message, warning.category, stacklevel=user_stacklevel())
         indicator = None
         if self.add_indicator:
             indicator = MissingIndicator(missing_values=self.missing_values, error_on_new=False)

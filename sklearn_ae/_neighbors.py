@@ -18,6 +18,8 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 
+from ._sparse import _mean_filled
+
 #: UMAP's curve for ``min_dist=0.1, spread=1.0`` (its defaults).
 CURVE_A, CURVE_B = 1.577, 0.8951
 
@@ -121,9 +123,8 @@ def _rows_for_search(X, rows):
         block = X if rows is None else X[rows]
         return torch.nan_to_num(block.to("cpu", torch.float32), nan=0.0).numpy()
     picked = X.X if rows is None else X.X[rows.cpu().numpy()]  # a ScaledSparse: distances / scale
-    picked = picked.astype(np.float32)
-    picked.data = np.nan_to_num(picked.data, nan=0.0)
-    return picked / X.scale
+    # A missing entry is the feature's mean, as in the dense path (centred, then NaN -> 0).
+    return _mean_filled(picked, X.mean).astype(np.float32) / X.scale
 
 
 def fuzzy_graph(train, n_neighbors):

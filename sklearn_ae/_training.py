@@ -25,7 +25,7 @@ import torch
 from sklearn.utils import check_random_state
 
 from ._code_size import choose_code_size
-from ._data import RowSubset, fit_scaling, missing_fraction, scaled_tensor, start_components
+from ._data import RowSubset, fit_scaling, missing_shares, scaled_tensor, start_components
 from ._device import global_rng_scope, resolve_device
 from ._errors import NonFiniteLossError, divergence_advice
 from ._modules import start_at_pca
@@ -172,6 +172,7 @@ class Start(NamedTuple):
     valid: RowSubset | None
     missing: float  # share of the training data's entries that are missing (NaN)
     spread: np.ndarray | None = None  # the PCA start's code standard deviations (fresh fits)
+    live_missing: float = 0.0  # the missing share in the rows and columns with an observed entry
 
 
 def _split(X_scaled, plan, fraction, generator):
@@ -200,7 +201,7 @@ def fresh_start(est, X, plan, generator):
                 "code size as an integer."
             )
         n_components = choose_code_size(est, X, n_components, plan.seed)
-    missing = _missing_share(X)
+    missing, live_missing = _missing_shares(X)
     if sp.issparse(X):
         mean, scale = fit_scaling_sparse(X)
         X_scaled = ScaledSparse(X, mean, scale)
@@ -226,15 +227,15 @@ def fresh_start(est, X, plan, generator):
     if use_pca:
         spread = pca.variances.clamp_min(0).sqrt().cpu().numpy()
         spread = np.ones_like(spread) if est._variational else spread
-    return Start(module, arch, mean, scale, noise_variance, train, valid, missing, spread)
+    return Start(module, arch, mean, scale, noise_variance, train, valid, missing, spread, live_missing)
 
 
-def _missing_share(X):
-    """Share of missing (NaN) entries in ``X``; a ``ValueError`` when nothing is observed."""
-    missing = missing_fraction(X)
+def _missing_shares(X):
+    """:func:`~sklearn_ae._data.missing_shares`; a ``ValueError`` when nothing is observed."""
+    missing, live = missing_shares(X)
     if missing == 1.0:
         raise ValueError("Every entry of X is missing (NaN): there is nothing to train on.")
-    return missing
+    return missing, live
 
 
 def continued_start(est, X, plan, generator):
@@ -247,8 +248,11 @@ def continued_start(est, X, plan, generator):
         X_scaled = scaled_tensor(X, est.mean_, est.scale_)
     train, valid, _ = _split(X_scaled, plan, est.validation_fraction, generator)
     module = copy.deepcopy(fitted.module)  # the committed model stays as it is until commit
-    missing = _missing_share(X)
-    return Start(module, fitted.arch, est.mean_, est.scale_, fitted.noise_variance, train, valid, missing)
+    missing, live_missing = _missing_shares(X)
+    return Start(
+        module, fitted.arch, est.mean_, est.scale_, fitted.noise_variance, train, valid, missing,
+        live_missing=live_missing,
+    )  # fmt: skip
 
 
 def network_settings(est, plan):
@@ -381,6 +385,9 @@ def hide_fraction(missing):
     With missing data, the network is trained as it is used: observed entries are
     hidden at random (set to the feature's mean, like a missing one) while the loss
     still counts them, so the decoder learns to fill in what the encoder did not see.
+    ``missing`` is the missing share in the rows and columns with an observed entry:
+    a column that is never observed is missing in every row alike and teaches nothing
+    about filling in the others.
     """
     return missing
 
@@ -432,7 +439,7 @@ def build_net(est, start, plan, generators):
         device=plan.device,
         noise=est.noise,
         missing=start.missing > 0,
-        hide=hide_fraction(start.missing),
+        hide=hide_fraction(start.live_missing),
         row_terms=_row_terms(est, start, plan, generators[1]),
         penalties=penalties(est, start),
         patience=est.n_iter_no_change,

@@ -4,12 +4,13 @@ import pickle
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from _helpers import hide_at_random, imputation_rmse
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.datasets import load_breast_cancer, load_digits
-from sklearn.exceptions import NotFittedError
+from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.experimental import enable_iterative_imputer  # noqa: F401
 from sklearn.impute import IterativeImputer, KNNImputer, MissingIndicator, SimpleImputer
 from sklearn.linear_model import LogisticRegression
@@ -184,3 +185,18 @@ def test_values_that_overflow_float64_are_a_clear_error():
     X = np.array([[1.0, 2, np.nan], [2, np.nan, 6], [3, 6, 9], [4, 8, 12]] * 5) * 1e160
     with pytest.raises(ValueError, match="overflow float64"):
         AutoencoderImputer(**FAST).fit(X)
+
+
+def test_sparse_input_is_a_clear_error():
+    X = sp.csr_matrix(np.array([[1.0, np.nan], [2.0, 4.0], [np.nan, 6.0]] * 10))
+    imputer = AutoencoderImputer(max_iter=2)
+    with pytest.raises(ValueError, match=r"takes dense X, but sparse data was passed.*toarray"):
+        imputer.fit(X)
+    assert not hasattr(imputer, "autoencoder_")
+
+
+def test_the_convergence_warning_names_the_imputer():
+    X = np.array([[1.0, np.nan, 3.0], [2.0, 4.0, np.nan], [np.nan, 6.0, 9.0]] * 40)
+    with pytest.warns(ConvergenceWarning, match=r"^AutoencoderImputer stopped at max_iter=2") as record:
+        AutoencoderImputer(max_iter=2, random_state=0).fit(X)
+    assert record[0].filename == __file__  # it points at the user's line

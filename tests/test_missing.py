@@ -6,14 +6,17 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from _helpers import hide_at_random
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.decomposition import PCA
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.impute import SimpleImputer
 from sklearn.pipeline import make_pipeline
+from skorch.callbacks import Callback
 
 from sklearn_ae import AutoencoderTransformer, VariationalAutoencoderTransformer
+from sklearn_ae._data import missing_shares
 
 DATA = Path(__file__).parent / "data"
 
@@ -153,3 +156,30 @@ def test_missing_entries_do_not_change_the_codes_of_the_other_rows(incomplete_sp
     after = model.transform(X)
     assert_array_equal(after[1:], before[1:])
     assert not np.array_equal(after[0], before[0])
+
+
+class _RecordHide(Callback):
+    """The share of observed entries the engine hides in training (callbacks are copied)."""
+
+    hide = None
+
+    def on_train_begin(self, net, **kwargs):
+        type(self).hide = net.hide
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_empty_columns_and_rows_do_not_raise_the_hidden_share(sparse):
+    """Training hides the share missing in the rows and columns that have an observed
+    entry: a never-observed column or row is not a hole the network can learn to fill
+    (counting it hid up to half of the observed entries)."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 10)) + 3.0
+    X[rng.rand(*X.shape) < 0.2] = np.nan
+    share = np.isnan(X).mean()
+    padded = np.vstack([np.hstack([X, np.full((200, 10), np.nan)]), np.full((50, 20), np.nan)])
+    assert missing_shares(sp.csr_matrix(padded) if sparse else padded) == pytest.approx(
+        (np.isnan(padded).mean(), share)
+    )
+    data = sp.csr_matrix(padded) if sparse else padded
+    AutoencoderTransformer(2, max_iter=2, random_state=0, callbacks=[_RecordHide()]).fit(data)
+    assert _RecordHide.hide == pytest.approx(share)

@@ -19,8 +19,9 @@ from sklearn.pipeline import make_pipeline
 
 import sklearn_ae._neighbors as neighbors_module
 from sklearn_ae import AutoencoderTransformer, VariationalAutoencoderTransformer
-from sklearn_ae._data import RowSubset
+from sklearn_ae._data import RowSubset, fit_scaling, scaled_tensor
 from sklearn_ae._neighbors import NeighborGraph, fuzzy_graph, memberships
+from sklearn_ae._sparse import ScaledSparse, fit_scaling_sparse
 from sklearn_ae._spectral import SpectralPull, spectral_layout
 
 
@@ -311,3 +312,17 @@ def test_spectral_init_on_sparse_and_tiny_inputs(umap_split):
     assert np.isfinite(sparse.transform(sp.csr_matrix(X))).all()
     tiny = quietly(AutoencoderTransformer(2, init="spectral", max_iter=3, random_state=0), X[:3])
     assert np.isfinite(tiny.transform(X[:3])).all()  # too few rows for a layout: PCA's start only
+
+
+def test_sparse_missing_entries_are_the_mean_in_the_graph_as_in_dense_input():
+    """A stored NaN is the feature's mean for the neighbour search, as in the dense path
+    (it was an observed 0 in raw units: thousands of edges differed)."""
+    X = load_digits().data[:300] + 1.0  # no exact zeros, so a NaN read as 0 would be far from the mean
+    X[np.random.RandomState(0).rand(*X.shape) < 0.2] = np.nan
+    mean, scale = fit_scaling(X, missing=True)
+    dense, _ = fuzzy_graph(RowSubset(scaled_tensor(X, mean, scale)), 15)
+    S = sp.csr_matrix(X)
+    mean_s, scale_s = fit_scaling_sparse(S)
+    sparse, _ = fuzzy_graph(RowSubset(ScaledSparse(S, mean_s, scale_s)), 15)
+    different = (abs(dense - sparse) > 1e-3).nnz
+    assert different <= 0.01 * dense.nnz, f"{different} of {dense.nnz} edges differ"

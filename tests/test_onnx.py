@@ -340,6 +340,13 @@ def test_an_unfitted_model_is_refused(digits):
         to_onnx(pipeline, digits[0][:1])
 
 
+def test_the_contract_names_the_arguments(digits):
+    """API.md: ``to_onnx(model_or_pipeline, X_sample, method="transform")``, by keyword too."""
+    model, X = fitted("digits", "relu", False), digits[0]
+    onx = to_onnx(model_or_pipeline=model, X_sample=X[:1], method="transform")
+    assert [i.name for i in onx.graph.input] == ["X"]
+
+
 def test_bad_samples_and_methods_get_clear_errors(digits):
     model, X = fitted("digits", "relu", False), digits[0]
     with pytest.raises(ValueError, match="X_sample has 63 columns, but AutoencoderTransformer expects 64"):

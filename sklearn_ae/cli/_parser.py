@@ -219,7 +219,10 @@ def _add_training_options(training):
         type=float_type(0, strict=True),
         default=None,
         metavar="LR",
-        help="learning rate (default: 1e-3, or 3e-3 with --neighbors)",
+        help=(
+            "learning rate (default: the estimator's 'auto': 1e-3, tripled once training has "
+            "left PCA's start; 3e-3 with --neighbors)"
+        ),
     )
     training.add_argument(
         "--batch-size",

@@ -17,7 +17,7 @@ METHODS = ("transform", "inverse_transform", "score_samples")
 
 
 def to_onnx(
-    model,
+    model_or_pipeline,
     X_sample,
     method: str = "transform",
     *,
@@ -39,7 +39,7 @@ def to_onnx(
 
     Parameters
     ----------
-    model : estimator
+    model_or_pipeline : estimator
         A fitted :class:`~sklearn_ae.AutoencoderTransformer`,
         :class:`~sklearn_ae.VariationalAutoencoderTransformer` or
         :class:`~sklearn_ae.AutoencoderImputer`, or a fitted scikit-learn
@@ -59,8 +59,8 @@ def to_onnx(
         ONNX opset of the graph (13 or higher); None lets skl2onnx choose its latest
         tested opset.
     options : dict or None, default=None
-        skl2onnx conversion options. None means ``{"zipmap": False}`` when ``model``
-        is a classifier, so that probabilities come out as an
+        skl2onnx conversion options. None means ``{"zipmap": False}`` when
+        ``model_or_pipeline`` is a classifier, so that probabilities come out as an
         ``(n_samples, n_classes)`` tensor rather than skl2onnx's default list of
         dictionaries, and no options otherwise.
 
@@ -75,10 +75,11 @@ def to_onnx(
     Raises
     ------
     ValueError
-        If ``model`` is not fitted (:class:`~sklearn.exceptions.NotFittedError`),
+        If ``model_or_pipeline`` is not fitted (:class:`~sklearn.exceptions.NotFittedError`),
         ``X_sample`` has the wrong number of columns (or, for a bare sklearn_ae
         estimator, is not a float array: a pipeline's dtype is skl2onnx's to check),
-        ``method`` is unknown or not available for ``model``, or a custom module
+        ``method`` is unknown or not available for
+        ``model_or_pipeline``, or a custom module
         cannot be exported.
 
     See Also
@@ -102,6 +103,7 @@ def to_onnx(
     >>> bool(np.allclose(codes, ae.transform(X), rtol=1e-5, atol=1e-4))
     True
     """
+    model = model_or_pipeline
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}.")
     check_is_fitted(model)
