@@ -11,8 +11,10 @@ take as "missing". Other markers (``NA``, ``null``, ``?``) are text, so an error
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import gzip
+import io
 import sys
 import warnings
 import zlib
@@ -382,12 +384,26 @@ def write_table(path, values, names):
         if parquet:
             pd.DataFrame(values, columns=list(names)).to_parquet(temporary, engine="pyarrow", index=False)
         else:
-            _write_csv(temporary, values, names)
+            _write_csv(temporary, values, names, final_path=path)
     return path
 
 
-def _write_csv(path, values, names):
-    with _open_text(path, "w") as f:
+@contextlib.contextmanager
+def _gzip_writer(path, stored_name):
+    """Text written gzip-compressed to ``path``, with ``stored_name`` in the gzip header
+    (``gunzip -N`` restores that name; the temporary file's own name is hidden)."""
+    with open(path, "wb") as raw, gzip.GzipFile(stored_name, "wb", fileobj=raw) as packed:
+        with io.TextIOWrapper(packed, encoding="utf-8", newline="") as f:
+            yield f
+
+
+def _write_csv(path, values, names, final_path=None):
+    gz = str(path).lower().endswith(".gz")
+    if gz and final_path is not None:
+        opened = _gzip_writer(path, Path(final_path).name)
+    else:
+        opened = _open_text(path, "w")
+    with opened as f:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(names)
         for start in range(0, len(values), 10_000):

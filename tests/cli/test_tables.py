@@ -305,6 +305,15 @@ def test_write_then_read_keeps_every_float(tmp_path, name):
     np.testing.assert_array_equal(read, values)
 
 
+def test_a_gzip_output_stores_its_own_name_not_the_temporary_one(tmp_path):
+    """The gzip header names the file (gunzip -N restores it), not the hidden temporary."""
+    write_table(tmp_path / "codes.csv.gz", np.ones((2, 2)), ["a", "b"])
+    header = (tmp_path / "codes.csv.gz").read_bytes()
+    assert header[3] & 0x08  # FNAME flag
+    stored = header[10 : header.index(b"\0", 10)]
+    assert stored == b"codes.csv"
+
+
 def test_file_format_by_extension():
     assert file_format("x.CSV") == file_format("x.csv.gz") == "csv"
     assert file_format("x.parquet") == file_format("x.pq") == "parquet"
