@@ -46,7 +46,12 @@ ESTIMATORS = [
     AutoencoderTransformer(hidden_layer_sizes=(16,), init="spectral", max_iter=5, random_state=0),
     AutoencoderImputer(hidden_layer_sizes=(16,), max_iter=5, random_state=0),
     AutoencoderImputer(
-        missing_values=-1.0, add_indicator=True, keep_empty_features=True, hidden_layer_sizes=(8,), max_iter=3
+        missing_values=-1.0,
+        add_indicator=True,
+        keep_empty_features=True,
+        hidden_layer_sizes=(8,),
+        max_iter=3,
+        random_state=0,
     ),
 ]
 

@@ -1,5 +1,6 @@
 """One fitted estimator serves transform calls from several threads at once."""
 
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -26,9 +27,21 @@ def test_transform_is_thread_safe(digits):
 
 
 def test_float64_inference_copy_is_built_once_under_threads(digits):
+    """Eight threads ask for the float64 copy of the network at once: one copy is made,
+    and every thread runs that same module."""
     X, _ = digits
     model = AutoencoderTransformer(4, hidden_layer_sizes=(32,), max_iter=2, random_state=0).fit(X)
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        results = list(pool.map(lambda _: model.transform(X), range(8)))
-    for r in results[1:]:
-        np.testing.assert_array_equal(r, results[0])
+    fitted = model._fitted
+    barrier = threading.Barrier(8)
+
+    def work(_):
+        barrier.wait()  # all eight ask at the same moment
+        return fitted.inference_module(np.float64), model.transform(X)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(work, range(8)))
+    modules = {id(module) for module, _ in results}
+    assert len(modules) == 1 and next(iter(modules)) == id(fitted.inference_module(np.float64))
+    for _, codes in results[1:]:
+        np.testing.assert_array_equal(codes, results[0][1])
+    assert np.isfinite(results[0][1]).all()

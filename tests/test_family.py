@@ -44,6 +44,11 @@ def test_denoising_reconstructs_corrupted_digits_closer_to_clean(digits_split, p
     denoising = AutoencoderTransformer(8, noise=1.0, random_state=0).fit(X_train)
     ratio = heldout_mse(denoising, noisy, X_test) / heldout_mse(plain8, noisy, X_test)
     assert ratio <= 0.63, f"denoising/plain error on corrupted digits {ratio:.3f} > 0.63 (measured 0.551)"
+    # The noise is for training only: transform, inverse_transform and score add none.
+    codes = denoising.transform(X_test)
+    np.testing.assert_array_equal(denoising.transform(X_test), codes)
+    rebuilt = denoising.inverse_transform(codes)
+    assert -denoising.score(X_test) == pytest.approx(np.mean((rebuilt - X_test) ** 2), rel=1e-6)
 
 
 def test_sparse_codes_are_sparser_and_still_beat_pca(digits_split, plain8):

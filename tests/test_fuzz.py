@@ -13,7 +13,14 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn_ae import AutoencoderTransformer
 
 FAST = {"n_components": 2, "hidden_layer_sizes": (4,), "max_iter": 2, "batch_size": 16, "random_state": 0}
-SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# derandomize: the same examples on every run (a failure found once is found again).
+SETTINGS = settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    derandomize=True,
+    database=None,
+)
 
 
 def fit_quietly(model, X):

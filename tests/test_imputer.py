@@ -14,7 +14,7 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.experimental import enable_iterative_imputer  # noqa: F401
 from sklearn.impute import IterativeImputer, KNNImputer, MissingIndicator, SimpleImputer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import GridSearchCV, train_test_split
+from sklearn.model_selection import GridSearchCV, cross_val_score, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
@@ -113,7 +113,11 @@ def test_pipeline_grid_search_and_column_transformer(incomplete_digits):
     y = load_digits().target[:400]
     pipeline = make_pipeline(AutoencoderImputer(**FAST), StandardScaler(), LogisticRegression(max_iter=200))
     search = GridSearchCV(pipeline, {"autoencoderimputer__n_components": [4, 8]}, cv=2).fit(X, y)
-    assert search.best_score_ > 0.8
+    assert search.best_params_["autoencoderimputer__n_components"] in (4, 8)
+    # An integration test, with FAST's 5-epoch imputer: the classifier does about as well
+    # as after mean imputation (measured 0.853 against 0.865), not worse by more.
+    mean = make_pipeline(SimpleImputer(), StandardScaler(), LogisticRegression(max_iter=200))
+    assert search.best_score_ >= 0.97 * cross_val_score(mean, X, y, cv=2).mean()
     columns = ColumnTransformer(
         [("ae", AutoencoderImputer(**FAST), list(range(32))), ("mean", SimpleImputer(), list(range(32, 64)))]
     )

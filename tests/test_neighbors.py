@@ -121,12 +121,28 @@ def test_variational_sparse_and_missing_inputs(umap_split):
     assert np.isfinite(incomplete.transform(X)).all()
 
 
-def test_partial_fit_builds_the_graph_of_each_chunk(umap_split):
+def test_partial_fit_builds_the_graph_of_each_chunk(umap_split, monkeypatch):
+    """Each partial_fit call builds the graph of its own rows, and the term shapes the codes."""
+    import sklearn_ae._training as training
+
+    built = []
+
+    def counting(train, n_neighbors):
+        graph, ids = fuzzy_graph(train, n_neighbors)
+        built.append(graph.shape[0])
+        return graph, ids
+
+    monkeypatch.setattr(training, "fuzzy_graph", counting)
     X = umap_split[0][:600]
-    model = AutoencoderTransformer(2, neighbors=1.0, random_state=0)
-    for chunk in np.array_split(X, 3):
-        model.partial_fit(chunk)
-    assert model.n_iter_ == 3 and np.isfinite(model.transform(X)).all()
+    codes = {}
+    for weight in (0.0, 1.0):
+        model = AutoencoderTransformer(2, neighbors=weight, random_state=0)
+        for chunk in np.array_split(X, 3):
+            model.partial_fit(chunk)
+        assert model.n_iter_ == 3 and np.isfinite(model.transform(X)).all()
+        codes[weight] = model.transform(X)
+    assert built == [200, 200, 200]  # neighbors=0 builds none
+    assert np.abs(codes[1.0] - codes[0.0]).max() > 0.1 * codes[0.0].std()
 
 
 def test_same_seed_same_map(umap_split):

@@ -212,7 +212,9 @@ def test_a_whole_pipeline_exports_in_one_call(digits, dtype):
 def test_skl2onnx_converts_pipelines_after_import(digits):
     """``import sklearn_ae.onnx`` registers the converters: skl2onnx.to_onnx works on its own."""
     X = digits[0].astype(np.float32)
-    pipeline = make_pipeline(StandardScaler(), AutoencoderTransformer(3, hidden_layer_sizes=(8,), max_iter=3))
+    pipeline = make_pipeline(
+        StandardScaler(), AutoencoderTransformer(3, hidden_layer_sizes=(8,), max_iter=3, random_state=0)
+    )
     pipeline.fit(X)
     assert_agrees(run(skl2onnx.to_onnx(pipeline, X[:1]), X), pipeline.transform(X), np.float32)
 
@@ -359,7 +361,7 @@ def test_bad_samples_and_methods_get_clear_errors(digits):
         to_onnx(model, X[:1], method="predict")
     with pytest.raises(ValueError, match="target_opset >= 13"):
         to_onnx(model, X[:1], target_opset=12)
-    pipeline = make_pipeline(StandardScaler(), AutoencoderTransformer(2, max_iter=1)).fit(X)
+    pipeline = make_pipeline(StandardScaler(), AutoencoderTransformer(2, max_iter=1, random_state=0)).fit(X)
     with pytest.raises(ValueError, match="exports a bare AutoencoderTransformer"):
         to_onnx(pipeline, X[:1], method="score_samples")
     with pytest.raises(ValueError, match="X_sample has 10 columns, but Pipeline expects 64"):

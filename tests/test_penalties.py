@@ -17,16 +17,19 @@ from sklearn_ae._penalties import ContractivePenalty, _autograd_jacobian, coder_
 def test_closed_form_jacobian_matches_autograd(activation, batch_norm):
     """Every registered activation has a derivative the contractive penalty can use."""
     x = torch.randn(6, 7, generator=torch.Generator().manual_seed(0))
-    coder = Coder(7, 3, (5, 4), activation, batch_norm=batch_norm).eval()
+    with torch.random.fork_rng(devices=[]):  # seeded weights; the global generator is left alone
+        torch.manual_seed(0)
+        coder = Coder(7, 3, (5, 4), activation, batch_norm=batch_norm).eval()
     torch.testing.assert_close(coder_jacobian(coder, x), _autograd_jacobian(coder, x))
 
 
 def test_training_mode_jacobian_uses_the_batch_statistics_without_updating_them():
     """In training, batch norm is the affine map of this batch's statistics; measuring
     the Jacobian must not move the running statistics (the forward pass already did)."""
-    torch.manual_seed(0)
-    x = torch.randn(16, 7) * 3 + 1
-    coder = Coder(7, 3, (5, 4), "tanh", batch_norm=True).train()
+    with torch.random.fork_rng(devices=[]):  # seeded, without changing later tests' draws
+        torch.manual_seed(0)
+        x = torch.randn(16, 7) * 3 + 1
+        coder = Coder(7, 3, (5, 4), "tanh", batch_norm=True).train()
     norms = [layer for layer in coder.mlp if isinstance(layer, torch.nn.BatchNorm1d)]
     with torch.no_grad():
         for layer in norms:  # non-trivial affine parameters
@@ -85,13 +88,19 @@ def test_contractive_penalty_skips_a_one_row_batch():
     code = torch.zeros(1, 2, requires_grad=True)
     penalty = ContractivePenalty(1.0)(torch.zeros(1, 3), (None, code), None)
     assert float(penalty) == 0.0
-    # 1,290 rows hold out 129: batches of 128 and 1. The scores stay in the data's units.
+    # 1,290 rows hold out 129: batches of 128 and 1. The scores stay in the data's units:
+    # the same fit on 100 times the data scores 10,000 times as much.
     X = np.random.RandomState(0).normal(size=(1290, 6))
-    model = AutoencoderTransformer(2, contractive=0.1, max_iter=2, random_state=0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", ConvergenceWarning)
-        model.fit(X)
-    assert -2.0 < model.initial_validation_score_ < 0 and all(-2.0 < s < 0 for s in model.validation_scores_)
+    scores = []
+    for factor in (1.0, 100.0):
+        model = AutoencoderTransformer(2, contractive=0.1, max_iter=2, random_state=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(factor * X)
+        assert np.isfinite(model.validation_scores_).all()
+        scores.append([model.initial_validation_score_, *model.validation_scores_])
+    np.testing.assert_allclose(scores[1], 1e4 * np.asarray(scores[0]), rtol=1e-3)
+    assert all(s < 0 for s in scores[0])
 
 
 class _DropoutEncoder(torch.nn.Module):

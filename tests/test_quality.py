@@ -117,6 +117,7 @@ def test_recovers_exactly_low_rank_data():
     relative = np.linalg.norm(ae.inverse_transform(ae.transform(X_test)) - X_test) / spread
     pca_relative = np.linalg.norm(pca.inverse_transform(pca.transform(X_test)) - X_test) / spread
     assert pca_relative < 1e-9
-    assert relative < 1e-6, (
+    # Two float32 epsilons (1.2e-7): round-off, not training error, sets this floor.
+    assert relative < 1e-7, (
         f"relative held-out error {relative:.2e} (measured 3.8e-8; PCA {pca_relative:.1e})"
     )

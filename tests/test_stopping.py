@@ -165,7 +165,13 @@ def test_batch_norm_never_sees_a_one_row_batch(n_samples):
     X = np.random.RandomState(0).normal(size=(n_samples, 6))
     batch_size = 256 if n_samples == 257 else 128
     ae = AutoencoderTransformer(
-        2, hidden_layer_sizes=(8,), batch_norm=True, batch_size=batch_size, early_stopping=False, max_iter=2
+        2,
+        hidden_layer_sizes=(8,),
+        batch_norm=True,
+        batch_size=batch_size,
+        early_stopping=False,
+        max_iter=2,
+        random_state=0,
     )
     assert np.isfinite(ae.fit(X).transform(X)).all()
 
@@ -203,3 +209,44 @@ def test_failed_refit_leaves_exactly_an_unfitted_estimator(digits):
         ae.transform(X)
     pickle.loads(pickle.dumps(ae))
     copy.deepcopy(ae)
+
+
+def test_held_out_checks_within_epochs(digits, monkeypatch):
+    """Besides each epoch's end, the held-out loss is checked every
+    max(CHECK_ROWS, 4 * n_valid) training rows (not in an epoch's last half interval).
+    Digits: 180 held out, so every 720 rows; 1,617 training rows in batches of 128 give a
+    check after 768 rows (849 left) and none after 1,536 (81 left): two per epoch."""
+    import sklearn_ae._engine as engine
+    import sklearn_ae._training as training
+
+    observed = []
+    original = engine.KeepBest.observe
+
+    def counting(self, net, loss):
+        observed.append(loss)
+        return original(self, net, loss)
+
+    monkeypatch.setattr(engine.KeepBest, "observe", counting)
+    monkeypatch.setattr(training, "CHECK_ROWS", 100)
+    X, _ = digits
+    ae = AutoencoderTransformer(**SMALL, max_iter=3, n_iter_no_change=100)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ae.fit(X)
+    assert ae.n_iter_ == 3 and len(observed) == 6
+    # The best of all checks, the mid-epoch ones included (and the start), is the one kept.
+    best = max(ae.initial_validation_score_, -min(observed) * ae.scale_**2)
+    assert ae.best_validation_score_ == pytest.approx(best, rel=1e-9)
+
+
+def test_partial_fit_never_warns_and_keeps_its_rate(digits):
+    """partial_fit runs one epoch per call at learning_rate_init: no stopping rule, no
+    schedule, no convergence warning."""
+    X, _ = digits
+    ae = AutoencoderTransformer(**SMALL, callbacks=[RecordRate()])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        for chunk in np.array_split(X, 3):
+            ae.partial_fit(chunk)
+            assert set(RecordRate.rates) == {1e-3}, RecordRate.rates
+    assert ae.n_iter_ == 3
