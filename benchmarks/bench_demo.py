@@ -47,7 +47,9 @@ def main():
     parser = add_common_args(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
     parser.set_defaults(threads=0)
     args = parser.parse_args()
-    _common._SUFFIX[0] = "_quick" if args.quick else ""
+    # Not _common.setup: no warm-up here (each round is a fresh process), and the
+    # reference run uses the libraries' thread defaults, so --threads N names its own file.
+    _common._SUFFIX[0] = ("_quick" if args.quick else "") + (f"_threads{args.threads}" if args.threads > 0 else "")
     rounds = args.rounds or (1 if args.quick else 3)
     runs = sorted((run_demo(args.threads) for _ in range(rounds)), key=lambda run: run[0])
     wall, output = runs[len(runs) // 2]

@@ -79,7 +79,7 @@ def main():
         ["denoising", "MSE on noisy test images vs clean: noise=1.0", mse(denoising, noisy, X_test), t_den],
         ["denoising", "... plain autoencoder", mse(plain, noisy, X_test), t_plain],
         ["denoising", "... PCA", mse(pca, noisy, X_test), "-"],
-        ["denoising", "MSE on clean test images: noise=1.0 / plain", mse(denoising, X_test, X_test), "-"],
+        ["denoising", "MSE on clean test images: noise=1.0", mse(denoising, X_test, X_test), "-"],
         ["denoising", "... plain", mse(plain, X_test, X_test), "-"],
         ["sparse", "Hoyer sparsity of test codes: sparsity=1.0", hoyer(sparse.transform(X_test)), t_sparse],
         ["sparse", "... plain", hoyer(plain.transform(X_test)), "-"],

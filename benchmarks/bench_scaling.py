@@ -1,7 +1,8 @@
 """Fit and transform time as n_samples and n_features grow.
 
 Two sweeps on the latent-MLP data, default estimator settings except a fixed, small
-number of epochs (early stopping off):
+number of epochs (early stopping off) and the hand loop's batch size, 256 (the
+estimator's default is ``min(128, n_train)``):
 
 * n_samples in 10k .. 1M at 100 features (``--quick``: up to 100k), 1 epoch;
 * n_features in 10 .. 1000 at 20k rows (``--quick``: up to 300), 2 epochs.

@@ -22,7 +22,7 @@ random_state=0)`` (sparse input, implicit centring) and ``AutoencoderTransformer
 random_state=0, max_iter=E)``, with the default network and with
 ``hidden_layer_sizes=(64,)``, at its defaults otherwise: held-out stopping on an
 internal 10% of the training rows, best weights kept. The epoch cap E is set so the
-whole run stays near 20 minutes on 2 cores; without it the default fit would go on
+whole run stays near 12 minutes on 2 cores; without it the default fit would go on
 until the internal held-out loss stops improving. Held-out error: the mean squared
 error over ALL entries of the 10,000 held-out rows, reconstructions densified 1,000
 rows at a time. R^2 is ``1 - MSE / MSE(training mean)``.
@@ -48,7 +48,7 @@ words), in a subprocess.
 
 Usage::
 
-    python benchmarks/bench_sparse.py            # 100,000 x 50,000 (about 20 min)
+    python benchmarks/bench_sparse.py            # 100,000 x 50,000 (about 12 min)
     python benchmarks/bench_sparse.py --quick    # 10,000 x 5,000, one epoch (about 1 min)
 """
 
