@@ -49,7 +49,8 @@ def main():
     args = parser.parse_args()
     # Not _common.setup: no warm-up here (each round is a fresh process), and the
     # reference run uses the libraries' thread defaults, so --threads N names its own file.
-    _common._SUFFIX[0] = ("_quick" if args.quick else "") + (f"_threads{args.threads}" if args.threads > 0 else "")
+    threads_suffix = f"_threads{args.threads}" if args.threads > 0 else ""
+    _common._SUFFIX[0] = ("_quick" if args.quick else "") + threads_suffix
     rounds = args.rounds or (1 if args.quick else 3)
     runs = sorted((run_demo(args.threads) for _ in range(rounds)), key=lambda run: run[0])
     wall, output = runs[len(runs) // 2]
