@@ -174,6 +174,8 @@ def _number(text):
     """``float(text)``, but text that pandas would read as text is a ``ValueError``:
     Python's ``float`` also takes digit-group underscores (``1_5`` is 15) and non-ASCII
     digits, so a code-like column such as ``2021_03`` would silently become a number."""
+    if isinstance(text, bytes):  # a converter of numpy 1.x's loadtxt may still get bytes
+        text = text.decode("latin-1")
     if "_" in text or not text.isascii():
         raise ValueError(f"could not convert string to float: {text!r}")
     return float(text)
@@ -258,6 +260,7 @@ def _columns(f, usecols, n_names):
             comments=None,
             quotechar='"',
             converters=_cell,
+            encoding=None,  # converters get str; numpy 1.x's default ("bytes") passes them bytes
         )
 
 
