@@ -250,3 +250,15 @@ def test_partial_fit_never_warns_and_keeps_its_rate(digits):
             ae.partial_fit(chunk)
             assert set(RecordRate.rates) == {1e-3}, RecordRate.rates
     assert ae.n_iter_ == 3
+
+
+def test_nothing_beats_pca_so_the_fit_stops_after_the_starts_patience_at_pca():
+    """A linear network on isotropic noise cannot beat PCA: the fit stops after
+    START_GRACE * n_iter_no_change = 50 checks, without a warning, and keeps PCA's
+    solution (training.rst, "The learning rate")."""
+    X = np.random.RandomState(0).normal(size=(300, 10))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        ae = AutoencoderTransformer(2, hidden_layer_sizes=(), random_state=0, max_iter=200).fit(X)
+    assert ae.n_iter_ == 50
+    assert ae.best_validation_score_ == ae.initial_validation_score_

@@ -97,20 +97,31 @@ def test_user_callbacks_run_and_are_not_mutated(digits):
     assert len(calls) == 3
 
 
-def test_keyboard_interrupt_leaves_a_usable_model(digits):
-    """Ctrl-C during fit (skorch catches it) keeps the finished epochs and a working model."""
+@pytest.mark.parametrize("held_out", [True, False])
+def test_keyboard_interrupt_leaves_a_usable_model(digits, held_out):
+    """Ctrl-C during fit (skorch catches it) keeps the finished epochs and a working model:
+    with held-out rows the best weights seen, without them the weights reached, the
+    interrupted epoch's first step included (training.rst)."""
     X, _ = digits
 
     class InterruptMidway(Callback):
-        """Raise KeyboardInterrupt at the end of the third epoch's first batch (of 13)."""
+        """Raise KeyboardInterrupt at the end of the third epoch's first batch."""
 
-        def on_batch_end(self, net, **kwargs):
-            if len(net.history) == 3:  # the history has a row for the epoch under way
+        reached = None
+
+        def on_batch_end(self, net, training=True, **kwargs):
+            if training and len(net.history) == 3:  # the history has a row for the epoch under way
+                type(self).reached = {k: v.detach().clone() for k, v in net.module_.state_dict().items()}
                 raise KeyboardInterrupt
 
-    ae = AutoencoderTransformer(**SMALL, max_iter=10, callbacks=[InterruptMidway()]).fit(X)
+    ae = AutoencoderTransformer(**SMALL, max_iter=10, early_stopping=held_out, callbacks=[InterruptMidway()])
+    ae.fit(X)
     assert ae.n_iter_ == 2 and len(ae.loss_curve_) == 2
     assert np.isfinite(ae.transform(X)).all()
+    kept = ae._fitted.module.state_dict()
+    same = all(torch.equal(kept[k].cpu(), v.cpu()) for k, v in InterruptMidway.reached.items())
+    # Held out: the best check's weights (the step after the last check was never scored).
+    assert same is not held_out
 
 
 def test_verbose_prints_per_epoch(digits, capsys):
