@@ -67,7 +67,7 @@ def child(kind, n, d):
     import resource
 
     import torch
-    from _common import ae, hand_loop_fit, latent_mlp_data
+    from _common import ae, estimator_adam_kwargs, hand_loop_fit, latent_mlp_data
 
     warnings.simplefilter("ignore")
     X = latent_mlp_data(n, d)
@@ -89,7 +89,8 @@ def child(kind, n, d):
         "fit_ae_pca": lambda: ae(max_iter=1).fit(X),
         "fit_ae_random": lambda: ae(max_iter=1, init="random").fit(X),
         "fit_ae_early": lambda: ae(max_iter=1, early_stopping=True).fit(X),
-        "fit_hand": lambda: hand_loop_fit(X, 1),
+        # Like for like: the estimator's batch size and optimizer (fused Adam).
+        "fit_hand": lambda: hand_loop_fit(X, 1, batch_size=128, optimizer_kwargs=estimator_adam_kwargs()),
         "fit_pca": lambda: __import__("sklearn.decomposition", fromlist=["PCA"]).PCA(2).fit(X),
         "transform_ae": lambda: est.transform(X),
         "transform_ae64": lambda: est.transform(X),
