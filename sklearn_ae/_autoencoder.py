@@ -15,7 +15,7 @@ from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from torch import nn
 
-from ._data import chunks
+from ._data import chunks, missing_per_row
 from ._device import fit_generators
 from ._errors import user_stacklevel
 from ._modules import ACTIVATIONS
@@ -43,15 +43,6 @@ def inference_rows(width):
     sparse, and its scaled copies) stays at most 8M entries, whatever the width.
     """
     return max(1, min(INFERENCE_ROWS, INFERENCE_ENTRIES // max(width, 1)))
-
-
-def _missing_per_row(X):
-    """Number of NaN (missing) entries in each row of dense or CSR ``X``."""
-    if issparse(X):  # counted over the stored entries, without a copy of the matrix
-        positions = np.flatnonzero(np.isnan(X.data))
-        rows = np.searchsorted(X.indptr, positions, side="right") - 1
-        return np.bincount(rows, minlength=X.shape[0])
-    return np.concatenate([np.isnan(X[rows]).sum(axis=1) for rows in chunks(len(X))] or [np.zeros(0, int)])
 
 
 class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
@@ -656,7 +647,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
         errors = self._map(X, self._row_errors)
-        observed = X.shape[1] - _missing_per_row(X)
+        observed = X.shape[1] - missing_per_row(X)
         if observed.min(initial=X.shape[1]) == X.shape[1]:
             return -float(np.mean(errors))
         if observed.sum() == 0:

@@ -26,6 +26,16 @@ def chunks(n_rows, size=CHUNK_ROWS):
         yield slice(start, min(start + size, n_rows))
 
 
+def missing_per_row(X):
+    """Number of NaN (missing) entries in each row of dense or CSR ``X``: over a CSR
+    matrix's stored entries, without a copy; in row chunks for a dense array."""
+    if sp.issparse(X):
+        positions = np.flatnonzero(np.isnan(X.data))
+        rows = np.searchsorted(X.indptr, positions, side="right") - 1
+        return np.bincount(rows, minlength=X.shape[0])
+    return np.concatenate([np.isnan(X[rows]).sum(axis=1) for rows in chunks(len(X))] or [np.zeros(0, int)])
+
+
 def missing_shares(X):
     """Shares of ``X``'s entries that are NaN (missing): of all of them, and of those in
     the rows and columns with at least one observed entry.
@@ -38,10 +48,8 @@ def missing_shares(X):
     if n * d == 0:
         return 0.0, 0.0
     if sp.issparse(X):
-        nan = np.isnan(X.data)
-        per_column = np.bincount(X.indices[nan], minlength=d)
-        per_row = np.add.reduceat(np.append(nan, False).astype(np.int64), X.indptr[:-1])
-        per_row[np.diff(X.indptr) == 0] = 0  # reduceat gives an empty row the next entry
+        per_column = np.bincount(X.indices[np.isnan(X.data)], minlength=d)
+        per_row = missing_per_row(X)
     else:
         per_column, per_row = np.zeros(d, dtype=np.int64), []
         for rows in chunks(n):
