@@ -23,6 +23,10 @@ from sphinx.util import logging
 DOCS = Path(__file__).resolve().parent
 sys.path.insert(0, str(DOCS.parent))  # document the checkout, not an installed copy
 
+# sphinx-gallery resolves each example's names even when it does not run them
+# (SKLEARN_AE_DOCS_PLOT=0): IterativeImputer must then be importable already.
+from sklearn.experimental import enable_iterative_imputer  # noqa: E402, F401
+
 import sklearn_ae  # noqa: E402
 
 logger = logging.getLogger(__name__)

@@ -140,9 +140,10 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         ``True`` holds out ``validation_fraction`` of the rows, scores the starting
         point and every check on them, stops when their loss stops improving and
         keeps the best weights seen: with ``init="pca"`` a fit then never ends with
-        a worse held-out loss than its start, PCA's solution (probabilistic PCA's for
-        the VAE), up to the noise of the split. That loss includes any penalty (and
-        the VAE's KL term), so a penalised fit can trade some reconstruction for it.
+        a worse held-out loss than its start, PCA's solution (for the VAE, a start
+        near probabilistic PCA's), up to the noise of the split. That loss includes
+        any penalty (and the VAE's KL term), so a penalised fit can trade some
+        reconstruction for it.
         ``False`` trains on all rows and monitors the training loss. ``"auto"`` (the
         default) is ``True`` from 100 rows on and ``False`` below. :meth:`partial_fit`
         never holds rows out.

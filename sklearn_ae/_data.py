@@ -17,6 +17,9 @@ from threadpoolctl import threadpool_limits
 
 CHUNK_ROWS = 65536
 
+#: Bytes of float64 rows per chunk of the PCA start's covariance.
+COVARIANCE_CHUNK_BYTES = 2**24
+
 SMALL_EIGH = 512  # up to this many features, the PCA start's eigh runs on one thread
 
 
@@ -257,14 +260,17 @@ def covariance(X_scaled, rows=None):
     n_rows = X_scaled.shape[0] if rows is None else len(rows)
     d = X_scaled.shape[1]
     dense = isinstance(X_scaled, torch.Tensor)
-    size = CHUNK_ROWS if dense else max(1, min(CHUNK_ROWS, 2**27 // (8 * d)))  # <= 128 MiB per chunk
+    # At most 16 MiB of float64 per chunk: the chunk's copies are the fit's peak memory
+    # above the scaled data (benchmarks/bench_memory.py).
+    size = max(1, min(CHUNK_ROWS, COVARIANCE_CHUNK_BYTES // (8 * d)))
     cov = torch.zeros((d, d), dtype=torch.float64)
     for part in chunks(n_rows, size):
         if dense:
             block = X_scaled[part] if rows is None else X_scaled[rows[part]]
         else:
             block = X_scaled.take(part if rows is None else rows[part])
-        block = torch.nan_to_num(block.to("cpu", torch.float64), nan=0.0)
+        # A copy of its own (never a view of the data), so NaN -> 0 can be in place.
+        block = block.to("cpu", torch.float64, copy=True).nan_to_num_(nan=0.0)
         cov += block.T @ block
     return (cov / max(n_rows, 1)).numpy()
 

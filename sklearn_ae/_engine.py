@@ -96,8 +96,17 @@ class BestFlags(Callback):
                 self.best_[key] = min(best, row[key])
 
 
+#: An epoch loss above this many times ``1 + the loss terms' weights`` is a diverged fit
+#: even while it is finite (batch normalisation, for one, keeps an exploding network's
+#: loss finite). On the scaled data, predicting every feature's mean scores about 1 and
+#: each penalty adds about its weight (sparsity, contractive, neighbors: 1 to 1.7 times
+#: it on the digits).
+EXPLODED_LOSS = 1e4
+
+
 class FiniteLossGuard(Callback):
-    """Stop training with a clear error as soon as an epoch's loss is not finite."""
+    """Stop training with a clear error as soon as an epoch's loss is not finite, or
+    has exploded past :data:`EXPLODED_LOSS`."""
 
     def __init__(self, learning_rate):
         self.learning_rate = learning_rate
@@ -105,11 +114,19 @@ class FiniteLossGuard(Callback):
     def on_epoch_end(self, net, **kwargs):
         for key, name in (("train_loss", "training"), ("valid_loss", "validation")):
             loss = net.history[-1].get(key)
-            if loss is not None and not math.isfinite(loss):
-                raise NonFiniteLossError(
-                    f"The {name} loss became {loss} at epoch {len(net.history)}: training diverged. "
-                    + divergence_advice(self.learning_rate, net.optimizer_.param_groups[0]["lr"])
-                )
+            terms = [*getattr(net, "penalties", ()), *getattr(net, "row_terms", ())]
+            limit = EXPLODED_LOSS * (1.0 + sum(float(getattr(term, "weight", 0.0)) for term in terms))
+            if loss is None or (math.isfinite(loss) and loss <= limit):
+                continue
+            what = (
+                f"became {loss}"
+                if not math.isfinite(loss)
+                else f"reached {loss:.3g} times the error of predicting every feature's mean"
+            )
+            raise NonFiniteLossError(
+                f"The {name} loss {what} at epoch {len(net.history)}: training diverged. "
+                + divergence_advice(self.learning_rate, net.optimizer_.param_groups[0]["lr"])
+            )
 
 
 #: Until a check beats the starting point by more than ``tol``, patience is this many
@@ -150,6 +167,8 @@ class KeepBest(Callback):
         patience (none while the spectral pull holds).
     since_improvement_ : int
         Checks since the last improvement by more than ``tol``, every check counted.
+        The first check of an unmeasured start improves on nothing: until a later
+        check beats it, this is at least ``patience`` (so not :attr:`improving`).
     """
 
     def __init__(
@@ -199,7 +218,9 @@ class KeepBest(Callback):
         check that does not improve is not a miss: patience starts after it.
         """
         best = self.best_loss_
-        if best is None or loss < best - self.tol:
+        if best is None:  # the first measure, unmeasured start: nothing yet to improve on
+            self.misses_, self.since_improvement_ = 0, self.patience
+        elif loss < best - self.tol:
             self.misses_ = self.since_improvement_ = 0
             self.left_start_ = True
         else:

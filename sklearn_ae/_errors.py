@@ -10,7 +10,8 @@ import sklearn
 
 
 class NonFiniteLossError(ValueError):
-    """The training loss, or the trained weights, became NaN or infinite."""
+    """Training diverged: the loss or the trained weights became NaN or infinite, or
+    the loss exploded while finite."""
 
 
 def divergence_advice(learning_rate, current=None):

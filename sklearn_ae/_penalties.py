@@ -69,8 +69,12 @@ class ContractivePenalty:
             jacobian = coder_jacobian(encoder, X)[:, :n_code]
         else:
             jacobian = _autograd_jacobian(encoder, X)[:, :n_code]
-        variance = (code - code.mean(dim=0)).square().mean().clamp_min(1e-24)
-        return self.weight * jacobian.square().sum(dim=(1, 2)).mean() / variance
+        variance = (code - code.mean(dim=0)).square().mean()
+        # Rows with one code (duplicates, or a single row) have no spread: no penalty,
+        # not a division by a rounding error. (A tensor test: no device sync per step.)
+        spread = variance > torch.finfo(code.dtype).eps * code.square().mean()
+        penalty = jacobian.square().sum(dim=(1, 2)).mean() / torch.where(spread, variance, 1.0)
+        return self.weight * torch.where(spread, penalty, 0.0)
 
 
 class KLPenalty:

@@ -113,6 +113,17 @@ def plan_training(est, n_samples, *, continuing, incremental):
     hidden = (hidden,) if isinstance(hidden, Integral) else tuple(hidden)
     if not all(isinstance(h, Integral) and not isinstance(h, bool) and h >= 1 for h in hidden):
         raise ValueError(f"hidden_layer_sizes must hold positive integers, got {est.hidden_layer_sizes!r}.")
+    for item in est.callbacks or ():
+        Callback = _engine().Callback  # skorch's, imported with the engine (not under -OO)
+        named = isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
+        callback = item[1] if named else item
+        if not (
+            isinstance(callback, Callback) or (isinstance(callback, type) and issubclass(callback, Callback))
+        ):
+            raise ValueError(
+                "callbacks must hold skorch callbacks: Callback instances or classes, or "
+                f"(name, callback) pairs; got {item!r}."
+            )
     if isinstance(est.optimizer, str):
         optimizer, extra = OPTIMIZERS[est.optimizer]
     elif issubclass(est.optimizer, torch.optim.Optimizer):

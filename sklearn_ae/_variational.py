@@ -28,6 +28,12 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
     (whitened principal scores, times ``scale_`` in ``transform``; the decoder at
     PCA's components).
 
+    That noise variance, and with it the KL term's weight, is estimated once, at the
+    start (in :meth:`partial_fit`, on the first chunk). Where the code leaves no
+    principal direction out (``n_components`` at or above the rank of the data, or a
+    first chunk of at most ``n_components + 1`` rows), the estimate is close to 0 and
+    so is the KL term's weight: the VAE then trains like a plain autoencoder.
+
     Read more in the :ref:`User Guide <variational>`.
 
     Parameters
@@ -107,9 +113,10 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
         ``True`` holds out ``validation_fraction`` of the rows, scores the starting
         point and every check on them, stops when their loss stops improving and
         keeps the best weights seen: with ``init="pca"`` a fit then never ends with
-        a worse held-out loss than its start, PCA's solution (probabilistic PCA's for
-        the VAE), up to the noise of the split. That loss includes any penalty (and
-        the VAE's KL term), so a penalised fit can trade some reconstruction for it.
+        a worse held-out loss than its start, PCA's solution (for the VAE, a start
+        near probabilistic PCA's), up to the noise of the split. That loss includes
+        any penalty (and the VAE's KL term), so a penalised fit can trade some
+        reconstruction for it.
         ``False`` trains on all rows and monitors the training loss. ``"auto"`` (the
         default) is ``True`` from 100 rows on and ``False`` below. :meth:`partial_fit`
         never holds rows out.
@@ -174,7 +181,7 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
         Per-epoch validation score of the last ``fit`` when rows were held out
         (else None): minus the validation loss (reconstruction plus KL term).
     initial_validation_score_ : float or None
-        The starting point's validation score (probabilistic PCA's, with ``init="pca"``).
+        The starting point's validation score (near probabilistic PCA's, with ``init="pca"``).
     best_validation_score_ : float or None
         The best validation score of any check, the starting point's included; its
         weights are the ones kept.

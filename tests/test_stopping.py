@@ -146,6 +146,19 @@ def test_no_convergence_warning_when_the_held_out_loss_got_worse(digits):
     assert max(ae.validation_scores_[-3:]) < ae.best_validation_score_  # the last checks were misses
 
 
+def test_no_still_improving_warning_when_the_training_loss_rose():
+    """Without held-out rows the first epoch has nothing to improve on: a loss that then
+    rises (here SGD's rate is too high) is not "still improving"."""
+    X = np.random.RandomState(0).normal(size=(60, 5))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        ae = AutoencoderTransformer(max_iter=2, optimizer="sgd", learning_rate_init=3.0, random_state=0)
+        ae.fit(X)
+    assert ae.validation_scores_ is None and ae.loss_curve_[1] > 2 * ae.loss_curve_[0]
+    with pytest.warns(ConvergenceWarning, match="training loss was still improving"):
+        AutoencoderTransformer(max_iter=2, random_state=0).fit(X)
+
+
 def test_a_continuation_gets_the_plain_patience(digits):
     """The start's longer patience is for PCA's plateau; a warm start of a converged
     model stops after n_iter_no_change misses and halves its rate on the way."""

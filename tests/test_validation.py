@@ -75,6 +75,9 @@ def test_not_fitted(X):
         ({"init": "xavier"}, "init"),
         ({"device": "tpu"}, "device"),
         ({"device": "cuda:99"}, "cuda"),
+        ({"callbacks": [1]}, "callbacks must hold skorch callbacks"),
+        ({"callbacks": ["print_log"]}, "callbacks must hold skorch callbacks"),
+        ({"callbacks": [("timer", object())]}, "callbacks must hold skorch callbacks"),
     ],
 )
 def test_invalid_parameters(X, params, name):
@@ -85,6 +88,14 @@ def test_invalid_parameters(X, params, name):
         check_is_fitted(ae)
 
 
+def test_callbacks_as_instances_classes_and_named_pairs(X):
+    from skorch.callbacks import EpochTimer
+
+    callbacks = [EpochTimer(), EpochTimer, ("my_timer", EpochTimer())]
+    ae = AutoencoderTransformer(**{**FAST, "callbacks": callbacks}).fit(X)
+    assert ae.n_iter_ == FAST["max_iter"]
+
+
 def test_diverging_loss_raises_clear_error_and_leaves_unfitted(digits):
     X, _ = digits
     ae = AutoencoderTransformer(8, learning_rate_init=1e6, optimizer="sgd", max_iter=20, random_state=0)
@@ -92,6 +103,20 @@ def test_diverging_loss_raises_clear_error_and_leaves_unfitted(digits):
         ae.fit(X)
     with pytest.raises(NotFittedError):
         ae.transform(X)
+
+
+@pytest.mark.parametrize("early_stopping", [True, False])
+def test_a_loss_that_explodes_while_finite_is_a_diverged_fit(digits, early_stopping):
+    """Batch normalisation keeps an exploding network's loss finite: the fit must still
+    stop with the divergence advice, not commit a model that transforms garbage."""
+    X, _ = digits
+    ae = AutoencoderTransformer(
+        4, batch_norm=True, learning_rate_init=10.0, max_iter=5, early_stopping=early_stopping, random_state=0
+    )
+    with pytest.raises(ValueError, match=r"reached .* times the error of predicting.*Lower learning_rate"):
+        ae.fit(X[:500])
+    with pytest.raises(NotFittedError):
+        check_is_fitted(ae)
 
 
 def test_failed_continuation_keeps_previous_model(digits):
@@ -162,8 +187,9 @@ def test_partial_fit_never_holds_out_even_with_early_stopping(X):
 def test_a_failed_partial_fit_leaves_the_optimizer_state_as_it_was(X, factor):
     """The kept model continues exactly as one whose failed call never happened.
 
-    At 1e18 the loss stays finite but the squared gradients overflow Adam's moments:
-    that chunk fails too, instead of freezing the weights for every later call."""
+    At 1e18 the loss stays finite but explodes, and the squared gradients overflow
+    Adam's moments: that chunk fails too, instead of freezing the weights for every
+    later call."""
 
     def two_chunks():
         ae = AutoencoderTransformer(**FAST)
@@ -171,7 +197,7 @@ def test_a_failed_partial_fit_leaves_the_optimizer_state_as_it_was(X, factor):
         return ae.partial_fit(X)
 
     failed, clean = two_chunks(), two_chunks()
-    with pytest.raises(ValueError, match=r"non-finite optimizer state|loss became inf"):
+    with pytest.raises(ValueError, match=r"non-finite optimizer state|loss became inf|loss reached"):
         failed.partial_fit(X * factor)
     for ae in (failed, clean):
         for _ in range(3):
