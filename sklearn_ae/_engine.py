@@ -123,9 +123,17 @@ class FiniteLossGuard(Callback):
                 if not math.isfinite(loss)
                 else f"reached {loss:.3g} times the error of predicting every feature's mean"
             )
+            scale = (
+                ""
+                if not math.isfinite(loss)
+                else " Rows far outside the scale the model was fitted on (as a partial_fit chunk "
+                "in other units than the first) also make it explode: the scaling comes from "
+                "the first fit or chunk."
+            )
             raise NonFiniteLossError(
                 f"The {name} loss {what} at epoch {len(net.history)}: training diverged. "
                 + divergence_advice(self.learning_rate, net.optimizer_.param_groups[0]["lr"])
+                + scale
             )
 
 

@@ -119,6 +119,15 @@ def test_a_loss_that_explodes_while_finite_is_a_diverged_fit(digits, early_stopp
         check_is_fitted(ae)
 
 
+def test_a_partial_fit_chunk_in_other_units_is_refused_with_the_reason(digits):
+    X, _ = digits
+    ae = AutoencoderTransformer(8, random_state=0).partial_fit(X)
+    before = ae.transform(X)
+    with pytest.raises(ValueError, match="far outside the scale the model was fitted on"):
+        ae.partial_fit(300 * X)  # the scaling came from the first chunk
+    np.testing.assert_array_equal(ae.transform(X), before)
+
+
 def test_failed_continuation_keeps_previous_model(digits):
     X, _ = digits
     ae = AutoencoderTransformer(4, max_iter=3, random_state=0).fit(X)
