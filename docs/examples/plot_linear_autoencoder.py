@@ -76,7 +76,7 @@ print(f"largest principal angle to PCA's subspace:    {angles['random'][-1]:.4f}
 # and PCA's (0 degrees: the same subspace; 90 degrees: some direction of one is
 # orthogonal to the other) falls by orders of magnitude. Started from PCA
 # (``init="pca"``), the network begins in PCA's subspace; the optimizer's first steps
-# nudge it by about a degree, and it then settles back.
+# nudge it by a few degrees, and it then settles back.
 checkpoints = np.arange(every, n_epochs + 1, every)
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained")
 left.plot(np.arange(1, ae.n_iter_ + 1), ae.loss_curve_, label="linear autoencoder, init='random'")

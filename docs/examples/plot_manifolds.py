@@ -112,8 +112,8 @@ for name, (_, X_test, t_test) in surfaces.items():
 # ``init="spectral"`` unrolls the swiss roll: its code keeps the position along the
 # sheet as well as PCA's does and the height better than either other code, and its
 # reconstruction error is a small fraction of the plain autoencoder's. On the S-curve,
-# which the plain autoencoder already flattens well, it reaches a slightly lower error
-# but keeps less of the height: the sheet is unrolled, and squeezed across. Use it for
+# which the plain autoencoder already flattens well, it ends at a slightly higher
+# error and keeps less of the height: the sheet is unrolled, and squeezed across. Use it for
 # sheets wound up like the roll, and check the result against the default.
 #
 # Methods built to unroll without a decoder, such as

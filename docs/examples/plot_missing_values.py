@@ -64,7 +64,7 @@ print(f"missing: {np.isnan(X_train_holed).mean():.0%} of training pixels, {hidde
 # network's input at random (the share that is missing), so it learns to fill in what
 # it does not see. :class:`~sklearn.impute.KNNImputer` averages the 5 nearest training
 # images, compared on the pixels both have; :class:`~sklearn.impute.IterativeImputer`
-# regresses each pixel on all the others, in 10 rounds (issue 12's setting; its own
+# regresses each pixel on all the others, in 10 rounds (as in the benchmark; its own
 # stopping criterion is not met by then, so we silence the warning that says so).
 # The error is the root mean
 # square over the hidden test pixels, in pixel values (ink is about 16).
@@ -94,8 +94,9 @@ for name, imputer in imputers.items():
 # ``python benchmarks/bench_imputation.py`` repeats a 4x4 hole per image over 5
 # splits (its standardized errors differ in units from these). The autoencoder and the iterative
 # imputer take a few seconds to fit, where the neighbours only store the training
-# images; the autoencoder then fills in new images fastest, while the nearest-neighbour
-# search compares every new image with every training image.
+# images; the autoencoder then fills in new images faster than both other learned
+# imputers, while the nearest-neighbour search compares every new image with every
+# training image.
 #
 # Every imputer returns the observed pixels as they are and fills in the hole only.
 observed = ~hidden

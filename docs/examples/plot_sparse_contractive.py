@@ -140,7 +140,7 @@ print(f"reduction: {1 - sensitivity['contractive'] / sensitivity['plain']:.0%}")
 # %%
 # The same effect seen from the outside: perturb each held-out digit with small
 # random pixel noise and measure how far its code moves, relative to the spread of
-# the codes. The contractive code moves about half as far, at every perturbation
+# the codes. The contractive code moves less than half as far, at every perturbation
 # size.
 rng = np.random.RandomState(0)
 sizes = np.array([0.1, 0.2, 0.5, 1.0, 2.0])

@@ -219,9 +219,9 @@ plt.show()
 # - **Memory.** The input stays sparse in all three, and PCA and TruncatedSVD need
 #   little beside it: a few arrays of ``n_features`` or ``n_samples`` numbers per
 #   component. The autoencoder's traced peak comes from its PCA start, which
-#   densifies the training rows in chunks of at most 128 MiB (``float64``) to
-#   accumulate their covariance: this corpus fits in one chunk, so the peak holds
-#   about two dense copies of the training rows and exceeds the densified matrix.
+#   densifies the training rows in chunks of at most 16 MiB (``float64``) to
+#   accumulate their covariance: this corpus fits in one chunk, so the peak holds a
+#   dense copy of the training rows and more, and exceeds the densified matrix.
 #   On a large corpus the chunk size, not the corpus, bounds it; its other
 #   temporaries grow with the stored entries and the batch. Its network, two
 #   ``n_features x 256`` layers and the smaller ones, is held five times over while
