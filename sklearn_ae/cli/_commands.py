@@ -219,7 +219,8 @@ def _demo_figure(args):
         return None, None
     Figure = import_figure()
     if Figure is None:
-        return None, f"Figure skipped: it needs matplotlib (pip install matplotlib); {figure} not written."
+        needs = 'it needs matplotlib (pip install "sklearn_ae[plot]")'
+        return None, f"Figure skipped: {needs}; {figure} not written."
     check_output(figure, what="figure")
     suffix = Path(figure).suffix.lstrip(".").lower()
     formats = Figure().canvas.get_supported_filetypes()

@@ -147,7 +147,7 @@ def plot_comparison(rows, path):
     """
     Figure = import_figure()
     if Figure is None:
-        raise ImportError("the demo figure needs matplotlib: pip install matplotlib")
+        raise ImportError('the demo figure needs matplotlib: pip install "sklearn_ae[plot]"')
     two = next((r for r in rows if r["n_components"] == 2 and "ae_codes" in r), None)
     n_panels = 3 if two is not None else 1
     fig = Figure(figsize=(4.2 * n_panels, 4.0), layout="constrained")

@@ -50,7 +50,7 @@ def test_demo_without_matplotlib_prints_a_note_and_succeeds(capsys, tmp_path, mo
     assert main(["demo", "--n-components", "3", "--max-iter", "2", "--figure", str(figure)]) == 0
     out = capsys.readouterr().out
     assert "| 3 |" in out
-    assert "pip install matplotlib" in out
+    assert 'pip install "sklearn_ae[plot]"' in out
     assert not figure.exists()
 
 
