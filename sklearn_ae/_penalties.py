@@ -71,8 +71,12 @@ class ContractivePenalty:
             jacobian = _autograd_jacobian(encoder, X)[:, :n_code]
         variance = (code - code.mean(dim=0)).square().mean()
         # Rows with one code (duplicates, or a single row) have no spread: no penalty,
-        # not a division by a rounding error. (A tensor test: no device sync per step.)
-        spread = variance > torch.finfo(code.dtype).eps * code.square().mean()
+        # not a division by a rounding error. The mean's rounding error is at most about
+        # n * eps times the code's size, so a spread below that square is rounding; a
+        # real spread passes however far the codes sit from 0. (A tensor test: no
+        # device sync per step.)
+        rounding = (len(code) * torch.finfo(code.dtype).eps) ** 2 * code.square().mean()
+        spread = variance > rounding
         penalty = jacobian.square().sum(dim=(1, 2)).mean() / torch.where(spread, variance, 1.0)
         return self.weight * torch.where(spread, penalty, 0.0)
 

@@ -114,12 +114,12 @@ def plan_training(est, n_samples, *, continuing, incremental):
     if not all(isinstance(h, Integral) and not isinstance(h, bool) and h >= 1 for h in hidden):
         raise ValueError(f"hidden_layer_sizes must hold positive integers, got {est.hidden_layer_sizes!r}.")
     for item in est.callbacks or ():
-        Callback = _engine().Callback  # skorch's, imported with the engine (not under -OO)
-        named = isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)
+        # As skorch reads them: a callback (an instance or a class), or a (name, callback)
+        # pair as a tuple or a list. A callback is what skorch calls: a Callback, or any
+        # object with its initialize and set_params methods.
+        named = isinstance(item, (tuple, list)) and len(item) == 2 and isinstance(item[0], str)
         callback = item[1] if named else item
-        if not (
-            isinstance(callback, Callback) or (isinstance(callback, type) and issubclass(callback, Callback))
-        ):
+        if not all(callable(getattr(callback, method, None)) for method in ("initialize", "set_params")):
             raise ValueError(
                 "callbacks must hold skorch callbacks: Callback instances or classes, or "
                 f"(name, callback) pairs; got {item!r}."

@@ -111,6 +111,16 @@ def test_contractive_penalty_skips_a_batch_of_duplicate_rows(digits):
     rows = torch.ones(4, 3)
     penalty = ContractivePenalty(1.0)(rows, (None, encoder(rows)), SimpleNamespace(encoder=encoder))
     assert float(penalty) == 0.0
+    # Distinct rows keep their penalty wherever the codes sit: shifting the code by
+    # 10,000 (about 17,000 times its spread) changes neither the Jacobian nor the variance.
+    torch.manual_seed(0)
+    encoder, rows = torch.nn.Linear(64, 8), torch.randn(256, 64)
+    module = SimpleNamespace(encoder=encoder)
+    unshifted = float(ContractivePenalty(1.0)(rows, (None, encoder(rows)), module))
+    with torch.no_grad():
+        encoder.bias.fill_(10_000.0)
+    shifted = float(ContractivePenalty(1.0)(rows, (None, encoder(rows)), module))
+    assert unshifted > 1.0 and shifted == pytest.approx(unshifted, rel=1e-3)
     X, _ = digits
     X = np.vstack([np.repeat(X[:1], 150, axis=0), X[1:151]])
     fits = {}

@@ -91,7 +91,7 @@ def test_invalid_parameters(X, params, name):
 def test_callbacks_as_instances_classes_and_named_pairs(X):
     from skorch.callbacks import EpochTimer
 
-    callbacks = [EpochTimer(), EpochTimer, ("my_timer", EpochTimer())]
+    callbacks = [EpochTimer(), EpochTimer, ("my_timer", EpochTimer()), ["listed_timer", EpochTimer()]]
     ae = AutoencoderTransformer(**{**FAST, "callbacks": callbacks}).fit(X)
     assert ae.n_iter_ == FAST["max_iter"]
 
