@@ -114,29 +114,26 @@ class FiniteLossGuard(Callback):
         self.learning_rate = learning_rate
 
     def on_epoch_end(self, net, **kwargs):
+        terms = [*getattr(net, "penalties", ()), *getattr(net, "row_terms", ())]
+        limit = EXPLODED_LOSS * (1.0 + sum(float(getattr(term, "weight", 0.0)) for term in terms))
         for key, name in (("train_loss", "training"), ("valid_loss", "validation")):
             loss = net.history[-1].get(key)
-            terms = [*getattr(net, "penalties", ()), *getattr(net, "row_terms", ())]
-            limit = EXPLODED_LOSS * (1.0 + sum(float(getattr(term, "weight", 0.0)) for term in terms))
             if loss is None or (math.isfinite(loss) and loss <= limit):
                 continue
-            what = (
-                f"became {loss}"
-                if not math.isfinite(loss)
-                else f"reached {loss:.3g} times the error of predicting every feature's mean"
-            )
-            scale = (
-                ""
-                if not math.isfinite(loss)
-                else " Rows far outside the scale the model was fitted on also make it explode: "
-                "the scaling comes from the first fit or partial_fit chunk, so a later chunk "
-                "in other units, or a first chunk too small to show the data's spread (one "
-                "row has none, and gets scale 1), does this."
-            )
+            if math.isfinite(loss):
+                what = f"reached {loss:.3g} times the error of predicting every feature's mean"
+                cause = (
+                    " Rows far outside the scale the model was fitted on also make it explode: "
+                    "the scaling comes from the first fit or partial_fit chunk, so a later chunk "
+                    "in other units, or a first chunk too small to show the data's spread (one "
+                    "row has none, and gets scale 1), does this."
+                )
+            else:
+                what, cause = f"became {loss}", ""
             raise NonFiniteLossError(
                 f"The {name} loss {what} at epoch {len(net.history)}: training diverged. "
                 + divergence_advice(self.learning_rate, net.optimizer_.param_groups[0]["lr"])
-                + scale
+                + cause
             )
 
 
