@@ -204,6 +204,22 @@ def set_threads(n):
         _LIMITS.append(threadpool_limits(limits=n))
 
 
+def pin_numba_threads(n):
+    """Give numba (UMAP's engine), when installed, ``n`` threads, and keep torch's at ``n``.
+
+    numba's OpenMP layer sets the process's OpenMP thread count when it starts, which
+    is also torch's: until the first UMAP fit, torch would run on all cores.
+    """
+    if not n or n <= 0:
+        return
+    try:
+        import numba
+    except ImportError:
+        return
+    numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
+    torch.set_num_threads(n)
+
+
 def timed(fn):
     """Run ``fn()`` once; return ``(seconds, result)``."""
     start = time.perf_counter()

@@ -82,6 +82,7 @@ from _common import (
     command_line,
     markdown_table,
     median,
+    pin_numba_threads,
     pyplot,
     savefig,
     setup,
@@ -460,13 +461,7 @@ def main():
     parser = add_common_args(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
     args = parser.parse_args()
     setup(args)
-    if args.threads and args.threads > 0:
-        try:
-            import numba
-
-            numba.set_num_threads(min(args.threads, numba.config.NUMBA_NUM_THREADS))
-        except ImportError:
-            pass
+    pin_numba_threads(args.threads)
     n_seeds = args.rounds or (1 if args.quick else 5)
     seeds = list(range(n_seeds))
     default_seeds = seeds[:3]
