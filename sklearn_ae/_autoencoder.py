@@ -28,6 +28,7 @@ from ._training import (
     network_settings,
     plan_training,
     run,
+    unobserved_features,
 )
 
 _FLOATS = [np.float64, np.float32]
@@ -207,13 +208,16 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     validation_scores_ : list of float or None
         Per-epoch validation score of the last ``fit`` when rows were held out
         (else None): minus the validation loss, in the units of ``X`` squared, so
-        equal to ``score`` on the held-out rows when no penalty is set.
+        equal to ``score`` on the held-out rows when no penalty is set and the data
+        is complete. With missing values the held-out rows are scored with a fixed
+        share of their observed entries hidden from the encoder (see the
+        :ref:`User Guide <missing_values>`), so ``score`` on them differs.
     initial_validation_score_ : float or None
         The starting point's validation score (PCA's, with ``init="pca"``).
     best_validation_score_ : float or None
         The best validation score of any check, the starting point's included; its
         weights are the ones kept, so the fitted model scores exactly this on the
-        held-out rows.
+        held-out rows (on complete data, without penalties).
     n_iter_ : int
         Number of epochs run.
 
@@ -463,6 +467,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         if not continuing:
             self._network_ = network_settings(self, plan)  # what a continuation must keep
         self.mean_, self.scale_ = start.mean, start.scale
+        self._unobserved_ = start.unobserved
         self.encoder_, self.decoder_ = start.module.encoder, start.module.decoder
         self.n_components_ = start.arch.n_components
         self.loss_curve_ = (list(self.loss_curve_) if continuing else []) + result.losses
@@ -490,6 +495,10 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         module = self._fitted.inference_module(A.dtype)
         dtype, device = next(module.parameters()).dtype, self._fitted.device
         mean = torch.as_tensor(self.mean_, dtype=dtype, device=device)
+        # Rows of X (not codes): a feature no row of the first fit observed is missing,
+        # as it was in training, whatever A holds there.
+        unobserved = unobserved_features(self) if function != self._decode else []
+        unobserved = torch.as_tensor(unobserved, device=device) if len(unobserved) else None
         if n_out is None:
             out = np.empty(A.shape[0], dtype=np.float64)
         else:
@@ -502,6 +511,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 if not block.flags.writeable or not block.flags.c_contiguous:
                     block = np.array(block, order="C")  # torch wants writable, contiguous memory
                 x = torch.from_numpy(block).to(device, dtype)
+                if unobserved is not None:
+                    x = x.index_fill(1, unobserved, float("nan"))  # a copy: A stays as it was
                 missing = not bool(torch.isfinite(x.sum()))  # NaN (or an overflow): fill
                 out[rows] = function(module, x, mean, missing).cpu().numpy()
         return out

@@ -39,17 +39,25 @@ def missing_per_row(X):
     return np.concatenate([np.isnan(X[rows]).sum(axis=1) for rows in chunks(len(X))] or [np.zeros(0, int)])
 
 
+class MissingShares(NamedTuple):
+    """What :func:`missing_shares` counts."""
+
+    share: float  # of all entries
+    live_share: float  # of the entries in the rows and columns with an observed entry
+    empty_columns: np.ndarray  # indices of the columns without an observed entry
+
+
 def missing_shares(X):
     """Shares of ``X``'s entries that are NaN (missing): of all of them, and of those in
-    the rows and columns with at least one observed entry.
+    the rows and columns with at least one observed entry; and the empty columns.
 
-    The second is the share a row is missing where there is something to learn: an
-    empty column (or row) makes the first larger without any row of the trained
+    The second share is the share a row is missing where there is something to learn:
+    an empty column (or row) makes the first larger without any row of the trained
     features missing more. Counted in row chunks, or over a CSR matrix's stored entries.
     """
     n, d = X.shape
     if n * d == 0:
-        return 0.0, 0.0
+        return MissingShares(0.0, 0.0, np.zeros(0, dtype=np.int64))
     if sp.issparse(X):
         per_column = np.bincount(X.indices[np.isnan(X.data)], minlength=d)
         per_row = missing_per_row(X)
@@ -64,7 +72,22 @@ def missing_shares(X):
     empty_columns, empty_rows = int(np.sum(per_column == n)), int(np.sum(per_row == d))
     live = (n - empty_rows) * (d - empty_columns)
     missing_live = total - n * empty_columns - d * empty_rows + empty_rows * empty_columns
-    return total / (n * d), (missing_live / live if live else 0.0)
+    empty = np.flatnonzero(per_column == n).astype(np.int64)
+    return MissingShares(total / (n * d), (missing_live / live if live else 0.0), empty)
+
+
+def with_columns_missing(X, columns):
+    """A copy of dense or CSR ``X`` whose ``columns`` are NaN (missing) in every row."""
+    if sp.issparse(X):
+        keep = np.ones(X.shape[1], dtype=X.dtype)
+        keep[columns] = 0
+        n = X.shape[0]
+        rows = np.repeat(np.arange(n), len(columns))
+        nan = sp.csr_matrix((np.full(len(rows), np.nan, X.dtype), (rows, np.tile(columns, n))), shape=X.shape)
+        return (X @ sp.diags(keep) + nan).tocsr()
+    X = X.copy()
+    X[:, columns] = np.nan
+    return X
 
 
 def fit_scaling(X, missing=False):

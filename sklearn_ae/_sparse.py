@@ -12,40 +12,37 @@ import numpy as np
 import torch
 
 
-def _observed_sums(X):
-    """Per feature: observed count, sum and sum of squares (implicit zeros count as observed)."""
-    n, d = X.shape
-    data = X.data.astype(np.float64)
-    columns = X.indices
-    nan = np.isnan(data)
-    values = np.where(nan, 0.0, data)
-    count = n - np.bincount(columns[nan], minlength=d)
-    total = np.bincount(columns, weights=values, minlength=d)
-    squares = np.bincount(columns, weights=values * values, minlength=d)
-    return count, total, squares
-
-
 def fit_scaling_sparse(X):
     """Per-feature mean and global scale of CSR ``X`` over its observed entries.
 
     The same statistics as :func:`~sklearn_ae._data.fit_scaling` for the dense
-    matrix: the sum of squared deviations is the sum of squares minus the mean's
-    contribution, per feature, so nothing is densified.
+    matrix, in two passes over the stored entries (the means, then the squared
+    deviations from them), so nothing is densified: each implicit zero adds its
+    feature's squared mean. Subtracting the squared mean from the sum of squares
+    instead, in one pass, loses the variance to rounding when the mean is large
+    against the spread.
     """
-    count, total, squares = _observed_sums(X)
+    n, d = X.shape
+    data = X.data.astype(np.float64)
+    columns = X.indices
+    observed = ~np.isnan(data)
+    data, kept = data[observed], columns[observed]
+    count = n - np.bincount(columns[~observed], minlength=d)  # implicit zeros are observed
+    implicit = n - np.bincount(columns, minlength=d)
     with np.errstate(over="ignore", invalid="ignore"):
-        mean = np.divide(total, count, out=np.zeros(len(count)), where=count > 0)
-        deviations = np.clip(squares - count * mean * mean, 0.0, None)
-        sum_sq = float(deviations.sum())
-    observed = int(count.sum())
+        total = np.bincount(kept, weights=data, minlength=d)
+        mean = np.divide(total, count, out=np.zeros(d), where=count > 0)
+        data -= mean[kept]
+        sum_sq = float(np.dot(data, data) + np.dot(implicit, mean * mean))
     if not (np.isfinite(mean).all() and np.isfinite(sum_sq)):
         raise ValueError(
             "X's values overflow float64 arithmetic: the mean or the sum of squared deviations "
             "from it is not finite. Divide X by a constant before fitting."
         )
-    if observed == 0:
+    n_observed = int(count.sum())
+    if n_observed == 0:
         return mean, 1.0
-    scale = float(np.sqrt(sum_sq / observed))
+    scale = float(np.sqrt(sum_sq / n_observed))
     return mean, scale if scale > np.finfo(np.float64).tiny * 1e10 else 1.0
 
 

@@ -25,7 +25,14 @@ import torch
 from sklearn.utils import check_random_state
 
 from ._code_size import choose_code_size
-from ._data import RowSubset, fit_scaling, missing_shares, scaled_tensor, start_components
+from ._data import (
+    RowSubset,
+    fit_scaling,
+    missing_shares,
+    scaled_tensor,
+    start_components,
+    with_columns_missing,
+)
 from ._device import global_rng_scope, resolve_device
 from ._errors import NonFiniteLossError, divergence_advice
 from ._modules import start_at_pca
@@ -184,6 +191,7 @@ class Start(NamedTuple):
     missing: float  # share of the training data's entries that are missing (NaN)
     spread: np.ndarray | None = None  # the PCA start's code standard deviations (fresh fits)
     live_missing: float = 0.0  # the missing share in the rows and columns with an observed entry
+    unobserved: np.ndarray = np.zeros(0, dtype=np.int64)  # features no row of the first fit observed
 
 
 def _split(X_scaled, plan, fraction, generator):
@@ -212,7 +220,7 @@ def fresh_start(est, X, plan, generator):
                 "code size as an integer."
             )
         n_components = choose_code_size(est, X, n_components, plan.seed)
-    missing, live_missing = _missing_shares(X)
+    missing, live_missing, unobserved = _missing_shares(X)
     if sp.issparse(X):
         mean, scale = fit_scaling_sparse(X)
         X_scaled = ScaledSparse(X, mean, scale)
@@ -238,32 +246,46 @@ def fresh_start(est, X, plan, generator):
     if use_pca:
         spread = pca.variances.clamp_min(0).sqrt().cpu().numpy()
         spread = np.ones_like(spread) if est._variational else spread
-    return Start(module, arch, mean, scale, noise_variance, train, valid, missing, spread, live_missing)
+    return Start(
+        module, arch, mean, scale, noise_variance, train, valid, missing, spread, live_missing, unobserved
+    )
 
 
 def _missing_shares(X):
     """:func:`~sklearn_ae._data.missing_shares`; a ``ValueError`` when nothing is observed."""
-    missing, live = missing_shares(X)
-    if missing == 1.0:
+    shares = missing_shares(X)
+    if shares.share == 1.0:
         raise ValueError("Every entry of X is missing (NaN): there is nothing to train on.")
-    return missing, live
+    return shares
 
 
 def continued_start(est, X, plan, generator):
-    """The current network and scaling, to continue training on ``X``."""
+    """The current network and scaling, to continue training on ``X``.
+
+    A feature that the first fit never observed has no scaling (``mean_`` 0) and a
+    network that never used it: it stays missing, whatever ``X`` holds there.
+    """
     fitted = est._fitted
     _check_same_network(est, plan)
+    unobserved = unobserved_features(est)
+    if len(unobserved):
+        X = with_columns_missing(X, unobserved)
     if sp.issparse(X):
         X_scaled = ScaledSparse(X, est.mean_, est.scale_)
     else:
         X_scaled = scaled_tensor(X, est.mean_, est.scale_)
     train, valid, _ = _split(X_scaled, plan, est.validation_fraction, generator)
     module = copy.deepcopy(fitted.module)  # the committed model stays as it is until commit
-    missing, live_missing = _missing_shares(X)
+    missing, live_missing, _ = _missing_shares(X)
     return Start(
         module, fitted.arch, est.mean_, est.scale_, fitted.noise_variance, train, valid, missing,
-        live_missing=live_missing,
+        live_missing=live_missing, unobserved=unobserved,
     )  # fmt: skip
+
+
+def unobserved_features(est):
+    """Indices of the features without an observed value in the data ``est`` was first fitted on."""
+    return getattr(est, "_unobserved_", np.zeros(0, dtype=np.int64))  # none in older pickles
 
 
 def network_settings(est, plan):

@@ -100,6 +100,40 @@ def test_a_feature_never_observed_is_centred_at_zero(incomplete_split):
     assert np.isfinite(model.inverse_transform(model.transform(X_test))).all()
 
 
+@pytest.mark.parametrize("cls", [AutoencoderTransformer, VariationalAutoencoderTransformer])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_a_feature_never_observed_at_fit_stays_missing_later(cls, sparse, incomplete_split):
+    # With init="random" the network's weights for such a feature keep their random
+    # start (no gradient ever reaches them), so values there later would move the codes.
+    _, _, X_train, X_test = incomplete_split
+    X = X_train.copy()
+    X[:, 5] = np.nan
+    convert = sp.csr_matrix if sparse else np.asarray
+    model = cls(3, init="random", max_iter=3, random_state=0).fit(convert(X))
+    X_new = X_test.copy()
+    X_new[:, 5] = 100.0  # far from the mean_ of 0 the model gives the feature
+    X_gone = X_test.copy()
+    X_gone[:, 5] = np.nan
+    assert_array_equal(model.transform(convert(X_new)), model.transform(convert(X_gone)))
+    assert_array_equal(model.score_samples(convert(X_new)), model.score_samples(convert(X_gone)))
+    assert_array_equal(X_new[:, 5], 100.0)  # the caller's array is left as it was
+
+
+def test_partial_fit_keeps_a_feature_missing_from_the_first_chunk_out(incomplete_split):
+    # The first chunk fixes the scaling; a feature it never observed has mean_ 0, so
+    # its later values far from 0 used to blow the loss up.
+    X_train, X_test, _, _ = incomplete_split
+    first, later = X_train[:300].copy(), X_train[300:] + np.r_[np.zeros(63), 5000.0]
+    first[:, 63] = np.nan
+    model = AutoencoderTransformer(3, random_state=0).partial_fit(first)
+    before = model.transform(X_test)
+    model.partial_fit(later)
+    assert np.isfinite(model.loss_curve_).all()
+    shifted = X_test + np.r_[np.zeros(63), 5000.0]
+    assert_array_equal(model.transform(shifted), model.transform(X_test))
+    assert not np.allclose(model.transform(X_test), before)  # the later chunk did train
+
+
 def test_partial_fit_and_warm_start_accept_missing_values(incomplete_split):
     _, _, X_train, X_test = incomplete_split
     model = AutoencoderTransformer(3, max_iter=3, random_state=0)
@@ -177,9 +211,9 @@ def test_empty_columns_and_rows_do_not_raise_the_hidden_share(sparse):
     X[rng.rand(*X.shape) < 0.2] = np.nan
     share = np.isnan(X).mean()
     padded = np.vstack([np.hstack([X, np.full((200, 10), np.nan)]), np.full((50, 20), np.nan)])
-    assert missing_shares(sp.csr_matrix(padded) if sparse else padded) == pytest.approx(
-        (np.isnan(padded).mean(), share)
-    )
     data = sp.csr_matrix(padded) if sparse else padded
+    shares = missing_shares(data)
+    assert (shares.share, shares.live_share) == pytest.approx((np.isnan(padded).mean(), share))
+    assert_array_equal(shares.empty_columns, np.arange(10, 20))
     AutoencoderTransformer(2, max_iter=2, random_state=0, callbacks=[_RecordHide()]).fit(data)
     assert _RecordHide.hide == pytest.approx(share)

@@ -110,6 +110,19 @@ def test_vae_exports_its_posterior_mean(dtype, method):
     check_method(vae, dataset("digits"), method, dtype)
 
 
+@pytest.mark.parametrize("method", ["transform", "score_samples"])
+@pytest.mark.parametrize("cls", [AutoencoderTransformer, VariationalAutoencoderTransformer])
+def test_a_feature_never_observed_at_fit_is_missing_in_the_graph_too(cls, method):
+    # The estimator treats it as missing whatever the input holds there (its network
+    # never saw it); the exported graph must too.
+    X = dataset("digits").copy()
+    X[:, 10] = np.nan
+    model = cls(4, random_state=0, **FAST).fit(X)
+    A = dataset("digits")[:50].copy()
+    A[:, 10] = 100.0
+    assert_agrees(run(to_onnx(model, A[:1], method=method), A), getattr(model, method)(A), np.float64)
+
+
 @pytest.mark.parametrize("target_opset", [13, 17])
 @pytest.mark.parametrize("activation", ["gelu", "leaky_relu", "elu"])
 def test_older_opsets_agree_too(activation, target_opset):
@@ -193,6 +206,39 @@ def test_a_dataframe_sample_gives_one_input(digits):
 
 
 # ------------------------------------------------------------------ pipelines
+
+
+@pytest.mark.parametrize("first", ["autoencoder", "imputer"])
+def test_a_pipeline_that_starts_with_ours_takes_a_dataframe_sample(digits, first):
+    """skl2onnx gives the first step one input per column; the converters join them."""
+    pd = pytest.importorskip("pandas")
+    X, y = digits[0][:300], digits[1][:300]
+    frame = pd.DataFrame(X, columns=[f"pixel{i}" for i in range(X.shape[1])])
+    options = {"hidden_layer_sizes": (8,), "max_iter": 3, "random_state": 0}
+    step = AutoencoderTransformer(3, **options) if first == "autoencoder" else AutoencoderImputer(**options)
+    pipeline = make_pipeline(step, LogisticRegression(max_iter=300)).fit(frame, y)
+    onnx_model = to_onnx(pipeline, frame[:1])
+    assert [value.name for value in onnx_model.graph.input] == list(frame.columns)
+    session = ort.InferenceSession(onnx_model.SerializeToString(), providers=["CPUExecutionProvider"])
+    labels = session.run(["label"], {name: frame[[name]].to_numpy() for name in frame.columns})[0]
+    assert_array_equal(labels, pipeline.predict(frame))
+
+
+class SubclassedAutoencoder(AutoencoderTransformer):
+    """A user's subclass: skl2onnx finds converters by exact class."""
+
+
+class SubclassedImputer(AutoencoderImputer):
+    pass
+
+
+def test_subclasses_export_like_their_base(digits):
+    X = digits[0][:300]
+    options = {"hidden_layer_sizes": (8,), "max_iter": 3, "random_state": 0}
+    model = SubclassedAutoencoder(3, **options).fit(X)
+    assert_agrees(run(to_onnx(model, X[:1]), X), model.transform(X), np.float64)
+    pipeline = make_pipeline(SubclassedImputer(**options), StandardScaler()).fit(X)
+    assert_agrees(run(to_onnx(pipeline, X[:1]), X), pipeline.transform(X), np.float64)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
@@ -329,6 +375,20 @@ def test_a_custom_module_that_cannot_export_gets_a_clear_error(encoder, message)
     model = AutoencoderTransformer(2, encoder=encoder, max_iter=1, random_state=0).fit(dataset("s_curve"))
     with pytest.raises(ValueError, match=f"custom module {encoder.__name__}.*{message}"):
         to_onnx(model, dataset("s_curve")[:1])
+
+
+class ReturnsFloat32(SmallEncoder):
+    def forward(self, x):
+        return self.net(x).float()  # a fixed cast: the float64 graph would not load
+
+
+def test_a_custom_module_returning_another_dtype_gets_a_clear_error():
+    X = dataset("s_curve")
+    model = AutoencoderTransformer(2, encoder=ReturnsFloat32, max_iter=1, random_state=0).fit(X)
+    with pytest.raises(ValueError, match=r"custom module ReturnsFloat32.*returns float32 from float64 input"):
+        to_onnx(model, dataset("s_curve")[:1])
+    X = dataset("s_curve").astype(np.float32)
+    assert_agrees(run(to_onnx(model, X[:1]), X), model.transform(X), np.float32)
 
 
 # -------------------------------------------------------------------- errors

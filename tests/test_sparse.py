@@ -52,7 +52,9 @@ def test_partial_fit_and_warm_start_on_sparse_chunks(digits):
         dense.partial_fit(X[rows])
     assert_allclose(chunked.transform(S), dense.transform(X), rtol=1e-5, atol=1e-4)
     quietly(chunked.set_params(warm_start=True, max_iter=2), S)
-    assert chunked.n_iter_ == 5
+    quietly(dense.set_params(warm_start=True, max_iter=2), X)
+    assert chunked.n_iter_ == dense.n_iter_ == 5
+    assert_allclose(chunked.transform(S), dense.transform(X), rtol=1e-5, atol=1e-4)
 
 
 def test_scaling_statistics_match_the_dense_ones(digits):
@@ -63,6 +65,17 @@ def test_scaling_statistics_match_the_dense_ones(digits):
     mean, scale = fit_scaling_sparse(S)
     assert_allclose(mean, np.nanmean(X, axis=0), rtol=1e-12, atol=1e-12)
     assert scale == pytest.approx(np.sqrt(np.nanmean((X - np.nanmean(X, axis=0)) ** 2)), rel=1e-10)
+
+
+@pytest.mark.parametrize("offset", [1e6, 1e8])
+def test_scaling_keeps_its_precision_far_from_zero(offset):
+    # One pass (sum of squares minus the squared mean) lost the variance to rounding:
+    # scale_ came out 2.5 instead of 1 at an offset of 1e8.
+    X = np.random.RandomState(0).normal(size=(1000, 5)) + offset
+    X[::9, 2] = np.nan
+    mean, scale = fit_scaling_sparse(sp.csr_matrix(X))
+    assert_allclose(mean, np.nanmean(X, axis=0), rtol=1e-12)
+    assert scale == pytest.approx(np.sqrt(np.nanmean((X - np.nanmean(X, axis=0)) ** 2)), rel=1e-6)
 
 
 def test_stored_nan_is_missing_as_in_dense_input(digits):

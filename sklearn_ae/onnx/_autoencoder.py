@@ -2,7 +2,8 @@
 
 Each mirrors the estimator's own inference (``_encode``, ``_decode`` and
 ``_row_errors`` in :mod:`sklearn_ae._autoencoder`): inputs are centred, a missing
-(NaN) entry becomes 0 in scaled units (the feature's mean), the global ``scale_``
+(NaN) entry becomes 0 in scaled units (the feature's mean), as does every entry of a
+feature that the first fit never observed, the global ``scale_``
 divides the inputs and multiplies the codes and reconstructions. For the built-in
 networks the scale is folded into the weights; the centring stays a subtraction,
 which keeps float32 accurate on data with large offsets.
@@ -13,7 +14,22 @@ from __future__ import annotations
 import numpy as np
 from onnx import TensorProto
 
+from .._training import unobserved_features
 from ._network import emit_half
+
+
+def visible(g, x, model):
+    """``x`` with NaN (missing) in the features that the first fit never observed.
+
+    The estimator treats them so (``_map``): its network never saw them, and its
+    ``mean_`` for them is 0, not a mean. ``x`` itself when there are none.
+    """
+    unobserved = unobserved_features(model)
+    if not len(unobserved):
+        return x
+    mask = np.zeros(model.n_features_in_, dtype=bool)
+    mask[unobserved] = True
+    return g("Where", g.const(mask, np.bool_), g.const(np.nan), x)
 
 
 def centred(g, x, mean):
@@ -26,7 +42,7 @@ def encode(g, x, model):
     s = float(model.scale_)
     return emit_half(
         g,
-        centred(g, x, model.mean_),
+        centred(g, visible(g, x, model), model.mean_),
         model.encoder_,
         in_div=s,
         out_mul=s,
@@ -49,6 +65,7 @@ def score_samples(g, x, model):
     """
     s = float(model.scale_)
     k = model.n_components_
+    x = visible(g, x, model)
     code = emit_half(
         g, centred(g, x, model.mean_), model.encoder_, in_div=s, n_out=k, n_in=model.n_features_in_
     )

@@ -37,9 +37,31 @@ class MethodExport:
         self.method = method
 
 
+def _input(g, operator):
+    """The operator's input as one tensor.
+
+    skl2onnx gives the first step of a pipeline exported with a DataFrame sample one
+    input per column; they are joined in order.
+    """
+    names = [variable.full_name for variable in operator.inputs]
+    return names[0] if len(names) == 1 else g("Concat", *names, axis=1)
+
+
+def _graph(scope, operator, container):
+    """A :class:`Graph` in the input's precision; the inputs must share one float type."""
+    dtypes = {input_dtype(variable) for variable in operator.inputs}
+    if len(dtypes) > 1:
+        raise ValueError(
+            f"{type(operator.raw_operator).__name__} takes one precision, got input columns of "
+            f"{sorted(str(dtype) for dtype in dtypes)}; give every column the same float dtype."
+        )
+    return Graph(scope, container, dtypes.pop())
+
+
 def _check_width(operator, expected, what):
     """The input's number of columns, where skl2onnx knows it, must be ``expected``."""
-    width = operator.inputs[0].get_second_dimension()
+    widths = [variable.get_second_dimension() for variable in operator.inputs]
+    width = None if None in widths else sum(widths)
     if width is not None and width != expected:
         raise ValueError(
             f"{type(operator.raw_operator).__name__} expects {expected} {what}, "
@@ -61,8 +83,8 @@ def _transform_shape(operator):
 
 
 def _transform_converter(scope, operator, container):
-    g = Graph(scope, container, input_dtype(operator.inputs[0]))
-    g.output(encode(g, operator.inputs[0].full_name, operator.raw_operator), operator.outputs[0].full_name)
+    g = _graph(scope, operator, container)
+    g.output(encode(g, _input(g, operator), operator.raw_operator), operator.outputs[0].full_name)
 
 
 def _imputer_shape(operator):
@@ -75,8 +97,8 @@ def _imputer_shape(operator):
 
 
 def _imputer_converter(scope, operator, container):
-    g = Graph(scope, container, input_dtype(operator.inputs[0]))
-    g.output(impute(g, operator.inputs[0].full_name, operator.raw_operator), operator.outputs[0].full_name)
+    g = _graph(scope, operator, container)
+    g.output(impute(g, _input(g, operator), operator.raw_operator), operator.outputs[0].full_name)
 
 
 def _method_shape(operator):
@@ -94,8 +116,8 @@ def _method_shape(operator):
 def _method_converter(scope, operator, container):
     export = operator.raw_operator
     graph = {"inverse_transform": decode, "score_samples": score_samples}[export.method]
-    g = Graph(scope, container, input_dtype(operator.inputs[0]))
-    g.output(graph(g, operator.inputs[0].full_name, export.estimator), operator.outputs[0].full_name)
+    g = _graph(scope, operator, container)
+    g.output(graph(g, _input(g, operator), export.estimator), operator.outputs[0].full_name)
 
 
 _CONVERTERS = [
@@ -106,7 +128,14 @@ _CONVERTERS = [
 ]
 
 
-def register():
-    """Register every converter with skl2onnx (again: registering twice is harmless)."""
+def register(classes=()):
+    """Register every converter with skl2onnx (again: registering twice is harmless).
+
+    skl2onnx finds converters by a model's exact class: ``classes`` are subclasses of
+    sklearn_ae's estimators to register with their base class's converter too.
+    """
     for model, shape, converter in _CONVERTERS:
         update_registered_converter(model, f"SklearnAe{model.__name__}", shape, converter)
+    for cls in classes:
+        _, shape, converter = next(entry for entry in reversed(_CONVERTERS) if issubclass(cls, entry[0]))
+        update_registered_converter(cls, f"SklearnAe{cls.__module__}.{cls.__qualname__}", shape, converter)

@@ -54,6 +54,19 @@ def export_module(module, n_in, dtype, opset):
             raise ValueError(
                 _cannot(module, f"torch.onnx.export (dynamo=False) failed: {_first_line(exc).rstrip('.!')}")
             ) from exc
+    exported = onnx.load_from_string(buffer.getvalue())
+    returned = exported.graph.output[0].type.tensor_type.elem_type
+    expected = helper.np_dtype_to_tensor_dtype(np.dtype(dtype))
+    if returned != expected:
+        raise ValueError(
+            _cannot(
+                module,
+                f"it returns {helper.tensor_dtype_to_np_dtype(returned)} from {np.dtype(dtype)} "
+                f"input, and the graph computes in {np.dtype(dtype)}: "
+                "return the input's dtype (no fixed casts), or export with a sample of the "
+                "dtype it returns",
+            )
+        )
     for warning in caught:
         if issubclass(warning.category, torch.jit.TracerWarning):
             raise ValueError(
@@ -61,7 +74,7 @@ def export_module(module, n_in, dtype, opset):
             )
         if not issubclass(warning.category, DeprecationWarning):  # the TorchScript exporter's notice
             warnings.warn(warning.message, warning.category, stacklevel=3)
-    return onnx.load_from_string(buffer.getvalue())
+    return exported
 
 
 def _first_line(message):

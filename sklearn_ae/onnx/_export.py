@@ -11,7 +11,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._autoencoder import AutoencoderTransformer
 from .._imputer import AutoencoderImputer
-from ._converters import MethodExport
+from ._converters import _CONVERTERS, MethodExport, register
 
 METHODS = ("transform", "inverse_transform", "score_samples")
 
@@ -115,8 +115,20 @@ def to_onnx(
     X_sample = _check_sample(model, X_sample, method)
     if options is None and is_classifier(model):
         options = {"zipmap": False}
+    register(_subclasses(model))
     target = model if method == "transform" else MethodExport(model, method)
     return skl2onnx.to_onnx(target, X_sample, target_opset=target_opset, options=options)
+
+
+def _subclasses(model):
+    """Subclasses of sklearn_ae's estimators in ``model`` and its nested parameters
+    (a pipeline's steps, a column transformer's transformers)."""
+    registered = {entry[0] for entry in _CONVERTERS}
+    parts = [model]
+    if hasattr(model, "get_params"):
+        parts += list(model.get_params(deep=True).values())
+    ours = (AutoencoderTransformer, AutoencoderImputer)
+    return {type(part) for part in parts if isinstance(part, ours) and type(part) not in registered}
 
 
 def _check_sample(model, X_sample, method):
