@@ -10,6 +10,7 @@ trains on the observed values and encodes incomplete rows to complete codes.
 
 from __future__ import annotations
 
+import shlex
 import sys
 import time
 import warnings
@@ -142,10 +143,15 @@ def run_fit(args):
         lines.append(f"  best validation MSE:       {-model.best_validation_score_:.6g}")
     lines += [
         f"Saved the model to {args.model} ({format_note(args.model)}).",
-        f"Next: {PROG} transform DATA --model {args.model} --output codes.csv",
+        f"Next: {PROG} transform DATA --model {args.model} --output codes.csv{_columns_option(args.columns)}",
     ]
     print("\n".join(lines))
     return 0
+
+
+def _columns_option(columns):
+    """`` --columns A,B`` for the next command when the fit chose columns, else ``""``."""
+    return "" if columns is None else f" --columns {shlex.quote(','.join(columns))}"
 
 
 def _apply(args, inverse):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -33,7 +35,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     """
     args = build_parser().parse_args(argv)
     try:
-        return args.run(args)
+        with _quiet_once_the_reader_leaves():
+            return args.run(args)
     except CLIError as exc:
         message = str(exc)
     except (OSError, ValueError) as exc:  # e.g. permissions, or the estimator rejecting a parameter
@@ -49,3 +52,52 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     print(f"{PROG}: error: {message}", file=sys.stderr)
     return 2
+
+
+class _StdoutUntilClosed:
+    """``sys.stdout`` that goes quiet once its reader has gone (``fit -v | head``).
+
+    The command then finishes its work (a fit still saves its model) instead of
+    failing on the first line it prints after the pipe closed.
+    """
+
+    def __init__(self, stream):
+        self._stream = stream
+        self._gone = False
+
+    def write(self, text):
+        if not self._gone:
+            try:
+                return self._stream.write(text)
+            except BrokenPipeError:
+                self._leave()
+        return len(text)
+
+    def flush(self):
+        if not self._gone:
+            try:
+                self._stream.flush()
+            except BrokenPipeError:
+                self._leave()
+
+    def _leave(self):
+        self._gone = True
+        with contextlib.suppress(AttributeError, OSError, ValueError):  # not a real file: nothing to close
+            # What is still buffered goes nowhere, so exiting does not fail on it either.
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._stream.fileno())
+            os.close(devnull)
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+@contextlib.contextmanager
+def _quiet_once_the_reader_leaves():
+    stdout = sys.stdout
+    sys.stdout = guarded = _StdoutUntilClosed(stdout)
+    try:
+        yield
+    finally:
+        guarded.flush()  # what is still buffered: a closed pipe shows here, not at exit
+        sys.stdout = stdout

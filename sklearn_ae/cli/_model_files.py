@@ -43,7 +43,7 @@ def save_model(model, path):
 
 def is_skops(path):
     """Whether ``path`` names a ``.skops`` file (the safe format) rather than a pickle."""
-    return str(path).endswith(".skops")
+    return str(path).lower().endswith(".skops")
 
 
 def format_note(path):

@@ -37,7 +37,7 @@ DATA_NOTE = (
 )
 
 _NOT_NUMERIC = "every column used must hold numbers: choose the numeric columns with --columns"
-_INFINITE = "the autoencoder cannot use infinite values: replace them (an empty cell is a missing value)"
+_INFINITE = "the autoencoder cannot use infinite values: replace them"
 #: Values that mean "missing" elsewhere; here they are text, and the message says what to write instead.
 _MISSING_MARKERS = {"na", "n/a", "#n/a", "null", "none", "nil", "missing", "?", "-", "--", "."}
 
@@ -123,13 +123,14 @@ def read_table(path, select=None, complete=None):
         ``complete`` is given, or whatever ``select`` rejects.
     """
     path = existing_file(path, "no such file", "data")
-    reader = _read_csv if file_format(path) == "csv" else _read_parquet
+    csv_file = file_format(path) == "csv"
+    reader = _read_csv if csv_file else _read_parquet
     X, names = reader(path, select or (lambda names, path: list(names)))
     if X.shape[0] == 0:
         raise CLIError(f"{path} has no data rows")
     if not names:
         raise CLIError(f"{path}: no columns selected")
-    _check_values(X, names, path, complete)
+    _check_values(X, names, path, complete, ", blank lines not counted" if csv_file else "")
     return X, names
 
 
@@ -139,13 +140,18 @@ def _where(bad, names):
     return names_text(columns), int(np.flatnonzero(bad.any(axis=1))[0]) + 1
 
 
-def _check_values(X, names, path, complete):
-    """Raise :class:`CLIError` for infinite values, for missing ones (see :func:`read_table`)."""
+def _check_values(X, names, path, complete, row_note=""):
+    """Raise :class:`CLIError` for infinite values, for missing ones (see :func:`read_table`).
+
+    ``row_note`` follows the data row's number (a CSV file's blank lines are not rows).
+    """
     infinite = np.isinf(X)
     if infinite.any():
         columns, row = _where(infinite, names)
+        empty = "" if complete is not None else " (an empty cell is a missing value)"
         raise CLIError(
-            f"{path}: column(s) {columns} have infinite values (first in data row {row}); {_INFINITE}"
+            f"{path}: column(s) {columns} have infinite values (first in data row {row}{row_note}); "
+            f"{_INFINITE}{empty}"
         )
     missing = np.isnan(X)
     if not missing.any():
@@ -153,8 +159,8 @@ def _check_values(X, names, path, complete):
     if complete is not None:
         columns, row = _where(missing, names)
         raise CLIError(
-            f"{path}: column(s) {columns} have missing (empty or NaN) values (first in data row {row}); "
-            f"{complete}"
+            f"{path}: column(s) {columns} have missing (empty or NaN) values (first in data row "
+            f"{row}{row_note}); {complete}"
         )
     if missing.all():
         raise CLIError(
@@ -208,15 +214,31 @@ def _check_header(names, path):
                 "is data, add a header row naming each column",
                 file=sys.stderr,
             )
-    if any(not n for n in names):
+
+
+def _check_names(names, chosen, path):
+    """The columns to read need names, each used once in the header (others may lack one)."""
+    if "" in chosen:
         position = names.index("") + 1
-        raise CLIError(
-            f"{path}: column {position} has no name in the header row (a pandas index? write the "
-            "file with to_csv(index=False))"
-        )
-    duplicates = repeated_names(names)
+        hint = "leave it out with --columns"
+        if position == 1:
+            hint = f"a pandas index? write the file with to_csv(index=False), or {hint}"
+        raise CLIError(f"{path}: column {position} has no name in the header row ({hint})")
+    duplicates = [name for name in repeated_names(names) if name in chosen]
     if duplicates:
         raise CLIError(f"{path}: column name(s) used twice in the header: {names_text(duplicates)}")
+
+
+def _check_delimiter(names, path):
+    """A header of one name holding ``;``, a tab or ``|`` is another delimiter's file."""
+    if len(names) == 1:
+        used = [sep for sep in (";", "\t", "|") if sep in names[0]]
+        if used:
+            shown = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}[used[0]]
+            raise CLIError(
+                f"{path}: the header row is one column, {names[0]!r}: the file looks separated by "
+                f"{shown}; the command line reads comma-separated files"
+            )
 
 
 def _read_csv(path, select):
@@ -229,8 +251,10 @@ def _read_csv(path, select):
                     "of column names, then one row of numbers per sample"
                 )
             names = [name.strip() for name in next(csv.reader([first]))]
+            _check_delimiter(names, path)
             _check_header(names, path)
             chosen = list(select(names, path))
+            _check_names(names, chosen, path)
             position = {name: i for i, name in enumerate(names)}
             usecols = [position[name] for name in chosen]
             try:
@@ -265,17 +289,31 @@ def _columns(f, usecols, n_names):
 
 
 def _checked_lines(f, n_names):
-    """The non-blank lines of ``f``, each checked to hold ``n_names`` fields.
+    """The non-blank records of ``f``, each checked to hold ``n_names`` fields.
 
-    Counting commas is exact for a line without quotes; a line with quotes that does
-    not count right is parsed as CSV to count its fields.
+    Counting commas is exact for a line without quotes (or with quotes in pairs); a
+    record with quotes that does not count right is parsed as CSV to count its fields,
+    and one whose quoted field goes on past the line's end (a line break in a text
+    cell) is joined with the next lines first.
     """
+    record = ""
     for line in f:
-        if not line.strip():  # blank or whitespace-only: skipped
+        record += line
+        if not record.strip():  # blank or whitespace-only: skipped
+            record = ""
             continue
-        if line.count(",") != n_names - 1 and ('"' not in line or len(next(csv.reader([line]))) != n_names):
-            raise ValueError(f"a row has other than the header's {n_names} fields")
-        yield line
+        paired = record.count('"') % 2 == 0
+        if not (paired and record.count(",") == n_names - 1):
+            try:
+                fields = next(csv.reader([record], strict=True))
+            except csv.Error:  # the quoted field goes on in the next line (or is malformed)
+                continue
+            if len(fields) != n_names:
+                raise ValueError(f"a row has other than the header's {n_names} fields")
+        yield record
+        record = ""
+    if record:
+        raise ValueError("a quoted field is never closed")
 
 
 def _one_column(f):
@@ -326,12 +364,13 @@ def _read_parquet(path, select):
     except Exception as exc:  # pyarrow raises several exception types for files it cannot read
         raise CLIError(f"could not read {path} as Parquet ({exc})") from None
     names = [str(name) for name in frame.columns]
-    duplicates = repeated_names(names)
+    chosen = list(select(names, path))
+    duplicates = [name for name in repeated_names(names) if name in chosen]
     if duplicates:
         raise CLIError(f"{path}: column name(s) used twice: {names_text(duplicates)}")
-    frame.columns = names
-    chosen = list(select(names, path))
-    frame = frame[chosen].copy()
+    frame = frame.iloc[:, [names.index(name) for name in chosen]]
+    frame.columns = chosen
+    frame = frame.copy()
     for name in _arrow_numbers_as_objects(path, chosen):
         frame[name] = frame[name].astype(np.float64)  # None -> NaN, True -> 1.0, Decimal -> float
     bad = [

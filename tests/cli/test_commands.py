@@ -49,6 +49,18 @@ def test_fit_prints_a_summary(capsys, tmp_path, fitted):
     assert "Traceback" not in captured.err
 
 
+def test_the_next_command_after_fit_keeps_its_columns(capsys, tmp_path, data):
+    csv = write_csv(tmp_path / "data.csv", data, COLUMNS)
+    model = tmp_path / "model.joblib"
+    chosen = ",".join(COLUMNS[:3])
+    assert main(["fit", str(csv), "--model", str(model), "--columns", chosen, *FAST]) == 0
+    next_line = capsys.readouterr().out.strip().splitlines()[-1]
+    assert next_line.endswith(f"--output codes.csv --columns {chosen}")
+    argv = next_line.removeprefix("Next: sklearn-ae ").replace("DATA", str(csv)).split()
+    argv[argv.index("codes.csv")] = str(tmp_path / "codes.csv")
+    assert main(argv) == 0  # the command it suggests runs on the same file
+
+
 def test_transform_matches_columns_by_name(capsys, tmp_path, fitted, data):
     _, model = fitted
     reordered = write_csv(tmp_path / "reordered.csv", data[:, ::-1], COLUMNS[::-1], extra={"id": ["x"] * 60})
@@ -145,7 +157,7 @@ def test_inverse_transform_needs_complete_codes(capsys, tmp_path, fitted):
     codes.write_text("autoencodertransformer0,autoencodertransformer1\n0.5,1\n2,\n")
     back = tmp_path / "back.csv"
     message = run_error(capsys, ["inverse-transform", str(codes), "-m", str(model), "-o", str(back)])
-    assert "'autoencodertransformer1' have missing (empty or NaN) values (first in data row 2)" in message
+    assert "'autoencodertransformer1' have missing (empty or NaN) values (first in data row 2," in message
     assert "codes cannot be missing" in message
     assert not back.exists()
 
@@ -183,7 +195,7 @@ def test_errors_of_fit(capsys, tmp_path, data):
     infinite = tmp_path / "inf.csv"
     infinite.write_text("a,b\n1,2\n3,\n-inf,5\n")
     message = run_error(capsys, ["fit", str(infinite), "--model", model])
-    assert "column(s) 'a' have infinite values (first in data row 3)" in message
+    assert "column(s) 'a' have infinite values (first in data row 3, blank lines not counted)" in message
 
     text = tmp_path / "text.csv"
     text.write_text("a,b\n1,\n3,n/a\n")

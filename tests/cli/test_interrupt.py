@@ -117,3 +117,27 @@ def test_ctrl_c_during_demo_exits_130():
     result = subprocess.run(command, capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert result.returncode == 130, result.stdout + result.stderr
     assert result.stderr.strip().endswith("sklearn-ae: interrupted"), result.stderr
+
+
+def test_fit_finishes_and_saves_when_its_reader_leaves(tmp_path, data):
+    """``sklearn-ae fit -v ... | head -2``: the pipe closes early; the fit still saves."""
+    csv = write_csv(tmp_path / "data.csv", data, COLUMNS)
+    model = tmp_path / "model.joblib"
+    read, write = os.pipe()
+    os.close(read)  # a reader that has already gone: every write to the pipe fails
+    argv = ["fit", str(csv), "--model", str(model), "-v", "--max-iter", "5", "--hidden-layer-sizes", "8"]
+    try:
+        command = [sys.executable, "-m", "sklearn_ae", *argv]
+        result = subprocess.run(
+            command,
+            stdout=write,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+            timeout=300,
+        )
+    finally:
+        os.close(write)
+    assert result.returncode == 0, result.stderr
+    assert "Broken pipe" not in result.stderr and "Traceback" not in result.stderr
+    assert model.exists()

@@ -36,11 +36,15 @@ def test_save_and_load_round_trip(tmp_path, model, data, suffix):
     np.testing.assert_array_equal(encode(restored, data), encode(model, data))
 
 
-def test_skops_files_are_skops_archives(tmp_path, model):
+@pytest.mark.parametrize("name", ["model.skops", "MODEL.SKOPS"])
+def test_skops_files_are_skops_archives(tmp_path, model, name):
+    """Any letter case: an upper-case name was written, and loaded, as a pickle."""
     sio = pytest.importorskip("skops.io")
-    path = tmp_path / "model.skops"
+    path = tmp_path / name
     save_model(model, path)
+    assert zipfile.is_zipfile(path)
     assert sio.get_untrusted_types(file=path) == ["sklearn_ae._autoencoder.AutoencoderTransformer"]
+    assert type(load_model(path)) is AutoencoderTransformer
 
 
 def test_load_rejects_what_is_not_a_fitted_model(tmp_path):

@@ -93,8 +93,12 @@ def test_damaged_gzip_data_and_an_unclosed_quote_are_unreadable_files(tmp_path):
         ("amount,score\n1,234,0.5\n2,0.7\n", "line 2: 3 field"),  # an unquoted comma shifts no data
         ("a,b,c\n1,2,3\n4,5,6,7\n", "line 3: 4 field"),
         ("a\n1,5\n2\n", "line 2: 2 field"),
-        ("a,b\n1,inf\n", r"'b' have infinite values \(first in data row 1\); .*replace them"),
-        ("a,b,c\n1,,2\n-Infinity,1e400,3\n", r"'a', 'b' have infinite values \(first in data row 2\)"),
+        ("a,b\n1,inf\n", r"'b' have infinite values \(first in data row 1, .*\); .*replace them"),
+        ("a,b,c\n1,,2\n-Infinity,1e400,3\n", r"'a', 'b' have infinite values \(first in data row 2,"),
+        ("a,b,c\n1,2,3\n\n\n7,8,inf\n", r"\(first in data row 2, blank lines not counted\)"),
+        ("a,b,c,\n1,2,3,\n", "column 4 has no name in the header row \\(leave it out with --columns\\)"),
+        ("a;b;c\n1;2;3\n", "looks separated by semicolons; the command line reads comma-separated"),
+        ("a\tb\n1\t2\n", "looks separated by tabs"),
         ("a,b\n1,NA\n", r"'b' are not numeric \(line 2 has 'NA'\); write a missing value as an empty cell"),
         ("a,b\n,\n , nan\n", r"every value of the 2 column\(s\) used is missing"),
     ],
@@ -117,6 +121,26 @@ def test_a_one_column_csv_reads_blank_lines_as_missing(tmp_path):
     path = write(tmp_path / "one.csv", 'a\n1\n\n""\n2\n\n \n')  # the blank lines at the end are not rows
     values, _ = read_table(path)
     np.testing.assert_array_equal(values, [[1], [np.nan], [np.nan], [2]])
+
+
+def test_a_line_break_in_a_quoted_text_cell(tmp_path):
+    """Standard CSV (pandas and spreadsheets write it): the record goes on to the next line."""
+    path = write(tmp_path / "notes.csv", 'name,a,b\n"Smith,\nJ.",1,2\nBob,3,4\n"A ""quoted""\n\nname",5,7\n')
+    X, names = read_table(path, columns_selector(["a", "b"]))
+    assert names == ["a", "b"]
+    np.testing.assert_array_equal(X, [[1, 2], [3, 4], [5, 7]])
+    with pytest.raises(CLIError, match=r"'name' are not numeric \(line 3 has 'Smith,\\nJ.'\)"):
+        read_table(path)
+
+
+def test_columns_left_out_need_no_name_and_may_repeat_one(tmp_path):
+    """``--columns`` leaves out a pandas index (no name), a trailing comma's column and
+    a repeated name; only the columns read must be named once."""
+    path = write(tmp_path / "index.csv", ",a,b,a,\n0,1,2,3,\n1,4,5,6,\n")
+    X, _ = read_table(path, columns_selector(["b"]))
+    np.testing.assert_array_equal(X, [[2], [5]])
+    with pytest.raises(CLIError, match="used twice in the header: 'a'"):
+        read_table(path, columns_selector(["a", "b"]))
 
 
 def test_quoted_commas_count_as_one_field(tmp_path):
@@ -142,10 +166,9 @@ def test_unused_columns_are_not_parsed_but_rows_are_counted(tmp_path):
 
 def test_missing_values_are_an_error_when_complete_data_is_needed(tmp_path):
     path = write(tmp_path / "codes.csv", "u,v\n1,2\n3,\n")
-    with pytest.raises(
-        CLIError, match=r"'v' have missing \(empty or NaN\) values \(first in data row 2\); codes!"
-    ):
+    with pytest.raises(CLIError, match=r"'v' have missing \(empty or NaN\) values") as info:
         read_table(path, complete="codes!")
+    assert str(info.value).endswith("(first in data row 2, blank lines not counted); codes!")
     np.testing.assert_array_equal(read_table(path, columns_selector(["u"]), complete="codes!")[0], [[1], [3]])
 
 
@@ -205,7 +228,7 @@ def test_parquet_with_missing_values(tmp_path):
     with pytest.raises(CLIError, match=r"every value of the 1 column\(s\) used is missing"):
         read_table(tmp_path / "empty.pq")
     pd.DataFrame({"a": [1.0, -np.inf]}).to_parquet(tmp_path / "inf.pq")
-    with pytest.raises(CLIError, match=r"'a' have infinite values \(first in data row 2\)"):
+    with pytest.raises(CLIError, match=r"'a' have infinite values \(first in data row 2\); "):
         read_table(tmp_path / "inf.pq")
 
 
