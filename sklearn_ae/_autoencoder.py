@@ -184,6 +184,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         drawn from numpy's global state, as scikit-learn does).
     verbose : int, default=0
         0 is silent; 1 prints a line per epoch; 2 adds a progress bar per epoch.
+        The printed losses are in scaled units (``X`` centred and divided by
+        ``scale_``); ``loss_curve_`` and the validation scores hold the same
+        values times ``scale_ ** 2``, in the units of ``X`` squared.
 
     Attributes
     ----------
