@@ -63,9 +63,10 @@ def latent_mlp_data(n_samples, n_features, n_latent=5, seed=0, chunk=200_000):
 # ------------------------------------------------------------------ baselines
 
 
-def build_module(n_features, n_components=2, hidden=DEFAULT_HIDDEN):
-    """The estimator's own default network (linear path + MLP in each half)."""
-    return build_autoencoder(n_features, n_components, hidden, "relu", 0.0, False)
+def build_module(n_features, n_components=2, hidden=DEFAULT_HIDDEN, generator=None):
+    """The estimator's own default network (linear path + MLP in each half), initialised
+    from ``generator`` (None: ``build_autoencoder``'s fixed seed, 0)."""
+    return build_autoencoder(n_features, n_components, hidden, "relu", 0.0, False, generator=generator)
 
 
 def estimator_adam_kwargs():

@@ -72,9 +72,7 @@ JITTER = 0.5
 def regress_encoder(T_train, target, seed, epochs, jitter):
     """The default encoder trained by MSE to output ``target`` for the rows ``T_train``."""
     gen = torch.Generator().manual_seed(seed)
-    with torch.random.fork_rng():
-        torch.manual_seed(seed)
-        encoder = build_module(T_train.shape[1], 2).encoder
+    encoder = build_module(T_train.shape[1], 2, generator=torch.Generator().manual_seed(seed)).encoder
     optimizer = torch.optim.Adam(encoder.parameters(), lr=LEARNING_RATE, **estimator_adam_kwargs())
     for _ in range(epochs):
         order = torch.randperm(len(T_train), generator=gen)

@@ -663,6 +663,11 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         X = self._validate_X(X, reset=False)
         errors = self._map(X, self._row_errors)
         observed = X.shape[1] - missing_per_row(X)
+        unobserved = unobserved_features(self)
+        if len(unobserved):  # never observed at fit: missing, as _map makes them (NaN stays NaN)
+            values = X[:, unobserved]
+            values = values.toarray() if issparse(values) else values
+            observed = observed - (~np.isnan(values)).sum(axis=1)
         if observed.min(initial=X.shape[1]) == X.shape[1]:
             return -float(np.mean(errors))
         if observed.sum() == 0:

@@ -16,6 +16,7 @@ import contextlib
 import copy
 import inspect
 import sys
+import warnings
 from numbers import Integral
 from typing import NamedTuple
 
@@ -34,7 +35,7 @@ from ._data import (
     with_columns_missing,
 )
 from ._device import global_rng_scope, resolve_device
-from ._errors import NonFiniteLossError, divergence_advice
+from ._errors import NonFiniteLossError, divergence_advice, user_stacklevel
 from ._modules import start_at_pca
 from ._neighbors import NeighborLoss, fuzzy_graph, neighbor_graph
 from ._penalties import ContractivePenalty, KLPenalty, SparsityPenalty
@@ -221,6 +222,15 @@ def fresh_start(est, X, plan, generator):
             )
         n_components = choose_code_size(est, X, n_components, plan.seed)
     missing, live_missing, unobserved = _missing_shares(X)
+    if len(unobserved):
+        shown = ", ".join(str(j) for j in unobserved[:10]) + (", ..." if len(unobserved) > 10 else "")
+        warnings.warn(
+            f"{len(unobserved)} feature(s) of X have no observed value (column(s) {shown}): the model "
+            "treats them as missing from now on, in transform, score and later partial_fit or "
+            "warm_start calls too. Fit afresh on data that observes them to use them.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
     if sp.issparse(X):
         mean, scale = fit_scaling_sparse(X)
         X_scaled = ScaledSparse(X, mean, scale)
@@ -251,11 +261,20 @@ def fresh_start(est, X, plan, generator):
     )
 
 
-def _missing_shares(X):
-    """:func:`~sklearn_ae._data.missing_shares`; a ``ValueError`` when nothing is observed."""
+def _missing_shares(X, unobserved=()):
+    """:func:`~sklearn_ae._data.missing_shares`; a ``ValueError`` when nothing is observed.
+
+    ``unobserved``: the features a continued fit treats as missing (already NaN in ``X``).
+    """
     shares = missing_shares(X)
     if shares.share == 1.0:
-        raise ValueError("Every entry of X is missing (NaN): there is nothing to train on.")
+        because = (
+            f", counting the {len(unobserved)} feature(s) that the first fit never observed, which the "
+            "model treats as missing"
+            if len(unobserved)
+            else ""
+        )
+        raise ValueError(f"Every entry of X is missing (NaN){because}: there is nothing to train on.")
     return shares
 
 
@@ -276,7 +295,7 @@ def continued_start(est, X, plan, generator):
         X_scaled = scaled_tensor(X, est.mean_, est.scale_)
     train, valid, _ = _split(X_scaled, plan, est.validation_fraction, generator)
     module = copy.deepcopy(fitted.module)  # the committed model stays as it is until commit
-    missing, live_missing, _ = _missing_shares(X)
+    missing, live_missing, _ = _missing_shares(X, unobserved)
     return Start(
         module, fitted.arch, est.mean_, est.scale_, fitted.noise_variance, train, valid, missing,
         live_missing=live_missing, unobserved=unobserved,

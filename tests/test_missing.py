@@ -109,14 +109,21 @@ def test_a_feature_never_observed_at_fit_stays_missing_later(cls, sparse, incomp
     X = X_train.copy()
     X[:, 5] = np.nan
     convert = sp.csr_matrix if sparse else np.asarray
-    model = cls(3, init="random", max_iter=3, random_state=0).fit(convert(X))
+    with pytest.warns(UserWarning, match=r"1 feature\(s\) of X have no observed value \(column\(s\) 5\)"):
+        model = cls(3, init="random", max_iter=3, random_state=0).fit(convert(X))
     X_new = X_test.copy()
     X_new[:, 5] = 100.0  # far from the mean_ of 0 the model gives the feature
     X_gone = X_test.copy()
     X_gone[:, 5] = np.nan
     assert_array_equal(model.transform(convert(X_new)), model.transform(convert(X_gone)))
     assert_array_equal(model.score_samples(convert(X_new)), model.score_samples(convert(X_gone)))
+    assert model.score(convert(X_new)) == model.score(convert(X_gone))
+    only_there = np.full_like(X_test, np.nan)
+    only_there[:, 5] = 100.0  # values in the never-observed feature only: nothing to score
+    assert np.isnan(model.score(convert(only_there)))
     assert_array_equal(X_new[:, 5], 100.0)  # the caller's array is left as it was
+    with pytest.raises(ValueError, match=r"counting the 1 feature.*never observed"):
+        model.set_params(warm_start=True).fit(convert(only_there))
 
 
 def test_partial_fit_keeps_a_feature_missing_from_the_first_chunk_out(incomplete_split):

@@ -54,8 +54,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 2
 
 
-class _StdoutUntilClosed:
-    """``sys.stdout`` that goes quiet once its reader has gone (``fit -v | head``).
+class _QuietOnceClosed:
+    """``sys.stdout`` or ``sys.stderr`` that goes quiet once its reader has gone (``fit -v | head``).
 
     The command then finishes its work (a fit still saves its model) instead of
     failing on the first line it prints after the pipe closed.
@@ -94,10 +94,12 @@ class _StdoutUntilClosed:
 
 @contextlib.contextmanager
 def _quiet_once_the_reader_leaves():
-    stdout = sys.stdout
-    sys.stdout = guarded = _StdoutUntilClosed(stdout)
+    """Guard ``sys.stdout`` and ``sys.stderr`` (progress bars write there) for one command."""
+    streams = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = guarded = tuple(_QuietOnceClosed(stream) for stream in streams)
     try:
         yield
     finally:
-        guarded.flush()  # what is still buffered: a closed pipe shows here, not at exit
-        sys.stdout = stdout
+        for stream in guarded:
+            stream.flush()  # what is still buffered: a closed pipe shows here, not at exit
+        sys.stdout, sys.stderr = streams

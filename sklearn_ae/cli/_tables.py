@@ -15,6 +15,7 @@ import contextlib
 import csv
 import gzip
 import io
+import itertools
 import sys
 import warnings
 import zlib
@@ -229,14 +230,13 @@ def _check_names(names, chosen, path):
         raise CLIError(f"{path}: column name(s) used twice in the header: {names_text(duplicates)}")
 
 
-def _check_delimiter(names, path):
-    """A header of one name holding ``;``, a tab or ``|`` is another delimiter's file."""
-    if len(names) == 1:
-        used = [sep for sep in (";", "\t", "|") if sep in names[0]]
-        if used:
-            shown = {";": "semicolons", "\t": "tabs", "|": "vertical bars"}[used[0]]
+def _check_delimiter(first, second, path):
+    """A one-column header and first row that ``;``, a tab or ``|`` split alike: another delimiter."""
+    for separator, shown in ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars")):
+        n_fields = first.count(separator) + 1
+        if n_fields > 1 and second.count(separator) + 1 == n_fields:
             raise CLIError(
-                f"{path}: the header row is one column, {names[0]!r}: the file looks separated by "
+                f"{path}: the header row is one column, {first.strip()!r}: the file looks separated by "
                 f"{shown}; the command line reads comma-separated files"
             )
 
@@ -251,7 +251,10 @@ def _read_csv(path, select):
                     "of column names, then one row of numbers per sample"
                 )
             names = [name.strip() for name in next(csv.reader([first]))]
-            _check_delimiter(names, path)
+            if len(names) == 1:
+                second = f.readline()
+                _check_delimiter(first, second, path)
+                f = itertools.chain([second], f)
             _check_header(names, path)
             chosen = list(select(names, path))
             _check_names(names, chosen, path)
@@ -304,16 +307,25 @@ def _checked_lines(f, n_names):
             continue
         paired = record.count('"') % 2 == 0
         if not (paired and record.count(",") == n_names - 1):
-            try:
-                fields = next(csv.reader([record], strict=True))
-            except csv.Error:  # the quoted field goes on in the next line (or is malformed)
-                continue
-            if len(fields) != n_names:
+            if _open_quote(record):
+                if len(record) > csv.field_size_limit():  # a quote opened by mistake, not text
+                    raise ValueError("a quoted field is never closed")
+                continue  # the quoted field goes on in the next line
+            if len(next(csv.reader([record]))) != n_names:
                 raise ValueError(f"a row has other than the header's {n_names} fields")
         yield record
         record = ""
     if record:
         raise ValueError("a quoted field is never closed")
+
+
+def _open_quote(record):
+    """Whether the CSV text ``record`` ends inside a quoted field."""
+    try:
+        next(csv.reader([record], strict=True))
+    except csv.Error as exc:  # strict: also a quote that is closed but not followed by a comma
+        return "unexpected end of data" in str(exc)
+    return False
 
 
 def _one_column(f):

@@ -119,19 +119,20 @@ def test_ctrl_c_during_demo_exits_130():
     assert result.stderr.strip().endswith("sklearn-ae: interrupted"), result.stderr
 
 
-def test_fit_finishes_and_saves_when_its_reader_leaves(tmp_path, data):
-    """``sklearn-ae fit -v ... | head -2``: the pipe closes early; the fit still saves."""
+@pytest.mark.parametrize("stderr_too", [False, True], ids=["stdout", "stderr_too"])
+def test_fit_finishes_and_saves_when_its_reader_leaves(tmp_path, data, stderr_too):
+    """``sklearn-ae fit -vv ... 2>&1 | head -2``: the pipe closes early; the fit still saves."""
     csv = write_csv(tmp_path / "data.csv", data, COLUMNS)
     model = tmp_path / "model.joblib"
     read, write = os.pipe()
     os.close(read)  # a reader that has already gone: every write to the pipe fails
-    argv = ["fit", str(csv), "--model", str(model), "-v", "--max-iter", "5", "--hidden-layer-sizes", "8"]
+    argv = ["fit", str(csv), "--model", str(model), "-vv", "--max-iter", "5", "--hidden-layer-sizes", "8"]
     try:
         command = [sys.executable, "-m", "sklearn_ae", *argv]
         result = subprocess.run(
             command,
             stdout=write,
-            stderr=subprocess.PIPE,
+            stderr=write if stderr_too else subprocess.PIPE,
             text=True,
             cwd=ROOT,
             timeout=300,
@@ -139,5 +140,5 @@ def test_fit_finishes_and_saves_when_its_reader_leaves(tmp_path, data):
     finally:
         os.close(write)
     assert result.returncode == 0, result.stderr
-    assert "Broken pipe" not in result.stderr and "Traceback" not in result.stderr
+    assert not result.stderr or ("Broken pipe" not in result.stderr and "Traceback" not in result.stderr)
     assert model.exists()

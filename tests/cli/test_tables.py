@@ -98,6 +98,7 @@ def test_damaged_gzip_data_and_an_unclosed_quote_are_unreadable_files(tmp_path):
         ("a,b,c\n1,2,3\n\n\n7,8,inf\n", r"\(first in data row 2, blank lines not counted\)"),
         ("a,b,c,\n1,2,3,\n", "column 4 has no name in the header row \\(leave it out with --columns\\)"),
         ("a;b;c\n1;2;3\n", "looks separated by semicolons; the command line reads comma-separated"),
+        ("price|usd\n5\nx\n", r"'price\|usd' are not numeric"),  # one column whose name has a |
         ("a\tb\n1\t2\n", "looks separated by tabs"),
         ("a,b\n1,NA\n", r"'b' are not numeric \(line 2 has 'NA'\); write a missing value as an empty cell"),
         ("a,b\n,\n , nan\n", r"every value of the 2 column\(s\) used is missing"),
@@ -131,6 +132,22 @@ def test_a_line_break_in_a_quoted_text_cell(tmp_path):
     np.testing.assert_array_equal(X, [[1, 2], [3, 4], [5, 7]])
     with pytest.raises(CLIError, match=r"'name' are not numeric \(line 3 has 'Smith,\\nJ.'\)"):
         read_table(path)
+
+
+def test_quotes_outside_the_standard_are_read_as_before(tmp_path):
+    """A space (or text) after a closing quote is not a quote that goes on to the next line."""
+    path = write(tmp_path / "loose.csv", 'name,a,b\n"Smith, J" ,1,2\n"Doe"r,3,4\n5" pipe,5,6\n')
+    X, _ = read_table(path, columns_selector(["a", "b"]))
+    np.testing.assert_array_equal(X, [[1, 2], [3, 4], [5, 6]])
+
+
+def test_a_quote_never_closed_is_an_error(tmp_path):
+    """A stray opening quote joins lines only up to the csv module's field limit, then stops."""
+    rows = [f"r{i},{i},{2 * i}" for i in range(20_000)]
+    rows[10] = '"5 inch,10,20'
+    path = write(tmp_path / "stray.csv", "name,a,b\n" + "\n".join(rows) + "\n")
+    with pytest.raises(CLIError, match=r"field limit|never closed"):
+        read_table(path, columns_selector(["a", "b"]))
 
 
 def test_columns_left_out_need_no_name_and_may_repeat_one(tmp_path):
