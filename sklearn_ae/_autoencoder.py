@@ -29,6 +29,7 @@ from ._training import (
     plan_training,
     run,
     unobserved_features,
+    warning_name,
 )
 
 _FLOATS = [np.float64, np.float32]
@@ -175,6 +176,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         and maps codes back to ``(batch, n_features)``.
     callbacks : list of skorch callbacks, default=None
         Extra :mod:`skorch.callbacks` run by the training engine (copied at fit).
+        The names ``"finite_loss"`` and ``"stopping"`` are taken by the engine's own.
     device : str, default="cpu"
         ``"cpu"``, ``"cuda"``, ``"cuda:N"``, ``"mps"`` or ``"auto"`` (CUDA, then
         MPS, then CPU).
@@ -219,8 +221,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         The starting point's validation score (PCA's, with ``init="pca"``).
     best_validation_score_ : float or None
         The best validation score of any check, the starting point's included; its
-        weights are the ones kept, so the fitted model scores exactly this on the
-        held-out rows (on complete data, without penalties).
+        weights are the ones kept, so the fitted model scores this on the held-out
+        rows (on complete data, without penalties; to float rounding, as training
+        runs in float32).
     n_iter_ : int
         Number of epochs run.
 
@@ -434,18 +437,25 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         ``feature_names_in_``), leaves no fitted attribute behind. A failed
         continuation (``warm_start``, later ``partial_fit`` calls) keeps the previous
         model: validation then resets nothing, and :meth:`_train` changes nothing
-        until training has succeeded.
+        until training has succeeded. The ``ConvergenceWarning`` comes after that, so
+        a filter that turns it into an error finds the fit committed either way.
         """
         try:
             X = self._validate_X(X, reset=not kwargs["continuing"])
-            self._train(X, **kwargs)
+            unconverged = self._train(X, **kwargs)
         except BaseException:
             if not kwargs["continuing"]:
                 forget_fitted(self)
             raise
+        if unconverged and warning_name(self) is not None:
+            warnings.warn(unconverged, ConvergenceWarning, stacklevel=user_stacklevel())
 
     def _train(self, X, *, epochs, continuing, incremental=False):
-        """Train on validated ``X``: plan, start, build the net, run it, commit."""
+        """Train on validated ``X``: plan, start, build the net, run it, commit.
+
+        Returns the ``ConvergenceWarning``'s message when the fit ran out of epochs
+        while still improving, else None.
+        """
         plan = plan_training(self, X.shape[0], continuing=continuing, incremental=incremental)
         generators = fit_generators(plan.seed, plan.device)
         start = (continued_start if continuing else fresh_start)(self, X, plan, generators[0])
@@ -454,13 +464,12 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         result = run(net, start, plan, epochs, optimizer_state=saved)
         self._commit(start, plan, result, continuing=continuing)
         if epochs > 1 and result.epochs == epochs and not result.converged and result.improving:
-            warnings.warn(
-                f"{type(self).__name__} stopped at max_iter={self.max_iter} epochs while the "
+            return (
+                f"{warning_name(self)} stopped at max_iter={self.max_iter} epochs while the "
                 f"{'held-out' if plan.holdout else 'training'} loss was still improving by more "
-                f"than tol={self.tol}; raise max_iter or learning_rate_init.",
-                ConvergenceWarning,
-                stacklevel=user_stacklevel(),
+                f"than tol={self.tol}; raise max_iter or learning_rate_init."
             )
+        return None
 
     def _commit(self, start, plan, result, *, continuing):
         """Set the fitted attributes: the one place a fit changes ``self``."""
@@ -468,7 +477,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             start.module, start.arch, plan.device, start.noise_variance, result.optimizer_state
         )
         if not continuing:
-            self._network_ = network_settings(self, plan)  # what a continuation must keep
+            self._network_ = network_settings(self, plan.hidden)  # what a continuation must keep
         self.mean_, self.scale_ = start.mean, start.scale
         self._unobserved_ = start.unobserved
         self.encoder_, self.decoder_ = start.module.encoder, start.module.decoder
@@ -497,7 +506,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         """
         module = self._fitted.inference_module(A.dtype)
         dtype, device = next(module.parameters()).dtype, self._fitted.device
-        mean = torch.as_tensor(self.mean_, dtype=dtype, device=device)
+        mean = torch.tensor(self.mean_, dtype=dtype, device=device)  # a copy: mean_ may be read-only
         # Rows of X (not codes): a feature no row of the first fit observed is missing,
         # as it was in training, whatever A holds there.
         unobserved = unobserved_features(self) if function != self._decode else []
@@ -707,3 +716,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         for name in self._get_param_names():
             if not hasattr(self, name):
                 setattr(self, name, defaults[name].default)
+        if hasattr(self, "_fitted") and not hasattr(self, "_network_"):
+            # Saved by 0.1.0: what a continuation must keep comes from the network itself,
+            # and the start's validation score, not recorded then, is unknown.
+            self._network_ = network_settings(self, self._fitted.arch.hidden_layer_sizes)
+            if not hasattr(self, "initial_validation_score_"):
+                self.initial_validation_score_ = None

@@ -59,15 +59,22 @@ def choose_code_size(estimator, X, target, seed):
     X_held, X_fit = X[order[:n_held]], X[order[n_held:]]
     # The short fits are seeded from the fit's seed (their random_state): with
     # random_state=None the search then draws nothing more from numpy's global generator.
+    # They run no user callbacks and print nothing: a Checkpoint or a log line per short
+    # fit would be side effects of a search the user did not write.
     short = clone(estimator).set_params(
-        max_iter=max(5, estimator.max_iter // 4), warm_start=False, random_state=seed
+        max_iter=max(5, estimator.max_iter // 4),
+        warm_start=False,
+        random_state=seed,
+        verbose=0,
+        callbacks=None,
     )
 
     def reaches(k):
         model = clone(short).set_params(n_components=k)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            model.fit(X_fit)
+        # Short fits stop early by design: they warn of nothing. (An attribute of the
+        # model, not a warnings filter, which threads running fits at once would share.)
+        model._warn_as = None
+        model.fit(X_fit)
         return heldout_r2(model, X_held) >= target
 
     high, low = _pca_size(X_fit, X_held, target), 1
@@ -102,7 +109,8 @@ def _pca_size(X_fit, X_held, target):
     """
     X_fit = np.where(np.isnan(X_fit), _column_means(X_fit), X_fit)
     X_held = np.where(np.isnan(X_held), _column_means(X_held), X_held)
-    pca = PCA().fit(X_fit)
+    with np.errstate(divide="ignore", invalid="ignore"):  # constant data: explained ratios of 0/0
+        pca = PCA().fit(X_fit)
     centred = X_held - pca.mean_
     explained = np.cumsum(np.sum((centred @ pca.components_.T) ** 2, axis=0))
     total = np.sum((X_held - X_held.mean(axis=0)) ** 2)

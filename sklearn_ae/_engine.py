@@ -25,6 +25,14 @@ from ._errors import NonFiniteLossError, divergence_advice
 from ._modules import random_source
 
 
+class InterruptedBeforeTraining(BaseException):
+    """Ctrl-C while the start was scored, before any training: nothing to keep.
+
+    Not a ``KeyboardInterrupt``, which skorch's ``partial_fit`` catches to keep what
+    was trained; :func:`~sklearn_ae._training.run` raises it as one again.
+    """
+
+
 class Batches:
     """Mini-batches of a :class:`RowSubset`, yielded as ``(X_batch, X_batch)``.
 
@@ -48,7 +56,7 @@ class Batches:
 
     def _starts(self):
         starts = list(range(0, self.n_rows, self.batch_size))
-        if self.shuffle and len(starts) > 1 and self.n_rows - starts[-1] == 1:
+        if self.shuffle and self.batch_size > 1 and len(starts) > 1 and self.n_rows - starts[-1] == 1:
             starts.pop()  # the last batch takes the one remaining row
         return starts
 
@@ -175,8 +183,9 @@ class KeepBest(Callback):
         patience (none while the spectral pull holds).
     since_improvement_ : int
         Checks since the last improvement by more than ``tol``, every check counted.
-        The first check of an unmeasured start improves on nothing: until a later
-        check beats it, this is at least ``patience`` (so not :attr:`improving`).
+        The start is no improvement, nor is the first check of an unmeasured start
+        (it improves on nothing): until a check beats the best, this is at least
+        ``patience`` (so not :attr:`improving`).
     """
 
     def __init__(
@@ -202,7 +211,8 @@ class KeepBest(Callback):
     def start(self, net, initial_loss):
         """Take the starting point (its loss, or None when unmeasured) as the first check."""
         self.initial_loss_ = self.best_loss_ = initial_loss
-        self.misses_ = self.since_improvement_ = 0
+        # The start is no improvement: until a check beats it, training is not "improving".
+        self.misses_, self.since_improvement_ = 0, self.patience
         self.left_start_ = initial_loss is None or self.grace == 1
         self.boosted_ = self.lr_boost is None or initial_loss is None
         self.best_weights_ = self._snapshot(net) if self.keep_best else None
@@ -254,8 +264,9 @@ class KeepBest(Callback):
         self.observe(net, net.history[-1, self.monitor])
 
     def on_train_end(self, net, **kwargs):
-        if self.keep_best and self.best_weights_ is not None:
-            net.module_.load_state_dict(self.best_weights_)
+        best = getattr(self, "best_weights_", None)  # None too when Ctrl-C came before the start's score
+        if self.keep_best and best is not None:
+            net.module_.load_state_dict(best)
 
     @staticmethod
     def _snapshot_into(net, snapshot):
@@ -449,7 +460,11 @@ class AutoencoderNet(NeuralNet):
         valid = None if self.valid is None else self.get_iterator(self._validation_rows(), training=False)
         self._valid_batches = valid
         with random_source(self.module_, self.generator):
-            self.stopping.start(self, None if valid is None else self.loss_over(valid))
+            try:
+                initial_loss = None if valid is None else self.loss_over(valid)
+            except KeyboardInterrupt:
+                raise InterruptedBeforeTraining from None
+            self.stopping.start(self, initial_loss)
             for _ in range(epochs):
                 self.notify("on_epoch_begin", dataset_train=X, dataset_valid=self.valid)
                 self.run_single_epoch(train, training=True, prefix="train", step_fn=self.train_step)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -15,7 +14,6 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, v
 
 from ._autoencoder import AutoencoderTransformer
 from ._data import overflow_message
-from ._errors import user_stacklevel
 from ._modules import ACTIVATIONS
 from ._state import forget_fitted
 
@@ -277,12 +275,9 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
         if kept.any():
             n_kept = int(kept.sum())
             size = default_code_size(n_kept) if self.n_components == "auto" else self.n_components
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                autoencoder = self._autoencoder(size).fit(self._standardise(X)[:, kept])
-            for warning in caught:  # the user made an imputer: name it, not its autoencoder
-                message = str(warning.message).replace("AutoencoderTransformer", type(self).__name__, 1)
-                warnings.warn(message, warning.category, stacklevel=user_stacklevel())
+            autoencoder = self._autoencoder(size)
+            autoencoder._warn_as = type(self).__name__  # the user made an imputer: name it in warnings
+            autoencoder.fit(self._standardise(X)[:, kept])
         indicator = None
         if self.add_indicator:
             indicator = MissingIndicator(missing_values=self.missing_values, error_on_new=False)

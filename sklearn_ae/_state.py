@@ -72,22 +72,27 @@ class FittedModel:
         self._lock = threading.Lock()
 
     def inference_module(self, dtype):
-        """The network in eval mode, in ``dtype`` (a float64 copy is built once, cached).
+        """The network in eval mode, in ``dtype`` (a float64 copy is cached).
 
         Inference in the input's precision keeps results independent of how rows are
         batched, which float32 matrix products do not guarantee. On GPUs float64 runs
         at a small fraction of float32's speed, so there float64 input is computed in
-        float32 (the result is still returned as float64).
+        float32 (the result is still returned as float64). The float64 copy is made
+        again when the network's weights have changed in place since (``encoder_`` or
+        ``decoder_`` fine-tuned by hand, say), as torch's version counters show.
         """
         if self.device.type != "cpu":
             dtype = np.float32
         key = np.dtype(dtype).name
+        if key == "float32":
+            return self.module
+        versions = tuple(tensor._version for tensor in self.module.state_dict(keep_vars=True).values())
         with self._lock:
-            module = self._inference.get(key)
-            if module is None:
-                module = self.module if key == "float32" else copy.deepcopy(self.module).double()
-                self._inference[key] = module
-        return module
+            cached = self._inference.get(key)
+            if cached is None or cached[0] != versions:
+                cached = (versions, copy.deepcopy(self.module).double())
+                self._inference[key] = cached
+        return cached[1]
 
     # ------------------------------------------------------------------ pickling
 

@@ -64,6 +64,9 @@ AUTO_LEARNING_RATE_NEIGHBORS = 3e-3
 #: left PCA's plateau (see defaults.rst).
 AUTO_BOOST = (3.0, 0.9)
 
+#: Names of the callbacks every fit adds (``_engine.make_net``); a user's may not take them.
+RESERVED_CALLBACK_NAMES = ("finite_loss", "stopping")
+
 #: ``batch_size="auto"``: at most this many rows per batch (see defaults.rst).
 AUTO_BATCH_SIZE = 128
 
@@ -111,17 +114,9 @@ def _weight_decay(optimizer, alpha):
     return {}
 
 
-def plan_training(est, n_samples, *, continuing, incremental):
-    """Resolve ``est``'s parameters into a :class:`Plan` (or raise ``ValueError``)."""
-    for name in ("n_components", "max_iter", "batch_size", "n_iter_no_change", "n_neighbors"):
-        value = getattr(est, name)
-        if isinstance(value, (bool, np.bool_)):
-            raise ValueError(f"{name} must be an integer, not a bool; got {value!r}.")
-    hidden = est.hidden_layer_sizes
-    hidden = (hidden,) if isinstance(hidden, Integral) else tuple(hidden)
-    if not all(isinstance(h, Integral) and not isinstance(h, bool) and h >= 1 for h in hidden):
-        raise ValueError(f"hidden_layer_sizes must hold positive integers, got {est.hidden_layer_sizes!r}.")
-    for item in est.callbacks or ():
+def _check_callbacks(callbacks):
+    """A ``ValueError`` for an entry skorch cannot use, or one that takes the engine's names."""
+    for item in callbacks or ():
         # As skorch reads them: a callback (an instance or a class), or a (name, callback)
         # pair as a tuple or a list. A callback is what skorch calls: a Callback, or any
         # object with its initialize and set_params methods.
@@ -132,6 +127,24 @@ def plan_training(est, n_samples, *, continuing, incremental):
                 "callbacks must hold skorch callbacks: Callback instances or classes, or "
                 f"(name, callback) pairs; got {item!r}."
             )
+        if named and item[0] in RESERVED_CALLBACK_NAMES:
+            raise ValueError(
+                f"callbacks: the name {item[0]!r} is sklearn_ae's own callback's "
+                f"({', '.join(map(repr, RESERVED_CALLBACK_NAMES))} are taken); give yours another name."
+            )
+
+
+def plan_training(est, n_samples, *, continuing, incremental):
+    """Resolve ``est``'s parameters into a :class:`Plan` (or raise ``ValueError``)."""
+    for name in ("n_components", "max_iter", "batch_size", "n_iter_no_change", "n_neighbors"):
+        value = getattr(est, name)
+        if isinstance(value, (bool, np.bool_)):
+            raise ValueError(f"{name} must be an integer, not a bool; got {value!r}.")
+    hidden = est.hidden_layer_sizes
+    hidden = (hidden,) if isinstance(hidden, Integral) else tuple(hidden)
+    if not all(isinstance(h, Integral) and not isinstance(h, bool) and h >= 1 for h in hidden):
+        raise ValueError(f"hidden_layer_sizes must hold positive integers, got {est.hidden_layer_sizes!r}.")
+    _check_callbacks(est.callbacks)
     if isinstance(est.optimizer, str):
         optimizer, extra = OPTIMIZERS[est.optimizer]
     elif issubclass(est.optimizer, torch.optim.Optimizer):
@@ -222,7 +235,7 @@ def fresh_start(est, X, plan, generator):
             )
         n_components = choose_code_size(est, X, n_components, plan.seed)
     missing, live_missing, unobserved = _missing_shares(X)
-    if len(unobserved):
+    if len(unobserved) and warning_name(est) is not None:
         shown = ", ".join(str(j) for j in unobserved[:10]) + (", ..." if len(unobserved) > 10 else "")
         warnings.warn(
             f"{len(unobserved)} feature(s) of X have no observed value (column(s) {shown}): the model "
@@ -302,13 +315,25 @@ def continued_start(est, X, plan, generator):
     )  # fmt: skip
 
 
+def warning_name(est):
+    """The estimator's name in its warnings, or None for a fit that warns of nothing.
+
+    A private attribute (``_warn_as``) set on the instance by code that fits an
+    estimator for its own use: the imputer names itself, the code-size search's short
+    fits stay silent. An attribute rather than a warnings filter, which is process-wide
+    state that threads fitting at once would share.
+    """
+    return getattr(est, "_warn_as", type(est).__name__)
+
+
 def unobserved_features(est):
     """Indices of the features without an observed value in the data ``est`` was first fitted on."""
     return getattr(est, "_unobserved_", np.zeros(0, dtype=np.int64))  # none in older pickles
 
 
-def network_settings(est, plan):
-    """The settings that fix the network's shape, as a fresh fit resolved them."""
+def network_settings(est, hidden):
+    """The settings that fix the network's shape, as a fresh fit resolved them
+    (``hidden``: the hidden layer sizes as a tuple)."""
 
     def part(spec):  # a user module: its class stands for it (instances are deep-copied)
         return None if spec is None else spec if isinstance(spec, type) else type(spec)
@@ -317,7 +342,7 @@ def network_settings(est, plan):
         "n_components": est.n_components,
         "encoder": part(est.encoder),
         "decoder": part(est.decoder),
-        "hidden_layer_sizes": plan.hidden,
+        "hidden_layer_sizes": tuple(hidden),
         "activation": est.activation,
         "dropout": est.dropout,
         "batch_norm": est.batch_norm,
@@ -334,7 +359,7 @@ def _check_same_network(est, plan):
     fitted = getattr(est, "_network_", None)
     if fitted is None:  # a model pickled before the settings were kept
         return
-    asked = network_settings(est, plan)
+    asked = network_settings(est, plan.hidden)
     both_custom = fitted["encoder"] is not None and fitted["decoder"] is not None
     mlp = ("hidden_layer_sizes", "activation", "dropout", "batch_norm")
     free = set(mlp) if both_custom else set()
@@ -554,7 +579,10 @@ def run(net, start, plan, epochs, optimizer_state=None):
             # moments must survive a continuation that fails.
             state["state"] = copy.deepcopy(optimizer_state["state"])
             net.optimizer_.load_state_dict(state)
-        net.partial_fit(start.train, epochs=epochs)
+        try:
+            net.partial_fit(start.train, epochs=epochs)
+        except _engine().InterruptedBeforeTraining:
+            raise KeyboardInterrupt from None
     _check_finite(net.module_, net.optimizer_, plan, net.optimizer_.param_groups[0]["lr"])
     squared = start.scale**2
     # Whole epochs only: a KeyboardInterrupt (which skorch catches) can end one midway.

@@ -147,6 +147,7 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
         and maps codes back to ``(batch, n_features)``.
     callbacks : list of skorch callbacks, default=None
         Extra :mod:`skorch.callbacks` run by the training engine (copied at fit).
+        The names ``"finite_loss"`` and ``"stopping"`` are taken by the engine's own.
     device : str, default="cpu"
         ``"cpu"``, ``"cuda"``, ``"cuda:N"``, ``"mps"`` or ``"auto"`` (CUDA, then
         MPS, then CPU).

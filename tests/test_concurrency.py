@@ -1,9 +1,11 @@
 """One fitted estimator serves transform calls from several threads at once."""
 
 import threading
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
+from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_ae import AutoencoderTransformer
 
@@ -45,3 +47,23 @@ def test_float64_inference_copy_is_built_once_under_threads(digits):
     for _, codes in results[1:]:
         np.testing.assert_array_equal(codes, results[0][1])
     assert np.isfinite(results[0][1]).all()
+
+
+def test_fits_in_threads_leave_the_warning_filters_alone(digits):
+    """A float n_components runs short fits that must not warn. A warnings filter to
+    silence them is process-wide: threads restoring it at different times left an
+    "ignore ConvergenceWarning" behind that hid every later warning."""
+    X = digits[0][:300]
+    filters = list(warnings.filters)
+
+    def fit(seed):
+        return AutoencoderTransformer(0.8, hidden_layer_sizes=(8,), max_iter=6, random_state=seed).fit(X)
+
+    for _ in range(3):
+        with ThreadPoolExecutor(4) as pool:
+            list(pool.map(fit, range(8)))
+    assert warnings.filters == filters
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        AutoencoderTransformer(2, hidden_layer_sizes=(8,), max_iter=2, random_state=0).fit(X)
+    assert any(w.category is ConvergenceWarning for w in caught)

@@ -10,6 +10,7 @@ from sklearn.base import clone
 from sklearn.decomposition import PCA
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import GridSearchCV
+from skorch.callbacks import Callback
 from torch import nn
 
 from sklearn_ae import AutoencoderTransformer, VariationalAutoencoderTransformer
@@ -158,6 +159,36 @@ def test_float_n_components_needs_ten_rows_and_leaves_nothing_fitted():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         assert AutoencoderTransformer(0.9, max_iter=8, random_state=0).fit(X10).n_components_ <= 2  # the rank
+
+
+class CountTrainings(Callback):
+    trainings = 0
+
+    def on_train_begin(self, net, **kwargs):
+        type(self).trainings += 1
+
+
+def test_float_n_components_search_runs_no_user_callback_and_no_warning():
+    """The search's short fits are its own: the user's callbacks (a Checkpoint would
+    write files) and verbose logs see only the fit itself, and they warn of nothing."""
+    X = np.random.RandomState(0).normal(size=(200, 3)) @ np.random.RandomState(1).normal(size=(3, 12))
+    CountTrainings.trainings = 0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        options = {"hidden_layer_sizes": (8,), "max_iter": 40, "callbacks": [CountTrainings()]}
+        model = AutoencoderTransformer(0.8, **options).fit(X)
+    assert CountTrainings.trainings == 1 and 1 <= model.n_components_ <= 3
+    assert [str(w.message) for w in caught if w.category is not ConvergenceWarning] == []
+
+
+def test_float_n_components_on_constant_data_warns_of_nothing():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = AutoencoderTransformer(0.9, hidden_layer_sizes=(8,), max_iter=3, random_state=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(np.ones((50, 5)))
+    assert model.n_components_ == 1
 
 
 def test_float_n_components_search_draws_one_seed_like_any_fit():

@@ -58,3 +58,44 @@ def test_old_model_files_decode_score_and_keep_training(saved, digits):
     codes = model.transform(X[200:220])
     assert codes.shape == (20, 3) and np.isfinite(codes).all()
     assert not np.allclose(codes, expected)  # the epoch changed the weights
+
+
+def test_old_model_files_refuse_a_continuation_with_another_network(saved, digits):
+    """As a model saved now does: 0.1.0 files carry no record of the settings, so the
+    network itself gives them (a changed network was silently ignored)."""
+    model, _, _ = saved
+    X, _ = digits
+    assert model.initial_validation_score_ is None  # not recorded by 0.1.0
+    model.set_params(warm_start=True, hidden_layer_sizes=(64, 32), max_iter=2)
+    with pytest.raises(ValueError, match=r"hidden_layer_sizes=\(64, 32\) \(fitted: \(16,\)\)"):
+        model.fit(X[:200])
+    model.set_params(hidden_layer_sizes=(16,))
+    model.fit(X[:200])  # the same network: it continues
+    assert model.n_iter_ > 2
+
+
+def test_weights_edited_in_place_reach_every_precision(tmp_path, digits):
+    """The float64 copy of the network follows in-place edits of encoder_/decoder_
+    (fine-tuning by hand), as float32 inference and a saved file do."""
+    import pickle
+    import warnings
+
+    import torch
+
+    X, _ = digits
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = AutoencoderTransformer(3, hidden_layer_sizes=(16,), max_iter=4, random_state=0).fit(X[:300])
+    before = model.transform(X[:50])
+    with torch.no_grad():
+        model.encoder_.linear.weight.mul_(2.0)
+    after = model.transform(X[:50])
+    assert not np.allclose(after, before)
+    np.testing.assert_allclose(after, model.transform(X[:50].astype(np.float32)), rtol=1e-4, atol=1e-3)
+    np.testing.assert_allclose(pickle.loads(pickle.dumps(model)).transform(X[:50]), after, rtol=1e-12)
+    # A model opened read-only (joblib's mmap_mode) transforms without torch's warning.
+    joblib.dump(model, tmp_path / "model.joblib")
+    opened = joblib.load(tmp_path / "model.joblib", mmap_mode="r")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(opened.transform(X[:50]), after)

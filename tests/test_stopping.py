@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+import torch
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from skorch.callbacks import Callback
 
@@ -134,6 +135,63 @@ def test_no_convergence_warning_when_nothing_beat_the_start():
     assert ae.n_iter_ == 30 and ae.best_validation_score_ == ae.initial_validation_score_
 
 
+@pytest.mark.parametrize("max_iter", [3, 5])
+def test_the_start_is_not_an_improvement(max_iter):
+    """Fewer epochs than n_iter_no_change, none better than the start: no "still
+    improving" warning (the start used to count as the last improvement)."""
+    X = np.random.RandomState(0).normal(size=(300, 10))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        ae = AutoencoderTransformer(2, hidden_layer_sizes=(16,), max_iter=max_iter, random_state=0).fit(X)
+        assert ae.best_validation_score_ == ae.initial_validation_score_
+        ae.set_params(warm_start=True).fit(X)  # a short continuation of a model that has converged
+    assert ae.n_iter_ == 2 * max_iter
+
+
+def test_a_convergence_warning_turned_error_finds_the_fit_committed(digits):
+    """The warning comes after the fit is committed: fresh fits and continuations alike."""
+    X = digits[0][:400]
+    ae = AutoencoderTransformer(4, hidden_layer_sizes=(16,), max_iter=3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        with pytest.raises(ConvergenceWarning, match="still improving"):
+            ae.fit(X)
+        assert ae.n_iter_ == 3
+        codes = ae.transform(X)
+        with pytest.raises(ConvergenceWarning, match="training loss was still improving"):
+            ae.set_params(warm_start=True, early_stopping=False).fit(X)
+    assert ae.n_iter_ == 6 and not np.array_equal(ae.transform(X), codes)
+
+
+class _CtrlCWhileTheStartIsScored(torch.nn.Module):
+    """A linear encoder that raises KeyboardInterrupt at its second forward pass in
+    eval mode: the first checks its output's shape, the second scores the start."""
+
+    evaluated = 0
+
+    def __init__(self, n_features, n_components):
+        super().__init__()
+        self.linear = torch.nn.Linear(n_features, n_components)
+
+    def forward(self, x):
+        if not self.training:
+            type(self).evaluated += 1
+            if type(self).evaluated == 2:
+                raise KeyboardInterrupt
+        return self.linear(x)
+
+
+def test_ctrl_c_before_training_began_keeps_nothing(digits):
+    """Scoring the start comes before any epoch: the interrupt reaches the caller
+    (it was an AttributeError), and the fresh fit is left unfitted."""
+    _CtrlCWhileTheStartIsScored.evaluated = 0
+    ae = AutoencoderTransformer(4, encoder=_CtrlCWhileTheStartIsScored, max_iter=3, random_state=0)
+    with pytest.raises(KeyboardInterrupt):
+        ae.fit(digits[0][:300])
+    with pytest.raises(NotFittedError):
+        ae.transform(digits[0][:5])
+
+
 def test_no_convergence_warning_when_the_held_out_loss_got_worse(digits):
     """The spectral pull holds misses back; the warning still looks at the checks themselves."""
     X, _ = digits
@@ -187,6 +245,24 @@ def test_batch_norm_never_sees_a_one_row_batch(n_samples):
         random_state=0,
     )
     assert np.isfinite(ae.fit(X).transform(X)).all()
+
+
+class CountSteps(Callback):
+    sizes = []
+
+    def on_batch_end(self, net, batch=None, training=False, **kwargs):
+        if training:
+            type(self).sizes.append(len(batch[0]))
+
+
+def test_batch_size_one_takes_one_step_per_row():
+    """Only a one-row remainder of larger batches joins the batch before it."""
+    X = np.random.RandomState(0).normal(size=(7, 4))
+    for batch_size, sizes in [(1, [1] * 7), (3, [3, 4])]:
+        CountSteps.sizes = []
+        options = {"batch_size": batch_size, "max_iter": 1, "callbacks": [CountSteps()]}
+        AutoencoderTransformer(2, hidden_layer_sizes=(8,), **options).fit(X)
+        assert CountSteps.sizes == sizes
 
 
 class PoisonAfterEpoch(Callback):

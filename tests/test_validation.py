@@ -96,6 +96,18 @@ def test_callbacks_as_instances_classes_and_named_pairs(X):
     assert ae.n_iter_ == FAST["max_iter"]
 
 
+@pytest.mark.parametrize("name", ["stopping", "finite_loss"])
+def test_a_callback_may_not_take_the_engine_s_names(X, name):
+    """skorch's own message ("duplicate user-set callback name") said the user set it twice."""
+    from skorch.callbacks import EpochTimer
+
+    ae = AutoencoderTransformer(**{**FAST, "callbacks": [(name, EpochTimer())]})
+    with pytest.raises(ValueError, match=f"the name '{name}' is sklearn_ae's own callback's"):
+        ae.fit(X)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(ae)
+
+
 def test_diverging_loss_raises_clear_error_and_leaves_unfitted(digits):
     X, _ = digits
     ae = AutoencoderTransformer(8, learning_rate_init=1e6, optimizer="sgd", max_iter=20, random_state=0)
