@@ -510,7 +510,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         # Rows of X (not codes): a feature no row of the first fit observed is missing,
         # as it was in training, whatever A holds there.
         unobserved = unobserved_features(self) if function != self._decode else []
-        unobserved = torch.as_tensor(unobserved, device=device) if len(unobserved) else None
+        unobserved = torch.tensor(unobserved, device=device) if len(unobserved) else None  # may be read-only
         if n_out is None:
             out = np.empty(A.shape[0], dtype=np.float64)
         else:
@@ -719,6 +719,12 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         if hasattr(self, "_fitted") and not hasattr(self, "_network_"):
             # Saved by 0.1.0: what a continuation must keep comes from the network itself,
             # and the start's validation score, not recorded then, is unknown.
-            self._network_ = network_settings(self, self._fitted.arch.hidden_layer_sizes)
+            arch = self._fitted.arch  # what the network is, whatever the parameters say now
+            self._network_ = {
+                **network_settings(self, arch.hidden_layer_sizes),
+                "activation": arch.activation,
+                "dropout": arch.dropout,
+                "batch_norm": arch.batch_norm,
+            }
             if not hasattr(self, "initial_validation_score_"):
                 self.initial_validation_score_ = None

@@ -210,9 +210,11 @@ class KeepBest(Callback):
 
     def start(self, net, initial_loss):
         """Take the starting point (its loss, or None when unmeasured) as the first check."""
-        self.initial_loss_ = self.best_loss_ = initial_loss
-        # The start is no improvement: until a check beats it, training is not "improving".
+        self.initial_loss_ = self.best_loss_ = self.last_loss_ = initial_loss
+        # The start is no improvement: until a check beats it, training is not "improving"
+        # (unless, still on the start's plateau, its loss is falling: see improving).
         self.misses_, self.since_improvement_ = 0, self.patience
+        self.falling_ = False
         self.left_start_ = initial_loss is None or self.grace == 1
         self.boosted_ = self.lr_boost is None or initial_loss is None
         self.best_weights_ = self._snapshot(net) if self.keep_best else None
@@ -226,8 +228,10 @@ class KeepBest(Callback):
 
     @property
     def improving(self):
-        """Whether one of the last ``patience`` checks beat the best by more than ``tol``."""
-        return self.since_improvement_ < self.patience
+        """Whether one of the last ``patience`` checks beat the best by more than ``tol``,
+        or, before any check has beaten the start, the last one beat the check before it
+        by more than ``tol``: a loss that rose on leaving the start and is coming back."""
+        return self.since_improvement_ < self.patience or (not self.left_start_ and self.falling_)
 
     def observe(self, net, loss):
         """Count one check with monitored loss ``loss``.
@@ -236,6 +240,8 @@ class KeepBest(Callback):
         check that does not improve is not a miss: patience starts after it.
         """
         best = self.best_loss_
+        self.falling_ = self.last_loss_ is not None and loss < self.last_loss_ - self.tol
+        self.last_loss_ = loss
         if best is None:  # the first measure, unmeasured start: nothing yet to improve on
             self.misses_, self.since_improvement_ = 0, self.patience
         elif loss < best - self.tol:
@@ -456,15 +462,16 @@ class AutoencoderNet(NeuralNet):
         the user's, and skorch's ``partial_fit`` keeps what was trained.
         """
         epochs = self.max_epochs if epochs is None else epochs
-        train = self.get_iterator(X, training=True)
-        valid = None if self.valid is None else self.get_iterator(self._validation_rows(), training=False)
-        self._valid_batches = valid
         with random_source(self.module_, self.generator):
-            try:
-                initial_loss = None if valid is None else self.loss_over(valid)
+            try:  # a Ctrl-C before the first step: nothing trained, nothing to keep
+                train = self.get_iterator(X, training=True)
+                valid = None
+                if self.valid is not None:
+                    valid = self.get_iterator(self._validation_rows(), training=False)
+                self._valid_batches = valid
+                self.stopping.start(self, None if valid is None else self.loss_over(valid))
             except KeyboardInterrupt:
                 raise InterruptedBeforeTraining from None
-            self.stopping.start(self, initial_loss)
             for _ in range(epochs):
                 self.notify("on_epoch_begin", dataset_train=X, dataset_valid=self.valid)
                 self.run_single_epoch(train, training=True, prefix="train", step_fn=self.train_step)

@@ -277,7 +277,10 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
             size = default_code_size(n_kept) if self.n_components == "auto" else self.n_components
             autoencoder = self._autoencoder(size)
             autoencoder._warn_as = type(self).__name__  # the user made an imputer: name it in warnings
-            autoencoder.fit(self._standardise(X)[:, kept])
+            try:
+                autoencoder.fit(self._standardise(X)[:, kept])
+            finally:
+                del autoencoder._warn_as  # autoencoder_ is public: later fits of it name themselves
         indicator = None
         if self.add_indicator:
             indicator = MissingIndicator(missing_values=self.missing_values, error_on_new=False)

@@ -78,15 +78,20 @@ class FittedModel:
         batched, which float32 matrix products do not guarantee. On GPUs float64 runs
         at a small fraction of float32's speed, so there float64 input is computed in
         float32 (the result is still returned as float64). The float64 copy is made
-        again when the network's weights have changed in place since (``encoder_`` or
-        ``decoder_`` fine-tuned by hand, say), as torch's version counters show.
+        again when the network's weights have changed since (``encoder_`` or
+        ``decoder_`` fine-tuned by hand, say): a tensor replaced, or changed in place
+        through autograd-aware operations, as torch's version counters show. Writes
+        through ``.data``, which bypass those counters, are not seen.
         """
         if self.device.type != "cpu":
             dtype = np.float32
         key = np.dtype(dtype).name
         if key == "float32":
             return self.module
-        versions = tuple(tensor._version for tensor in self.module.state_dict(keep_vars=True).values())
+        versions = tuple(
+            (id(tensor), tensor.data_ptr(), tensor._version)
+            for tensor in self.module.state_dict(keep_vars=True).values()
+        )
         with self._lock:
             cached = self._inference.get(key)
             if cached is None or cached[0] != versions:

@@ -204,3 +204,13 @@ def test_the_convergence_warning_names_the_imputer():
     with pytest.warns(ConvergenceWarning, match=r"^AutoencoderImputer stopped at max_iter=2") as record:
         AutoencoderImputer(max_iter=2, random_state=0).fit(X)
     assert record[0].filename == __file__  # it points at the user's line
+
+
+def test_the_public_autoencoder_names_itself_in_later_warnings(incomplete_digits):
+    """The imputer's name in its autoencoder's warnings is for the imputer's own fit."""
+    complete, X = incomplete_digits
+    imputer = AutoencoderImputer(hidden_layer_sizes=(8,), max_iter=2, early_stopping=False, random_state=0)
+    with pytest.warns(ConvergenceWarning, match="^AutoencoderImputer stopped"):
+        imputer.fit(X)
+    with pytest.warns(ConvergenceWarning, match="^AutoencoderTransformer stopped"):
+        imputer.autoencoder_.set_params(warm_start=True).fit(imputer._standardise(complete))

@@ -92,6 +92,12 @@ def test_weights_edited_in_place_reach_every_precision(tmp_path, digits):
     after = model.transform(X[:50])
     assert not np.allclose(after, before)
     np.testing.assert_allclose(after, model.transform(X[:50].astype(np.float32)), rtol=1e-4, atol=1e-3)
+    for _ in range(2):  # a replaced tensor, twice: both new ones start at version 0
+        weight = model.encoder_.linear.weight.detach().clone() * 3
+        model.encoder_.linear.weight = torch.nn.Parameter(weight)
+        replaced = model.transform(X[:50])
+        np.testing.assert_allclose(replaced, model.transform(X[:50].astype(np.float32)), rtol=1e-4, atol=1e-2)
+    after = replaced
     np.testing.assert_allclose(pickle.loads(pickle.dumps(model)).transform(X[:50]), after, rtol=1e-12)
     # A model opened read-only (joblib's mmap_mode) transforms without torch's warning.
     joblib.dump(model, tmp_path / "model.joblib")
@@ -99,3 +105,38 @@ def test_weights_edited_in_place_reach_every_precision(tmp_path, digits):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         np.testing.assert_array_equal(opened.transform(X[:50]), after)
+
+
+def test_a_0_1_0_file_records_the_network_it_holds(digits):
+    """0.1.0 let parameters change after fit and before saving: the network itself, not
+    the parameters, says what a continuation must keep."""
+    import warnings
+
+    X, _ = digits
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = AutoencoderTransformer(3, hidden_layer_sizes=(16,), max_iter=2, random_state=0).fit(X[:200])
+        model.set_params(activation="tanh", dropout=0.2)
+        state = model.__getstate__()
+        del state["_network_"], state["initial_validation_score_"]  # as 0.1.0 wrote it
+        old = AutoencoderTransformer.__new__(AutoencoderTransformer)
+        old.__setstate__(state)
+        with pytest.raises(ValueError, match=r"activation='tanh' \(fitted: 'relu'\)"):
+            old.set_params(warm_start=True).fit(X[:200])
+        old.set_params(activation="relu", dropout=0.0).fit(X[:200])  # the network it holds
+    assert old.n_iter_ == 4
+
+
+def test_a_read_only_model_with_an_unobserved_feature_transforms_quietly(tmp_path, digits):
+    import warnings
+
+    X = digits[0][:300].copy()
+    X[:, 5] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = AutoencoderTransformer(3, hidden_layer_sizes=(16,), max_iter=2, random_state=0).fit(X)
+    joblib.dump(model, tmp_path / "model.joblib")
+    opened = joblib.load(tmp_path / "model.joblib", mmap_mode="r")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        np.testing.assert_array_equal(opened.score_samples(X[:5]), model.score_samples(X[:5]))

@@ -148,6 +148,16 @@ def test_the_start_is_not_an_improvement(max_iter):
     assert ae.n_iter_ == 2 * max_iter
 
 
+def test_a_loss_coming_back_towards_the_start_is_still_improving(digits):
+    """Leaving PCA's start, the held-out loss can rise first and then fall: cut off by
+    max_iter before it beats the start, that fit has not converged, and says so."""
+    X = digits[0]
+    with pytest.warns(ConvergenceWarning, match="held-out loss was still improving"):
+        ae = AutoencoderTransformer(8, hidden_layer_sizes=(32,), noise=1.0, max_iter=5, random_state=0).fit(X)
+    assert ae.best_validation_score_ == ae.initial_validation_score_
+    assert ae.validation_scores_[-1] > ae.validation_scores_[-2] + 1e-4  # falling loss, rising score
+
+
 def test_a_convergence_warning_turned_error_finds_the_fit_committed(digits):
     """The warning comes after the fit is committed: fresh fits and continuations alike."""
     X = digits[0][:400]
@@ -179,6 +189,20 @@ class _CtrlCWhileTheStartIsScored(torch.nn.Module):
             if type(self).evaluated == 2:
                 raise KeyboardInterrupt
         return self.linear(x)
+
+
+def test_ctrl_c_while_the_held_out_batches_are_drawn_keeps_nothing(digits, monkeypatch):
+    from sklearn_ae import _engine
+
+    def interrupted(self):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(_engine.AutoencoderNet, "_validation_rows", interrupted)
+    ae = AutoencoderTransformer(3, hidden_layer_sizes=(8,), max_iter=2, random_state=0)
+    with pytest.raises(KeyboardInterrupt):
+        ae.fit(digits[0][:300])
+    with pytest.raises(NotFittedError):
+        ae.transform(digits[0][:5])
 
 
 def test_ctrl_c_before_training_began_keeps_nothing(digits):
