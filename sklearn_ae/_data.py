@@ -69,10 +69,10 @@ def missing_shares(X):
             per_row.append(block.sum(axis=1))
         per_row = np.concatenate(per_row)
     total = int(per_column.sum())
-    empty_columns, empty_rows = int(np.sum(per_column == n)), int(np.sum(per_row == d))
+    empty = np.flatnonzero(per_column == n).astype(np.int64)
+    empty_columns, empty_rows = len(empty), int(np.sum(per_row == d))
     live = (n - empty_rows) * (d - empty_columns)
     missing_live = total - n * empty_columns - d * empty_rows + empty_rows * empty_columns
-    empty = np.flatnonzero(per_column == n).astype(np.int64)
     return MissingShares(total / (n * d), (missing_live / live if live else 0.0), empty)
 
 

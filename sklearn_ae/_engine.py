@@ -24,6 +24,10 @@ from ._data import RowSubset
 from ._errors import NonFiniteLossError, divergence_advice
 from ._modules import random_source
 
+#: Names of the callbacks every fit adds (:func:`make_net`); a user's may not take them.
+FINITE_LOSS, STOPPING = "finite_loss", "stopping"
+RESERVED_CALLBACK_NAMES = (FINITE_LOSS, STOPPING)
+
 
 class InterruptedBeforeTraining(BaseException):
     """Ctrl-C while the start was scored, before any training: nothing to keep.
@@ -345,7 +349,7 @@ class AutoencoderNet(NeuralNet):
 
     @property
     def stopping(self) -> KeepBest:
-        return dict(self.callbacks_)["stopping"]
+        return dict(self.callbacks_)[STOPPING]
 
     def infer(self, x, **fit_params):
         """Forward pass; in training, inputs are corrupted first when ``noise > 0``."""
@@ -548,7 +552,7 @@ def make_net(
         lr_boost=boost,
         grace=grace,
     )
-    ours = [("finite_loss", FiniteLossGuard(optimizer_kwargs["lr"])), ("stopping", stopping)]
+    ours = [(FINITE_LOSS, FiniteLossGuard(optimizer_kwargs["lr"])), (STOPPING, stopping)]
     cpu_generator, device_generator = generators
     return AutoencoderNet(
         module,

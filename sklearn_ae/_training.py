@@ -64,9 +64,6 @@ AUTO_LEARNING_RATE_NEIGHBORS = 3e-3
 #: left PCA's plateau (see defaults.rst).
 AUTO_BOOST = (3.0, 0.9)
 
-#: Names of the callbacks every fit adds (``_engine.make_net``); a user's may not take them.
-RESERVED_CALLBACK_NAMES = ("finite_loss", "stopping")
-
 #: ``batch_size="auto"``: at most this many rows per batch (see defaults.rst).
 AUTO_BATCH_SIZE = 128
 
@@ -127,10 +124,10 @@ def _check_callbacks(callbacks):
                 "callbacks must hold skorch callbacks: Callback instances or classes, or "
                 f"(name, callback) pairs; got {item!r}."
             )
-        if named and item[0] in RESERVED_CALLBACK_NAMES:
+        if named and item[0] in (reserved := _engine().RESERVED_CALLBACK_NAMES):
             raise ValueError(
                 f"callbacks: the name {item[0]!r} is sklearn_ae's own callback's "
-                f"({', '.join(map(repr, RESERVED_CALLBACK_NAMES))} are taken); give yours another name."
+                f"({', '.join(map(repr, reserved))} are taken); give yours another name."
             )
 
 
