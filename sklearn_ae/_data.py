@@ -195,24 +195,41 @@ class PrincipalComponents(NamedTuple):
     noise_variance: float  # probabilistic PCA's noise: mean variance of the discarded directions
 
 
-def principal_components(covariance, n_components):
+def _eigh(matrix):
+    """Eigenvalues in decreasing order and their eigenvectors (columns) of a symmetric matrix."""
+    # On small matrices OpenBLAS's thread pool costs far more than it saves: 25x
+    # slower on 64 features, and its threads then spin beside torch's and slowed
+    # every later epoch by about 20% (benchmarks/bench_fit.py, init="pca" rows).
+    with threadpool_limits(limits=1 if matrix.shape[0] <= SMALL_EIGH else None, user_api="blas"):
+        values, vectors = np.linalg.eigh(matrix)
+    order = np.argsort(values)[::-1]
+    return values[order], vectors[:, order]
+
+
+def _discarded_mean(values, n_components):
+    """Probabilistic PCA's noise variance: the mean of the eigenvalues past the top ones."""
+    rest = np.clip(values[min(n_components, len(values)) :], 0, None)
+    return float(rest.mean()) if rest.size else 0.0
+
+
+def principal_components(covariance, n_components, noise_covariance=None):
     """Top ``n_components`` eigenvectors of ``covariance`` and their variances.
 
-    Rows beyond the number of features are zero (see :func:`_as_components`).
+    The noise variance comes from ``noise_covariance`` when given (on data with missing
+    values, the covariance over the pairs of entries observed together, see
+    :func:`covariance`), else from ``covariance``. Rows beyond the number of features
+    are zero (see :func:`_as_components`).
     """
     d = covariance.shape[0]
     if not np.isfinite(covariance).all():
         raise ValueError("The covariance of the scaled data is not finite: X's values overflow float64.")
-    # On small matrices OpenBLAS's thread pool costs far more than it saves: 25x
-    # slower on 64 features, and its threads then spin beside torch's and slowed
-    # every later epoch by about 20% (benchmarks/bench_fit.py, init="pca" rows).
-    with threadpool_limits(limits=1 if d <= SMALL_EIGH else None, user_api="blas"):
-        values, vectors = np.linalg.eigh(covariance)
-    order = np.argsort(values)[::-1]
-    top = order[: min(n_components, d)]
-    rest = np.clip(values[order[len(top) :]], 0, None)
-    noise = float(rest.mean()) if rest.size else 0.0
-    return _as_components(vectors[:, top].T, values[top], noise, n_components)
+    values, vectors = _eigh(covariance)
+    top = min(n_components, d)
+    if noise_covariance is None:
+        noise = _discarded_mean(values, n_components)
+    else:
+        noise = _discarded_mean(_eigh(noise_covariance)[0], n_components)
+    return _as_components(vectors[:, :top].T, values[:top], noise, n_components)
 
 
 def _as_components(rows, variances, noise, n_components):
@@ -241,11 +258,21 @@ def _as_components(rows, variances, noise, n_components):
 WIDE_FEATURES = 2048
 
 
-def start_components(X_scaled, rows, n_components, seed):
-    """PCA of ``rows`` of the scaled data (a tensor or a ``ScaledSparse``) for the start."""
+def start_components(X_scaled, rows, n_components, seed, missing=False):
+    """PCA of ``rows`` of the scaled data (a tensor or a ``ScaledSparse``) for the start.
+
+    With ``missing`` (the data has missing entries) and at most :data:`WIDE_FEATURES`
+    features, the noise variance comes from the covariance over the pairs of entries
+    observed together: the mean-filled covariance's discarded directions also hold the
+    variance that the filling moved out of the top ones, and are biased (0.78 of the
+    truth at half the entries missing, on a rank-2 example).
+    """
     d = X_scaled.shape[1]
     if d <= WIDE_FEATURES:
-        return principal_components(covariance(X_scaled, rows), n_components)
+        if not missing:
+            return principal_components(covariance(X_scaled, rows), n_components)
+        filled, pairwise = covariance(X_scaled, rows, pairwise=True)
+        return principal_components(filled, n_components, noise_covariance=pairwise)
     return _truncated_components(X_scaled, rows, n_components, seed)
 
 
@@ -271,14 +298,16 @@ def _truncated_components(X_scaled, rows, n_components, seed):
     return _as_components(vt[order], variances, noise, n_components)
 
 
-def covariance(X_scaled, rows=None):
+def covariance(X_scaled, rows=None, pairwise=False):
     """``X.T @ X / n`` over ``rows`` of the scaled data (all rows if None), in float64.
 
     ``X_scaled`` is the scaled tensor, or a ``ScaledSparse`` whose rows are densified
     a chunk at a time (the same float32 values and sums as the dense path). The PCA
     start is fitted on the training rows only, so that the validation rows score it
     as honestly as every later epoch. Missing entries count as 0 (the feature's
-    mean), as the network's input sees them.
+    mean), as the network's input sees them. With ``pairwise``, also returns the
+    covariance over the pairs of entries observed together: entry ``(j, l)`` divided by
+    the number of rows observing both (a pair never observed together counts as 0).
     """
     n_rows = X_scaled.shape[0] if rows is None else len(rows)
     d = X_scaled.shape[1]
@@ -287,15 +316,23 @@ def covariance(X_scaled, rows=None):
     # above the scaled data (benchmarks/bench_memory.py).
     size = max(1, min(CHUNK_ROWS, COVARIANCE_CHUNK_BYTES // (8 * d)))
     cov = torch.zeros((d, d), dtype=torch.float64)
+    together = torch.zeros((d, d), dtype=torch.float64) if pairwise else None
     for part in chunks(n_rows, size):
         if dense:
             block = X_scaled[part] if rows is None else X_scaled[rows[part]]
         else:
             block = X_scaled.take(part if rows is None else rows[part])
         # A copy of its own (never a view of the data), so NaN -> 0 can be in place.
-        block = block.to("cpu", torch.float64, copy=True).nan_to_num_(nan=0.0)
+        block = block.to("cpu", torch.float64, copy=True)
+        if pairwise:
+            observed = (~torch.isnan(block)).to(torch.float64)
+            together += observed.T @ observed
+        block.nan_to_num_(nan=0.0)
         cov += block.T @ block
-    return (cov / max(n_rows, 1)).numpy()
+    filled = (cov / max(n_rows, 1)).numpy()
+    if not pairwise:
+        return filled
+    return filled, (cov / together.clamp_min(1)).numpy()
 
 
 class RowSubset:

@@ -298,8 +298,9 @@ class AutoencoderNet(NeuralNet):
         Standard deviation of the Gaussian corruption added to training inputs
         (denoising autoencoder); targets stay clean.
     penalties : list of callables
-        Each ``penalty(X, y_pred, module)`` returns a scalar added to the mean
-        squared reconstruction error during training and validation.
+        Each ``penalty(X, y_pred, module, observed=share)`` returns a scalar added to the mean
+        squared reconstruction error during training and validation; ``share`` is the
+        share of the batch's target entries that are observed (None without missing data).
     generator : torch.Generator
         On the training device: every random draw of a training step (corruption
         noise, dropout masks, the VAE's sampling) comes from it.
@@ -386,14 +387,17 @@ class AutoencoderNet(NeuralNet):
         rows = None
         if isinstance(y_true, tuple):  # (target, row indices): row terms are on
             y_true, rows = y_true
+        share = None  # of the target's entries that are observed
         if self.missing:  # the mean squared error over observed entries
             observed = ~torch.isnan(y_true)
-            loss = torch.where(observed, y_pred[0] - y_true, 0.0).square().sum() / observed.sum().clamp_min(1)
+            n_observed = observed.sum().clamp_min(1)
+            loss = torch.where(observed, y_pred[0] - y_true, 0.0).square().sum() / n_observed
+            share = n_observed / observed.numel()
             X = None if X is None else torch.nan_to_num(X, nan=0.0)
         else:
             loss = self.criterion_(y_pred[0], y_true)
         for penalty in self.penalties:
-            loss = loss + penalty(X, y_pred, self.module_)
+            loss = loss + penalty(X, y_pred, self.module_, observed=share)
         if training and rows is not None:
             for term in self.row_terms:
                 loss = loss + term(self.module_, rows, y_pred[1])

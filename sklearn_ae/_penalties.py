@@ -1,8 +1,10 @@
 """Regularisers added to the reconstruction loss: sparse, contractive and the VAE's KL.
 
-Each is a callable ``penalty(X, y_pred, module)`` returning a scalar tensor, where
-``y_pred`` is the module's output tuple ``(reconstruction, code, ...)``. All act on
-the internally scaled data, so their weights do not depend on the user's units.
+Each is a callable ``penalty(X, y_pred, module, observed=None)`` returning a scalar
+tensor, where ``y_pred`` is the module's output tuple ``(reconstruction, code, ...)``
+and ``observed`` is the share of the batch's target entries that are observed (None
+when nothing is missing). All act on the internally scaled data, so their weights do
+not depend on the user's units.
 """
 
 from __future__ import annotations
@@ -28,14 +30,18 @@ class SparsityPenalty:
     A plain L1 penalty on the code can be met by shrinking the codes and growing
     the decoder to match, without any code becoming sparser. Dividing each code unit
     by its RMS over the batch makes the penalty scale invariant, so only sparsity
-    (most entries near zero, a few large) lowers it.
+    (most entries near zero, a few large) lowers it. A batch of one row has no spread
+    to measure it in (each unit is then 1 in its own units, a constant), so it adds
+    nothing; ``fit`` refuses ``batch_size=1`` with this penalty.
     """
 
     def __init__(self, weight):
         self.weight = weight
 
-    def __call__(self, X, y_pred, module):
+    def __call__(self, X, y_pred, module, observed=None):
         code = y_pred[1]
+        if len(code) < 2:
+            return code.new_zeros(())
         return self.weight * (code.abs() / _code_rms(code)).mean()
 
 
@@ -59,7 +65,7 @@ class ContractivePenalty:
     def __init__(self, weight):
         self.weight = weight
 
-    def __call__(self, X, y_pred, module):
+    def __call__(self, X, y_pred, module, observed=None):
         code = y_pred[1]
         if len(code) < 2:
             return code.new_zeros(())
@@ -82,20 +88,24 @@ class ContractivePenalty:
 
 
 class KLPenalty:
-    """The VAE's KL divergence to the standard normal prior, per feature.
+    """The VAE's KL divergence to the standard normal prior, per observed entry.
 
     ``weight`` is ``beta * 2 * noise_variance``: with it, the loss is (up to a
     constant factor) the negative ELBO of a Gaussian decoder whose noise variance is
-    probabilistic PCA's estimate at the same code size.
+    probabilistic PCA's estimate at the same code size. The reconstruction error is a
+    mean over the batch's observed entries, so the batch's KL is divided by their
+    number too (all ``n_rows * n_features`` entries when nothing is missing): with
+    missing values the two terms keep the ELBO's balance.
     """
 
     def __init__(self, weight):
         self.weight = weight
 
-    def __call__(self, X, y_pred, module):
+    def __call__(self, X, y_pred, module, observed=None):
         _, mean, log_var = y_pred
         kl = 0.5 * (mean.square() + log_var.exp() - 1.0 - log_var).sum(dim=1).mean()
-        return self.weight * kl / X.shape[1]
+        entries_per_row = X.shape[1] if observed is None else X.shape[1] * observed
+        return self.weight * kl / entries_per_row
 
 
 def coder_jacobian(coder: Coder, x):

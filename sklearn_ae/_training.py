@@ -164,6 +164,11 @@ def plan_training(est, n_samples, *, continuing, incremental):
             "contractive > 0 measures the encoder's Jacobian in units of the code's spread over "
             "the batch, which needs at least 2 rows per batch; got batch_size=1."
         )
+    if est.batch_size == 1 and est.sparsity > 0:
+        raise ValueError(
+            "sparsity > 0 measures each code unit in units of its spread over the batch, which "
+            "needs at least 2 rows per batch; got batch_size=1."
+        )
     holdout = not incremental and wants_holdout
     n_train = n_samples - (_n_valid(n_samples, est.validation_fraction) if holdout else 0)
     if est.batch_norm and (n_train < 2 or est.batch_size == 1):
@@ -253,7 +258,7 @@ def fresh_start(est, X, plan, generator):
     use_pca = est.init in ("pca", "spectral") and not custom
     pca = None
     if use_pca or est._variational:  # PCA of the training rows only
-        pca = start_components(X_scaled, train_rows, n_components, plan.seed)
+        pca = start_components(X_scaled, train_rows, n_components, plan.seed, missing=missing > 0)
     arch = Architecture(
         X.shape[1], n_components, plan.hidden, est.activation, est.dropout, est.batch_norm,
         est._variational, custom,

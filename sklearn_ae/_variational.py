@@ -179,13 +179,18 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
     scale_ : float
         Global scale: the root mean square of the centred training data.
     loss_curve_ : list of float
-        Training loss per epoch (reconstruction plus KL term, and any other term such
-        as ``neighbors``), in the units of ``X`` squared.
+        Training loss per epoch (reconstruction of a draw from each row's posterior,
+        plus the KL term and any other term such as ``neighbors``), in the units of
+        ``X`` squared.
     validation_scores_ : list of float or None
         Per-epoch validation score of the last ``fit`` when rows were held out
-        (else None): minus the validation loss (reconstruction plus KL term).
+        (else None): minus the validation loss, the reconstruction from the posterior
+        mean (no draw, so the checks are deterministic) plus the KL term. It is
+        therefore not ``score`` on the held-out rows (which has no KL term), and sits
+        below ``loss_curve_``'s values by what the draws cost the reconstruction.
     initial_validation_score_ : float or None
-        The starting point's validation score (near probabilistic PCA's, with ``init="pca"``).
+        The starting point's validation score: PCA's reconstruction error plus the
+        start's KL term, with ``init="pca"``.
     best_validation_score_ : float or None
         The best validation score of any check, the starting point's included; its
         weights are the ones kept.
@@ -298,7 +303,9 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
         Returns
         -------
         X_new : ndarray of shape (n_samples, `n_features_in_`)
-            Rows in the units of the training data.
+            Rows in the units of the training data, float64: the decoder's outputs
+            for the draws (the means of the Gaussian decoder, without its noise of
+            variance ``sigma^2``), so they spread a little less than the data.
 
         Examples
         --------

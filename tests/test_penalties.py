@@ -10,7 +10,13 @@ from sklearn.exceptions import ConvergenceWarning
 
 from sklearn_ae import AutoencoderTransformer
 from sklearn_ae._modules import ACTIVATIONS, Coder, activation_derivative
-from sklearn_ae._penalties import ContractivePenalty, _autograd_jacobian, coder_jacobian
+from sklearn_ae._penalties import (
+    ContractivePenalty,
+    KLPenalty,
+    SparsityPenalty,
+    _autograd_jacobian,
+    coder_jacobian,
+)
 
 
 @pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
@@ -82,6 +88,28 @@ def test_sparsity_on_an_overcomplete_code_trains():
     X = np.random.RandomState(0).normal(size=(200, 4))
     model = AutoencoderTransformer(8, sparsity=1.0, max_iter=5, random_state=0).fit(X)
     assert np.isfinite(model.loss_curve_).all() and np.isfinite(model.transform(X)).all()
+
+
+def test_sparsity_needs_two_rows_per_batch():
+    """One row is 1 in units of its own RMS whatever its code: a constant, not a penalty."""
+    code = torch.randn(1, 3, requires_grad=True)
+    assert float(SparsityPenalty(5.0)(torch.zeros(1, 4), (None, code), None)) == 0.0
+    X = np.random.RandomState(0).normal(size=(60, 5))
+    model = AutoencoderTransformer(2, sparsity=1.0, batch_size=1, max_iter=2)
+    with pytest.raises(ValueError, match=r"sparsity > 0 .* at least 2 rows per batch; got batch_size=1"):
+        model.fit(X)
+    assert not hasattr(model, "n_iter_")
+
+
+def test_kl_term_is_per_observed_entry():
+    """The reconstruction error is a mean over observed entries; the KL follows it, so a
+    batch with half its entries missing weighs its KL twice as much per entry."""
+    mean, log_var = torch.ones(4, 2), torch.zeros(4, 2)  # KL of 1.0 per row
+    penalty = KLPenalty(0.5)
+    X = torch.zeros(4, 10)
+    assert float(penalty(X, (None, mean, log_var), None)) == pytest.approx(0.5 / 10)
+    half = penalty(X, (None, mean, log_var), None, observed=torch.tensor(0.5))
+    assert float(half) == pytest.approx(0.5 / 5)
 
 
 def test_contractive_penalty_skips_a_one_row_batch():
