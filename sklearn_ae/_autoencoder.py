@@ -104,7 +104,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         variance). 1.0 gives UMAP-like 2-D maps that still decode; ``transform``
         stays a plain forward pass (see :ref:`neighbors`).
     n_neighbors : int, default=15
-        Neighbours per row in that graph (used when ``neighbors > 0``).
+        Neighbours per row in that graph (used when ``neighbors > 0`` or
+        ``init="spectral"``, whose layout is of the same graph).
     alpha : float, default=0.0
         L2 weight decay passed to the optimizer as ``weight_decay`` (not passed to an
         optimizer without that argument, such as LBFGS, which then needs ``alpha=0``).
@@ -159,11 +160,11 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         paths at zero, so training begins at PCA's reconstruction error.
         ``"random"`` uses PyTorch's default random initialisation everywhere.
         ``"spectral"`` starts as ``"pca"`` does, then, for the first 800 training
-        steps, also pulls each training row's code toward its place in the spectral
-        layout of the rows' ``n_neighbors``-nearest-neighbour graph (UMAP's default
-        start). It unrolls curved sheets that PCA's view folds, such as the swiss
-        roll and the S-curve, and it harms maps of separate clusters (see
-        :ref:`neighbors`).
+        steps (half the planned steps, if fewer), also pulls each training
+        row's code toward its place in the spectral layout of the rows'
+        ``n_neighbors``-nearest-neighbour graph (UMAP's default start). It unrolls
+        curved sheets that PCA's view folds, such as the swiss roll and the
+        S-curve, and it harms maps of separate clusters (see :ref:`neighbors`).
     encoder : torch.nn.Module class or instance, default=None
         Replaces the MLP encoder. A class is called as
         ``encoder(n_features=..., n_components=...)``; an instance is deep-copied at

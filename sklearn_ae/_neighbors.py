@@ -71,8 +71,17 @@ def _without_self(distances, indices):
 
 
 def memberships(distances, n_neighbors):
-    """UMAP's fuzzy memberships: ``exp(-(d - rho) / sigma)`` with ``sum = log2(k)`` per row."""
-    rho = distances[:, :1]
+    """UMAP's fuzzy memberships: ``exp(-(d - rho) / sigma)`` with ``sum = log2(k)`` per row.
+
+    ``rho`` is the row's nearest distance above 0, as in UMAP, so the nearest row that
+    is not a copy always weighs 1 (with the copies' distance of 0 as ``rho``, a row
+    repeated 4 times or more reached the target on its copies alone, and its edges to
+    every other row weighed 0). Copies count 1 each, so a row with about ``log2(k)``
+    copies or more still keeps little beyond its nearest other row.
+    """
+    positive = np.where(distances > 0, distances, np.inf)
+    rho = positive.min(axis=1, keepdims=True)
+    rho = np.where(np.isfinite(rho), rho, 0.0)
     excess = np.maximum(distances - rho, 0.0)
     target = np.log2(max(n_neighbors, 2))
     low, high = np.zeros((len(distances), 1)), np.full((len(distances), 1), np.inf)
@@ -89,7 +98,8 @@ def memberships(distances, n_neighbors):
 class NeighborGraph:
     """Each row's edges (global row indices), weights normalised to sum to one per row.
 
-    A row without edges gets one to itself (a zero attraction). Sampling a neighbour of
+    A row without edges (only when a single row is trained on) gets one to itself,
+    which attracts the row's code only to its own jittered copy. Sampling a neighbour of
     row ``r`` is then one ``searchsorted`` of ``r + u`` in the cumulative weights,
     since row ``r``'s weights span ``(r, r + 1]`` there.
     """

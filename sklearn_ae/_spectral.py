@@ -13,15 +13,16 @@ layout's spread. The layout is scaled to the PCA code's spread, so the pull move
 without inflating or shrinking them. Afterwards training goes on as with ``"pca"``.
 While the pull lasts, the stopping rule counts no misses (``KeepBest.observe``). On
 data made of separate clusters the layout is poor, and the pull costs quality
-(docs/user_guide/neighbors.rst).
+(docs/user_guide/neighbors.rst). A graph in pieces has no useful layout (each piece's
+first eigenvectors are constant on it, so pieces collapse to points): the pull is then
+left out, with a warning (:func:`pieces`). So is a layout with no spread (constant data).
 """
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import torch
+from scipy.sparse.csgraph import connected_components
 
 #: Training steps during which the codes are pulled toward the layout; chosen by
 #: measurement on the swiss roll (benchmarks/bench_embedding.py: 400 and 1,600 too).
@@ -49,6 +50,23 @@ NEW_AXIS = 0.5
 SCORED_ROWS, REGRESSION_NEIGHBORS = 2_000, 30
 
 
+def pieces(graph):
+    """The number of connected pieces of the symmetric ``graph``."""
+    return connected_components(graph, directed=False)[0]
+
+
+def pull_steps(n_train, batch_size, max_iter):
+    """:data:`PULL_STEPS`, or half the fit's planned steps when that is fewer.
+
+    Below about 400 training rows (at the default batches and ``max_iter``) the 800
+    steps outlasted the fit: the stopping rule, which counts no misses while the pull
+    holds, could never stop it. Half leaves the stopping rule half the epochs; from
+    about 900 training rows on (at the defaults) the pull keeps its 800 steps.
+    """
+    per_epoch = -(-n_train // batch_size)
+    return max(1, min(PULL_STEPS, per_epoch * max_iter // 2))
+
+
 def spectral_layout(graph, n_components, seed):
     """Eigenvectors of ``graph``'s normalised Laplacian that are not harmonics of each other.
 
@@ -62,9 +80,7 @@ def spectral_layout(graph, n_components, seed):
     from sklearn.manifold import spectral_embedding
 
     n_candidates = min(n_components + EXTRA_CANDIDATES, graph.shape[0] - 2)
-    with warnings.catch_warnings():  # a graph in pieces still gets a layout; see the docs
-        warnings.filterwarnings("ignore", message="Graph is not fully connected")
-        vectors = spectral_embedding(graph, n_components=n_candidates, drop_first=True, random_state=seed)
+    vectors = spectral_embedding(graph, n_components=n_candidates, drop_first=True, random_state=seed)
     vectors = vectors - vectors.mean(axis=0)
     vectors = vectors / np.maximum(vectors.std(axis=0), 1e-12)
     scored = vectors[np.random.RandomState(seed).permutation(len(vectors))[:SCORED_ROWS]]
@@ -92,8 +108,8 @@ def _unexplained(A, V):
     k = min(REGRESSION_NEIGHBORS, len(A) - 1)
     if k < A.shape[1] + 1:
         return np.ones(V.shape[1])
-    distances, indices = NearestNeighbors(n_neighbors=k + 1).fit(A).kneighbors(A)
-    distances, indices = distances[:, 1:], indices[:, 1:]
+    # Without a query each row is left out of its own neighbours, even where rows tie.
+    distances, indices = NearestNeighbors(n_neighbors=k).fit(A).kneighbors()
     weights = np.exp(-((distances / max(np.median(distances), 1e-12)) ** 2))
     design = np.concatenate([np.ones((*indices.shape, 1)), A[indices] - A[:, None, :]], axis=2)
     weighted = design * weights[:, :, None]
@@ -122,14 +138,19 @@ class SpectralPull:
         self.taken = 0
 
     @classmethod
-    def build(cls, graph, train_ids, n_total, spread, seed, dtype, device):
-        """The pull toward ``graph``'s layout, each column scaled to ``spread`` (the PCA code's)."""
+    def build(cls, graph, train_ids, n_total, spread, seed, dtype, device, steps=None):
+        """The pull toward ``graph``'s layout, each column scaled to ``spread`` (the PCA code's).
+
+        None when the layout has no spread (constant data: PCA's code is 0 there).
+        """
         layout = spectral_layout(graph, len(spread), seed) * np.asarray(spread)
         full = np.zeros((n_total, len(spread)))
         full[train_ids] = layout
         # The held-out rows' zeros in ``full`` are not targets: the norm is the training rows'.
         norm = float(np.square(layout).sum(axis=1).mean())
-        return cls(torch.as_tensor(full, dtype=dtype, device=device), norm=norm)
+        if not norm > 1e-12:
+            return None
+        return cls(torch.as_tensor(full, dtype=dtype, device=device), steps=steps, norm=norm)
 
     @property
     def holding(self):

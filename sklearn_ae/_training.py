@@ -40,7 +40,7 @@ from ._modules import start_at_pca
 from ._neighbors import NeighborLoss, fuzzy_graph, neighbor_graph
 from ._penalties import ContractivePenalty, KLPenalty, SparsityPenalty
 from ._sparse import ScaledSparse, fit_scaling_sparse
-from ._spectral import SpectralPull
+from ._spectral import SpectralPull, pieces, pull_steps
 from ._state import Architecture
 
 OPTIMIZERS = {
@@ -163,6 +163,11 @@ def plan_training(est, n_samples, *, continuing, incremental):
         raise ValueError(
             "contractive > 0 measures the encoder's Jacobian in units of the code's spread over "
             "the batch, which needs at least 2 rows per batch; got batch_size=1."
+        )
+    if est.batch_size == 1 and est.neighbors > 0:
+        raise ValueError(
+            "neighbors > 0 repels each row's code from the other rows of its batch, which needs "
+            "at least 2 rows per batch; got batch_size=1."
         )
     if est.batch_size == 1 and est.sparsity > 0:
         raise ValueError(
@@ -475,7 +480,8 @@ def _row_terms(est, start, plan, generator):
     """The loss terms on the training rows' kNN graph: the neighbour term and the spectral pull.
 
     The pull (``init="spectral"``) acts in fresh fits that start at PCA, with more
-    training rows than code dimensions plus one (a layout needs them).
+    training rows than code dimensions plus one (a layout needs them), on a graph in
+    one piece (else it warns and leaves the pull out).
     """
     pull = est.init == "spectral" and start.spread is not None and len(start.train) > len(start.spread) + 1
     if est.neighbors <= 0 and not pull:
@@ -486,10 +492,29 @@ def _row_terms(est, start, plan, generator):
     if est.neighbors > 0:
         edges = neighbor_graph(graph, train_ids, n_total, plan.device)
         terms.append(NeighborLoss(est.neighbors, edges, X, generator))
-    if pull:
+    if pull and _connected_for_layout(est, graph):
         dtype = X.dtype if isinstance(X, torch.Tensor) else torch.float32  # sparse rows come as float32
-        terms.append(SpectralPull.build(graph, train_ids, n_total, start.spread, plan.seed, dtype, X.device))
+        steps = pull_steps(len(start.train), plan.batch_size, est.max_iter)
+        spectral = SpectralPull.build(
+            graph, train_ids, n_total, start.spread, plan.seed, dtype, X.device, steps=steps
+        )
+        terms.extend([spectral] if spectral is not None else [])
     return tuple(terms)
+
+
+def _connected_for_layout(est, graph):
+    """Whether the graph is in one piece; if not, warns that ``init="spectral"`` has no pull."""
+    n_pieces = pieces(graph)
+    if n_pieces > 1 and warning_name(est) is not None:
+        warnings.warn(
+            f"init='spectral': the training rows' {est.n_neighbors}-nearest-neighbour graph is in "
+            f"{n_pieces} separate pieces, whose spectral layout collapses each piece to a point; "
+            "the fit starts from PCA's solution without the pull. Raise n_neighbors to connect the "
+            "graph, or use init='pca'.",
+            UserWarning,
+            stacklevel=user_stacklevel(),
+        )
+    return n_pieces == 1
 
 
 def _boost(est, start, plan):

@@ -9,7 +9,7 @@ import scipy.sparse as sp
 import torch
 from numpy.testing import assert_allclose, assert_array_equal
 from scipy.stats import spearmanr
-from sklearn.datasets import load_digits, make_s_curve, make_swiss_roll
+from sklearn.datasets import load_digits, make_blobs, make_s_curve, make_swiss_roll
 from sklearn.decomposition import PCA
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.manifold import trustworthiness
@@ -192,6 +192,27 @@ def test_memberships_are_umaps_fuzzy_weights():
     assert (np.diff(weights, axis=1) <= 1e-12).all()  # farther, weaker
 
 
+def test_a_rows_copies_do_not_take_its_nearest_other_rows_weight():
+    """UMAP's rho is the nearest distance above 0: with 4 copies of a row (distance 0) the
+    nearest other row still weighs 1, where the copies had taken all the weight."""
+    distances = np.array([[0.0, 0.0, 0.0, 0.0, 1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 3.1, 3.2, 3.3, 3.4, 3.5]])
+    weights = memberships(distances, 15)
+    assert_allclose(weights[0, :5], 1.0)
+    # Two copies leave room for the bandwidth: the row's weights still sum to log2(k).
+    distances[0, 2:4] = [0.5, 0.6]
+    weights = memberships(np.sort(distances, axis=1), 15)
+    assert_allclose(weights[0, :3], 1.0)
+    assert_allclose(weights.sum(), np.log2(15), rtol=1e-6)
+
+
+def test_neighbors_needs_two_rows_per_batch():
+    """Each row's code is repelled by the rest of its batch: one row has nothing to repel."""
+    model = AutoencoderTransformer(2, neighbors=1.0, batch_size=1, max_iter=2)
+    with pytest.raises(ValueError, match=r"neighbors > 0 .* at least 2 rows per batch; got batch_size=1"):
+        model.fit(np.random.RandomState(0).normal(size=(50, 4)))
+    assert not hasattr(model, "n_iter_")
+
+
 @pytest.mark.parametrize("approximate", [False, True], ids=["exact", "pynndescent"])
 def test_duplicate_rows_are_each_others_neighbours_not_their_own(approximate, monkeypatch):
     """A duplicate ties with the row itself at distance 0: the graph still has no self-edges."""
@@ -320,6 +341,43 @@ def test_spectral_pull_is_relative_to_the_training_rows_layout():
     pull = SpectralPull.build(graph, train_ids, 100, np.array([1.0, 1.0]), 0, torch.float64, "cpu")
     assert_array_equal(pull.layout[:10].numpy(), 0.0)
     assert pull.norm == pytest.approx(float(pull.layout[train_ids].square().sum(dim=1).mean()))
+
+
+def test_spectral_init_on_a_graph_in_pieces_warns_and_keeps_pcas_start():
+    """Five far-apart blobs: a graph in 5 pieces, whose spectral layout puts each blob on
+    a point (several on the same one). The fit warns and starts from PCA without the pull:
+    its blob centres stay apart (measured: closest pair 43.6 apart, PCA's 24.9; with the
+    layout's pull, 6.2 after it) and each blob keeps its spread (30.7). Nothing is left in
+    the process's warning filters."""
+    X, y = make_blobs(1000, n_features=10, centers=5, center_box=(-50, 50), random_state=0)
+    filters = list(warnings.filters)
+    with pytest.warns(UserWarning, match="graph is in 5 separate pieces"):
+        model = quietly(AutoencoderTransformer(2, init="spectral", random_state=0), X)
+    assert warnings.filters == filters
+    Z = model.transform(X)
+    centres = np.array([Z[y == k].mean(axis=0) for k in range(5)])
+    closest = np.linalg.norm(centres[:, None] - centres[None], axis=2)[np.triu_indices(5, 1)].min()
+    assert closest >= 37.0, f"closest blob centres {closest:.1f} apart"
+    assert min(Z[y == k].std() for k in range(5)) >= 10.0
+
+
+def test_spectral_init_on_small_data_stops_on_held_out_rows():
+    """330 rows give 22 default batches an epoch: 800 pull steps outlasted the 200 epochs'
+    3 steps each, and the stopping rule, which counts no misses while the pull holds,
+    never stopped the fit (it ran to max_iter and warned). The pull now lasts at most
+    half the planned steps (measured: stopped after 127 epochs)."""
+    X, _ = make_swiss_roll(330, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        model = AutoencoderTransformer(2, init="spectral", random_state=0).fit(X)
+    assert model.n_iter_ < 200
+
+
+def test_spectral_init_with_neighbors_on_constant_data_stays_finite():
+    """A constant column set has no spread for a layout: no pull (it divided by 1e-12)."""
+    X = np.ones((200, 5))
+    model = quietly(AutoencoderTransformer(2, init="spectral", neighbors=1.0, max_iter=5, random_state=0), X)
+    assert np.isfinite(model.transform(X)).all()
 
 
 def test_spectral_init_on_sparse_and_tiny_inputs(umap_split):
