@@ -212,24 +212,42 @@ def _discarded_mean(values, n_components):
     return float(rest.mean()) if rest.size else 0.0
 
 
-def principal_components(covariance, n_components, noise_covariance=None):
+def principal_components(covariance, n_components):
     """Top ``n_components`` eigenvectors of ``covariance`` and their variances.
 
-    The noise variance comes from ``noise_covariance`` when given (on data with missing
-    values, the covariance over the pairs of entries observed together, see
-    :func:`covariance`), else from ``covariance``. Rows beyond the number of features
-    are zero (see :func:`_as_components`).
+    Rows beyond the number of features are zero (see :func:`_as_components`).
     """
     d = covariance.shape[0]
     if not np.isfinite(covariance).all():
         raise ValueError("The covariance of the scaled data is not finite: X's values overflow float64.")
     values, vectors = _eigh(covariance)
     top = min(n_components, d)
-    if noise_covariance is None:
-        noise = _discarded_mean(values, n_components)
-    else:
-        noise = _discarded_mean(_eigh(noise_covariance)[0], n_components)
-    return _as_components(vectors[:, :top].T, values[:top], noise, n_components)
+    return _as_components(
+        vectors[:, :top].T, values[:top], _discarded_mean(values, n_components), n_components
+    )
+
+
+def observed_noise_variance(X_scaled, rows, n_components):
+    """Probabilistic PCA's noise variance of data with missing entries, or None past
+    :data:`WIDE_FEATURES` features.
+
+    From the covariance over the pairs of entries observed together (:func:`covariance`):
+    the mean-filled covariance's discarded directions also hold the variance that the
+    filling moved out of the top ones, which biased the estimate (0.78 of the truth at
+    half the entries missing, on a rank-2 example in the tests). The pairwise matrix
+    need not be positive semi-definite, so the discarded eigenvalues are averaged
+    unclipped (clipping the negative ones raised the estimate by half on 200 rows of 500
+    features); only the mean is kept at 0 or more.
+    """
+    if X_scaled.shape[1] > WIDE_FEATURES:
+        return None
+    _, pairwise = covariance(X_scaled, rows, pairwise=True)
+    if not np.isfinite(pairwise).all():
+        raise ValueError("The covariance of the scaled data is not finite: X's values overflow float64.")
+    with threadpool_limits(limits=1 if pairwise.shape[0] <= SMALL_EIGH else None, user_api="blas"):
+        values = np.sort(np.linalg.eigvalsh(pairwise))[::-1]
+    rest = values[min(n_components, len(values)) :]
+    return max(float(rest.mean()), 1e-6) if rest.size else 1e-6
 
 
 def _as_components(rows, variances, noise, n_components):
@@ -258,21 +276,11 @@ def _as_components(rows, variances, noise, n_components):
 WIDE_FEATURES = 2048
 
 
-def start_components(X_scaled, rows, n_components, seed, missing=False):
-    """PCA of ``rows`` of the scaled data (a tensor or a ``ScaledSparse``) for the start.
-
-    With ``missing`` (the data has missing entries) and at most :data:`WIDE_FEATURES`
-    features, the noise variance comes from the covariance over the pairs of entries
-    observed together: the mean-filled covariance's discarded directions also hold the
-    variance that the filling moved out of the top ones, and are biased (0.78 of the
-    truth at half the entries missing, on a rank-2 example).
-    """
+def start_components(X_scaled, rows, n_components, seed):
+    """PCA of ``rows`` of the scaled data (a tensor or a ``ScaledSparse``) for the start."""
     d = X_scaled.shape[1]
     if d <= WIDE_FEATURES:
-        if not missing:
-            return principal_components(covariance(X_scaled, rows), n_components)
-        filled, pairwise = covariance(X_scaled, rows, pairwise=True)
-        return principal_components(filled, n_components, noise_covariance=pairwise)
+        return principal_components(covariance(X_scaled, rows), n_components)
     return _truncated_components(X_scaled, rows, n_components, seed)
 
 
@@ -313,7 +321,8 @@ def covariance(X_scaled, rows=None, pairwise=False):
     d = X_scaled.shape[1]
     dense = isinstance(X_scaled, torch.Tensor)
     # At most 16 MiB of float64 per chunk: the chunk's copies are the fit's peak memory
-    # above the scaled data (benchmarks/bench_memory.py).
+    # above the scaled data (benchmarks/bench_memory.py). ``pairwise`` (the VAE on
+    # missing data only) adds a mask of the chunk's size and a d x d count matrix.
     size = max(1, min(CHUNK_ROWS, COVARIANCE_CHUNK_BYTES // (8 * d)))
     cov = torch.zeros((d, d), dtype=torch.float64)
     together = torch.zeros((d, d), dtype=torch.float64) if pairwise else None

@@ -7,15 +7,16 @@ the map locally. The spectral layout of the training rows' kNN graph (Laplacian
 eigenmaps, UMAP's default start) does unfold it.
 
 With ``init="spectral"`` the network still starts at PCA's solution, and the first
-:data:`PULL_STEPS` training steps add :data:`PULL_WEIGHT` times the squared distance
-between each training row's code and its place in that layout, relative to the
-layout's spread. The layout is scaled to the PCA code's spread, so the pull moves codes
-without inflating or shrinking them. Afterwards training goes on as with ``"pca"``.
-While the pull lasts, the stopping rule counts no misses (``KeepBest.observe``). On
-data made of separate clusters the layout is poor, and the pull costs quality
-(docs/user_guide/neighbors.rst). A graph in pieces has no useful layout (each piece's
-first eigenvectors are constant on it, so pieces collapse to points): the pull is then
-left out, with a warning (:func:`pieces`). So is a layout with no spread (constant data).
+:data:`PULL_STEPS` training steps (at most half the planned steps, :func:`pull_steps`)
+add :data:`PULL_WEIGHT` times the squared distance between each training row's code
+and its place in that layout, relative to the layout's spread. The layout is scaled
+to the PCA code's spread, so the pull moves codes without inflating or shrinking
+them. Afterwards training goes on as with ``"pca"``. While the pull lasts, the
+stopping rule counts no misses (``KeepBest.observe``). On data made of separate
+clusters the layout is poor, and the pull costs quality (docs/user_guide/neighbors.rst).
+A graph in pieces has no useful layout (each piece's first eigenvectors are constant
+on it, so pieces collapse to points): the pull is then left out, with a warning
+(:func:`pieces`). So is a layout with no spread (constant data).
 """
 
 from __future__ import annotations
@@ -58,9 +59,9 @@ def pieces(graph):
 def pull_steps(n_train, batch_size, max_iter):
     """:data:`PULL_STEPS`, or half the fit's planned steps when that is fewer.
 
-    Below about 400 training rows (at the default batches and ``max_iter``) the 800
-    steps outlasted the fit: the stopping rule, which counts no misses while the pull
-    holds, could never stop it. Half leaves the stopping rule half the epochs; from
+    Up to 512 training rows (at the default batches and ``max_iter``) a fit plans at
+    most 800 steps, so the pull held to its end: the stopping rule, which counts no
+    misses while the pull holds, could never stop it. Half leaves the stopping rule half the epochs; from
     about 900 training rows on (at the defaults) the pull keeps its 800 steps.
     """
     per_epoch = -(-n_train // batch_size)

@@ -31,8 +31,8 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
     That noise variance, and with it the KL term's weight, is estimated once, at the
     start (in :meth:`partial_fit`, on the first chunk). Where the code leaves no
     principal direction out (``n_components`` at or above the rank of the data, or a
-    first chunk of at most ``n_components + 1`` rows), the estimate is close to 0 and
-    so is the KL term's weight: the VAE then trains like a plain autoencoder.
+    first chunk of complete data with at most ``n_components + 1`` rows), the estimate
+    is close to 0 and so is the KL term's weight: the VAE then trains like a plain autoencoder.
 
     Read more in the :ref:`User Guide <variational>`.
 
@@ -187,11 +187,11 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
         Per-epoch validation score of the last ``fit`` when rows were held out
         (else None): minus the validation loss, the reconstruction from the posterior
         mean (no draw, so the checks are deterministic) plus the KL term. It is
-        therefore not ``score`` on the held-out rows (which has no KL term), and sits
-        below ``loss_curve_``'s values by what the draws cost the reconstruction.
+        therefore not ``score`` on the held-out rows (which has no KL term), nor
+        minus a value of ``loss_curve_``, whose reconstructions are of draws.
     initial_validation_score_ : float or None
-        The starting point's validation score: PCA's reconstruction error plus the
-        start's KL term, with ``init="pca"``.
+        The starting point's validation score: minus PCA's reconstruction error plus
+        the start's KL term, with ``init="pca"``.
     best_validation_score_ : float or None
         The best validation score of any check, the starting point's included; its
         weights are the ones kept.

@@ -152,6 +152,25 @@ def test_vae_noise_variance_on_missing_data_counts_observed_pairs():
     assert noise == pytest.approx(1.0, rel=0.05)
 
 
+def test_vae_fit_on_missing_data_weighs_the_kl_per_observed_entry(monkeypatch):
+    """The engine hands the KL the share of each batch's entries that are observed."""
+    import sklearn_ae._penalties as penalties_module
+
+    shares = []
+    kl = penalties_module.KLPenalty.__call__
+
+    def recording(self, X, y_pred, module, observed=None):
+        shares.append(None if observed is None else float(observed))
+        return kl(self, X, y_pred, module, observed=observed)
+
+    monkeypatch.setattr(penalties_module.KLPenalty, "__call__", recording)
+    X, rng = _rank_two_with_unit_noise(n=500)
+    X[rng.rand(*X.shape) < 0.5] = np.nan
+    VariationalAutoencoderTransformer(2, max_iter=1, early_stopping=False, random_state=0).fit(X)
+    assert shares and None not in shares
+    assert 0.4 <= np.mean(shares) <= 0.6
+
+
 def test_float_n_components_reaches_target_with_fewer_components_than_pca(digits_split):
     X_train, X_test, _, _ = digits_split
     ae = AutoencoderTransformer(0.9, random_state=0).fit(X_train)
