@@ -63,7 +63,8 @@ def test_fits_in_threads_leave_the_warning_filters_alone(digits):
         with ThreadPoolExecutor(4) as pool:
             list(pool.map(fit, range(8)))
     assert warnings.filters == filters
+    # Appended, so a leaked "ignore" in front of it would still hide the warning.
     with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+        warnings.filterwarnings("always", category=ConvergenceWarning, append=True)
         AutoencoderTransformer(2, hidden_layer_sizes=(8,), max_iter=2, random_state=0).fit(X)
     assert any(w.category is ConvergenceWarning for w in caught)

@@ -110,5 +110,5 @@ def test_dataframes_are_accepted():
     model = fit_quietly(AutoencoderTransformer(**FAST), frame)
     assert list(model.feature_names_in_) == ["a", "b", "c"]
     assert np.isfinite(model.transform(frame)).all()
-    with pytest.raises(ValueError, match=r"could not convert|numeric"):
+    with pytest.raises(ValueError, match="could not convert string to float: 'x'"):
         AutoencoderTransformer(**FAST).fit(frame.assign(d=["x"] * 30))

@@ -113,8 +113,8 @@ def test_pipeline_grid_search_and_column_transformer(incomplete_digits):
     y = load_digits().target[:400]
     pipeline = make_pipeline(AutoencoderImputer(**FAST), StandardScaler(), LogisticRegression(max_iter=200))
     search = GridSearchCV(pipeline, {"autoencoderimputer__n_components": [4, 8]}, cv=2).fit(X, y)
-    assert search.best_params_["autoencoderimputer__n_components"] in (4, 8)
-    # An integration test, with FAST's 5-epoch imputer: the classifier does about as well
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    # An integration test, with FAST's 10-epoch imputer: the classifier does about as well
     # as after mean imputation (measured 0.853 against 0.865), not worse by more.
     mean = make_pipeline(SimpleImputer(), StandardScaler(), LogisticRegression(max_iter=200))
     assert search.best_score_ >= 0.97 * cross_val_score(mean, X, y, cv=2).mean()

@@ -147,7 +147,7 @@ def test_partial_fit_and_warm_start_accept_missing_values(incomplete_split):
     for chunk in np.array_split(X_train, 3):
         model.partial_fit(chunk)
     model.set_params(warm_start=True).fit(X_train)
-    assert model.n_iter_ > 3 and np.isfinite(model.transform(X_test)).all()
+    assert model.n_iter_ == 6 and np.isfinite(model.transform(X_test)).all()  # 3 chunks, then 3 epochs
 
 
 def test_infinite_values_are_still_rejected_and_nothing_is_fitted():
@@ -169,7 +169,13 @@ def test_all_missing_data_is_a_clear_error():
 def test_code_size_from_r2_target_with_missing_values(incomplete_split):
     _, _, X_train, _ = incomplete_split
     model = AutoencoderTransformer(0.7, hidden_layer_sizes=(32,), max_iter=8, random_state=0).fit(X_train)
-    assert 1 <= model.n_components_ <= 64
+    assert model.n_components_ <= 11, model.n_components_  # measured 10
+    # The size reaches the target on held-out rows too, over their observed entries (measured 0.719).
+    X_test = incomplete_split[3]
+    observed = ~np.isnan(X_test)
+    error = (model.inverse_transform(model.transform(X_test)) - X_test)[observed]
+    spread = (X_test - np.nanmean(X_train, axis=0))[observed]
+    assert 1 - (error**2).sum() / (spread**2).sum() >= 0.69
 
 
 @pytest.mark.parametrize(("k", "bound"), [(2, 0.63), (8, 0.64)])

@@ -1,8 +1,8 @@
 """Neighbour-preserving codes (``neighbors > 0``): UMAP's graph and loss, codes that decode."""
 
 import pickle
-import threading
 import warnings
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -143,7 +143,8 @@ def test_partial_fit_builds_the_graph_of_each_chunk(umap_split, monkeypatch):
         assert model.n_iter_ == 3 and np.isfinite(model.transform(X)).all()
         codes[weight] = model.transform(X)
     assert built == [200, 200, 200]  # neighbors=0 builds none
-    assert np.abs(codes[1.0] - codes[0.0]).max() > 0.1 * codes[0.0].std()
+    # Measured: the codes differ by 0.41 of their spread at most.
+    assert np.abs(codes[1.0] - codes[0.0]).max() > 0.35 * codes[0.0].std()
 
 
 def test_same_seed_same_map(umap_split):
@@ -164,9 +165,7 @@ def test_grid_search_over_neighbors_and_n_neighbors(umap_split):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         search = GridSearchCV(pipeline, grid, cv=2, n_jobs=2).fit(X_train[:400], y_train[:400])
-    assert len(search.cv_results_["params"]) == 4
     assert np.isfinite(search.cv_results_["mean_test_score"]).all()
-    assert set(search.best_params_) == set(grid)
     scores = {
         (p["autoencodertransformer__neighbors"], p["autoencodertransformer__n_neighbors"]): score
         for p, score in zip(search.cv_results_["params"], search.cv_results_["mean_test_score"])
@@ -283,15 +282,16 @@ def roll_scores(model, roll):
 
 
 @pytest.mark.parametrize(
-    "neighbors, trust_floor, error_ceiling",
+    "neighbors, trust_floor, error_ceiling, fold_ceiling",
     # Measured (held-out rows, seed 0): Spearman 0.998, trustworthiness 0.998, error
     # 0.0085x PCA's without the neighbour term; 0.972, 0.970 and 0.038x with neighbors=1.0.
     # PCA's trustworthiness on these rows is 0.974; a 1e-6 change to the input moved the
     # plain fit's from 0.998 to 0.997.
-    [(0.0, 0.995, 0.0098), (1.0, 0.965, 0.044)],
+    # From PCA's start the same fits stay folded: Spearman 0.214 and 0.138.
+    [(0.0, 0.995, 0.0098, 0.25), (1.0, 0.965, 0.044, 0.16)],
     ids=["plain", "neighbors"],
 )
-def test_spectral_init_unrolls_the_swiss_roll(neighbors, trust_floor, error_ceiling, roll_3000):
+def test_spectral_init_unrolls_the_swiss_roll(neighbors, trust_floor, error_ceiling, fold_ceiling, roll_3000):
     """Issue 14: a code axis follows the roll position (|Spearman| >= 0.9) on held-out rows.
 
     Started at PCA, the same fits do not unroll it (measured 0.214 and 0.138).
@@ -303,7 +303,7 @@ def test_spectral_init_unrolls_the_swiss_roll(neighbors, trust_floor, error_ceil
     assert trust >= trust_floor, f"trustworthiness {trust:.4f}"
     assert error <= error_ceiling, f"held-out error / PCA's {error:.4f}"
     folded, _, _ = roll_scores(quietly(AutoencoderTransformer(2, **params), roll_3000[0]), roll_3000)
-    assert folded <= 0.5
+    assert folded <= fold_ceiling, f"Spearman from PCA's start {folded:.3f}"
 
 
 @pytest.mark.parametrize(("make", "height_floor"), [(make_swiss_roll, 0.65), (make_s_curve, 0.73)])
@@ -348,37 +348,38 @@ def test_spectral_init_on_a_graph_in_pieces_warns_and_keeps_pcas_start():
     """Five far-apart blobs: a graph in 5 pieces, whose spectral layout puts each blob on
     a point (several on the same one). The fit warns and starts from PCA without the pull:
     its blob centres stay apart (measured: closest pair 43.6 apart, PCA's 24.9; with the
-    layout's pull, 6.2 after it) and each blob keeps its spread (30.7). Fits in threads
+    layout's pull, 6.2 after it) and each blob keeps a spread (at least 11.1). Fits in threads
     leave nothing in the process's warning filters (a filter for scikit-learn's "Graph is
     not fully connected" was left behind)."""
     X, y = make_blobs(1000, n_features=10, centers=5, center_box=(-50, 50), random_state=0)
     with pytest.warns(UserWarning, match="graph is in 5 separate pieces"):
         model = quietly(AutoencoderTransformer(2, init="spectral", random_state=0), X)
     filters = list(warnings.filters)
-    fit = AutoencoderTransformer(2, init="spectral", max_iter=2, random_state=0).fit
-    threads = [threading.Thread(target=fit, args=(X[i::2],)) for i in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+
+    def fit(seed):
+        return AutoencoderTransformer(2, init="spectral", max_iter=2, random_state=seed).fit(X[seed::2])
+
+    with ThreadPoolExecutor(2) as pool:
+        fitted = list(pool.map(fit, range(2)))  # re-raises what a fit raised
     assert warnings.filters == filters
+    assert all(f.n_iter_ == 2 for f in fitted)
     Z = model.transform(X)
     centres = np.array([Z[y == k].mean(axis=0) for k in range(5)])
     closest = np.linalg.norm(centres[:, None] - centres[None], axis=2)[np.triu_indices(5, 1)].min()
     assert closest >= 37.0, f"closest blob centres {closest:.1f} apart"
-    assert min(Z[y == k].std() for k in range(5)) >= 10.0
+    assert min(Z[y == k].std() for k in range(5)) >= 9.4  # measured 11.1 (the others 28 to 50)
 
 
 def test_spectral_init_on_small_data_stops_on_held_out_rows():
     """330 rows (297 to train) give 3 default batches an epoch: 800 pull steps outlasted
-    the 200 epochs' 600 steps, and the stopping rule, which counts no misses while the pull holds,
-    never stopped the fit (it ran to max_iter and warned). The pull now lasts at most
+    the 200 epochs' 600 steps, and the stopping rule, which counts no misses while the
+    pull holds, never stopped the fit (it ran to max_iter and warned). The pull now lasts at most
     half the planned steps (measured: stopped after 127 epochs)."""
     X, _ = make_swiss_roll(330, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
         model = AutoencoderTransformer(2, init="spectral", random_state=0).fit(X)
-    assert model.n_iter_ < 200
+    assert model.n_iter_ <= 146
 
 
 def test_spectral_init_with_neighbors_on_constant_data_stays_finite():
@@ -407,4 +408,5 @@ def test_sparse_missing_entries_are_the_mean_in_the_graph_as_in_dense_input():
     mean_s, scale_s = fit_scaling_sparse(S)
     sparse, _ = fuzzy_graph(RowSubset(ScaledSparse(S, mean_s, scale_s)), 15)
     different = (abs(dense - sparse) > 1e-3).nnz
-    assert different <= 0.01 * dense.nnz, f"{different} of {dense.nnz} edges differ"
+    # Measured: none of 5,662; distance ties may break differently elsewhere.
+    assert different <= 0.002 * dense.nnz, f"{different} of {dense.nnz} edges differ"

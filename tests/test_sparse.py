@@ -196,7 +196,8 @@ def test_text_pipeline_in_grid_search():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         search.fit(documents, labels)
-    assert search.best_score_ > 0.9
+    # An integration test on easy data (TruncatedSVD(2) in its place also scores 1.0).
+    assert search.best_score_ == 1.0
 
 
 MEMORY_SCRIPT = textwrap.dedent(

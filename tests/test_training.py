@@ -34,13 +34,13 @@ def test_converges_before_max_iter_on_easy_data():
     rng = np.random.RandomState(0)
     X = rng.normal(size=(300, 2)) @ rng.normal(size=(2, 10))
     ae = AutoencoderTransformer(2, max_iter=500, n_iter_no_change=5, random_state=0).fit(X)
-    assert ae.n_iter_ < 500
+    assert ae.n_iter_ <= 29, ae.n_iter_  # measured 25
 
 
 def test_early_stopping_stops_on_held_out_loss(digits):
     X, _ = digits
     ae = AutoencoderTransformer(**SMALL, early_stopping=True, n_iter_no_change=3, max_iter=300).fit(X)
-    assert ae.n_iter_ < 300
+    assert ae.n_iter_ <= 62, ae.n_iter_  # measured 54
     assert len(ae.validation_scores_) == ae.n_iter_
     # Patience ran out: the last 3 epochs improved on the best before them by at most tol.
     scores = ae.validation_scores_
@@ -285,7 +285,7 @@ def test_a_linear_network_continues_whatever_its_activation_setting():
         ae.fit(X)
         ae.set_params(activation="tanh", dropout=0.2, batch_norm=True).fit(X)
         ae.partial_fit(X)
-    assert ae.n_iter_ >= 3
+    assert ae.n_iter_ == 5  # 2 epochs, 2 more continued (a restart would count 2), 1 partial_fit
 
 
 def test_an_optimizer_without_weight_decay_trains_when_alpha_is_zero(digits):

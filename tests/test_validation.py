@@ -21,7 +21,10 @@ def X():
     [
         (lambda X: np.full_like(X, np.nan), "Every entry of X is missing"),
         (lambda X: np.where(np.arange(X.size).reshape(X.shape) == 7, np.inf, X), "infinity"),
-        (lambda X: np.array([["a", "b"], ["c", "d"]], dtype=object), "could not convert|string"),
+        (
+            lambda X: np.array([["a", "b"], ["c", "d"]], dtype=object),
+            "could not convert string to float: 'a'",
+        ),
         (lambda X: np.empty((0, 6)), "0 sample"),
         (lambda X: np.empty((5, 0)), "0 feature"),
         (lambda X: X[:, 0], "2D array"),
@@ -37,7 +40,7 @@ def test_bad_training_data(X, bad, message):
 
 
 def test_ragged_list():
-    with pytest.raises(ValueError, match=r"inhomogeneous|sequence"):
+    with pytest.raises(ValueError, match="setting an array element with a sequence"):
         AutoencoderTransformer(**FAST).fit([[1.0, 2.0], [3.0]])
 
 
