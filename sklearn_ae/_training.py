@@ -406,6 +406,7 @@ def _custom_modules(est, n_features, n_components, seed):
         elif isinstance(spec, torch.nn.Module):
             modules.append(copy.deepcopy(spec))
         elif isinstance(spec, type) and issubclass(spec, torch.nn.Module):
+            _check_constructor(name, spec)
             with global_rng_scope(seed, torch.device("cpu")):
                 modules.append(spec(n_features=n_features, n_components=widths[name]))
         else:
@@ -420,6 +421,20 @@ def _custom_modules(est, n_features, n_components, seed):
         _check_widths("encoder", encoder, n_features, widths["encoder"], f"n_features in, {code} out")
         _check_widths("decoder", decoder, n_components, n_features, "n_components in, n_features out")
     return modules
+
+
+def _check_constructor(name, cls):
+    """A ``ValueError`` when ``cls`` cannot be called as ``cls(n_features=..., n_components=...)``."""
+    try:
+        inspect.signature(cls).bind(n_features=1, n_components=1)
+    except TypeError as exc:
+        raise ValueError(
+            f"{name}={cls.__name__} is called as {cls.__name__}(n_features=..., n_components=...) "
+            f"at fit, which its constructor does not accept ({exc}). Give a class with those "
+            f"keyword arguments, or an instance (copied at fit)."
+        ) from None
+    except ValueError:  # no signature to inspect (some builtins): let the call decide
+        pass
 
 
 def _check_widths(name, module, n_in, n_out, rule):

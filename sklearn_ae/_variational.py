@@ -299,7 +299,8 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
         n_samples : int, default=1
             Number of rows to generate.
         random_state : int, RandomState instance or None, default=None
-            Seeds the prior draws.
+            Seeds the prior draws. None draws them from numpy's global random state
+            (and so advances it), as scikit-learn estimators do with None.
 
         Returns
         -------

@@ -248,6 +248,17 @@ def test_custom_modules_of_the_wrong_width_are_named(X, variational, module, sha
         check_is_fitted(ae)
 
 
+@pytest.mark.parametrize("module", ["encoder", "decoder"])
+def test_a_module_class_without_the_width_arguments_is_named(X, module):
+    """A class is called as cls(n_features=..., n_components=...); one that cannot be
+    gets a ValueError that says so, not the constructor's TypeError."""
+    ae = AutoencoderTransformer(2, max_iter=2, **{module: torch.nn.Linear})
+    with pytest.raises(ValueError, match=rf"{module}=Linear is called as Linear\(n_features=\.\.\., n_comp"):
+        ae.fit(X)
+    with pytest.raises(NotFittedError):
+        check_is_fitted(ae)
+
+
 def test_a_refit_that_fails_validation_leaves_nothing_fitted(X):
     """Validation resets ``feature_names_in_`` before it fails: no half-fitted mix of the
     old weights and the new names."""
