@@ -65,6 +65,7 @@ scores = centred @ pca_all.components_.T
 total = np.sum((X_test - X_test.mean(axis=0)) ** 2)
 pca_r2 = 1 - (np.sum(centred**2) - np.cumsum(np.sum(scores**2, axis=0))) / total
 pca_sizes = np.arange(1, len(pca_r2) + 1)
+print(f"PCA first reaches a held-out R^2 of 0.9 at {pca_sizes[np.argmax(pca_r2 >= 0.9)]} components")
 
 ae_sizes = [2, 4, 8, 12, 16]
 ae_r2 = [held_out_r2(AutoencoderTransformer(n_components=k, random_state=0).fit(X_train)) for k in ae_sizes]
@@ -89,6 +90,7 @@ ax.legend(loc="lower right")
 plt.show()
 
 # %%
-# On this split the autoencoder needs 14 numbers per image where PCA needs 21 for
-# the same quality. To choose the code size by a downstream task or by
-# cross-validation instead, see :ref:`model-selection`.
+# On this split the autoencoder needs 14 numbers per image where ``PCA(0.9)`` keeps
+# 21, and still falls a little short of 0.9 on the test rows (PCA needs 22 there).
+# To choose the code size by a downstream task or by cross-validation instead, see
+# :ref:`model-selection`.

@@ -18,7 +18,7 @@ PCA's, measured by the principal angles between the two subspaces.
 # one in the decoder (``activation="identity"`` with hidden layers would also be
 # linear). ``partial_fit`` trains one epoch per call, so we can measure the subspace
 # as training goes. Each step uses all rows (``batch_size=len(X)``): mini-batches
-# would add noise that keeps the subspace wobbling by a degree or so around PCA's.
+# would add noise that keeps the subspace wobbling around PCA's.
 import matplotlib.pyplot as plt
 import numpy as np
 from scipy.linalg import subspace_angles
@@ -76,7 +76,7 @@ print(f"largest principal angle to PCA's subspace:    {angles['random'][-1]:.4f}
 # and PCA's (0 degrees: the same subspace; 90 degrees: some direction of one is
 # orthogonal to the other) falls by orders of magnitude. Started from PCA
 # (``init="pca"``), the network begins in PCA's subspace; the optimizer's first steps
-# nudge it by a few degrees, and it then settles back.
+# nudge it by about two degrees, and it then settles back.
 checkpoints = np.arange(every, n_epochs + 1, every)
 fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained")
 left.plot(np.arange(1, ae.n_iter_ + 1), ae.loss_curve_, label="linear autoencoder, init='random'")

@@ -45,8 +45,8 @@ for i, (name, (_, X_test, t_test)) in enumerate(surfaces.items(), start=1):
 plt.show()
 
 # %%
-# Fit both models and compare the codes
-# -------------------------------------
+# Fit the three models and compare the codes
+# ------------------------------------------
 # The three models reduce the three coordinates to two numbers and are fitted on the
 # same points. The autoencoders use their default settings, apart from ``init``.
 models = {}
@@ -70,7 +70,7 @@ plt.show()
 # %%
 # How much of the sheet does each code keep?
 # ------------------------------------------
-# Two measures on the held-out points. The reconstruction error is what both models
+# Two measures on the held-out points. The reconstruction error is what the models
 # minimise. Then, for each of the sheet's coordinates (position along the sheet and
 # height), how well can it be read back from the code? We fit a nearest-neighbours
 # regression from code to coordinate and report its cross-validated :math:`R^2`
@@ -112,8 +112,8 @@ for name, (_, X_test, t_test) in surfaces.items():
 # ``init="spectral"`` unrolls the swiss roll: its code keeps the position along the
 # sheet as well as PCA's does and the height better than either other code, and its
 # reconstruction error is a small fraction of the plain autoencoder's. On the S-curve,
-# which the plain autoencoder already flattens well, it ends at a slightly higher
-# error and keeps less of the height: the sheet is unrolled, and squeezed across. Use it for
+# which the plain autoencoder already flattens well, it ends at a higher error
+# (still far below PCA's) and keeps less of the height: the sheet is unrolled, and squeezed across. Use it for
 # sheets wound up like the roll, and check the result against the default.
 #
 # Methods built to unroll without a decoder, such as

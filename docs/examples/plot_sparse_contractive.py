@@ -162,6 +162,7 @@ ax.legend()
 plt.show()
 
 # %%
-# A contractive code is flat along the directions the data do not vary in, so it is
-# robust to small changes of the input; the decoder still reconstructs well because
-# the code keeps moving along the directions the digits do vary in.
+# The penalty is meant to make the code flat along the directions the data do not
+# vary in (Rifai et al., 2011), so that it is robust to small changes of the input,
+# as measured above; the decoder still reconstructs well because the code keeps
+# moving along the directions the digits do vary in.

@@ -96,5 +96,6 @@ plt.show()
 # a Gaussian decoder whose noise variance is probabilistic PCA's; smaller values
 # reconstruct better and sample worse, larger ones give a smoother, blurrier model.
 # Because ``score`` measures reconstruction only, a grid search over ``beta`` with
-# the default score always prefers the smallest ``beta``: choose it by eye or by a
-# criterion of your own.
+# the default score picks the ``beta`` that reconstructs held-out rows best, usually
+# a small one (though a small ``beta`` can also act as a regulariser), not the best
+# sampler: choose it by eye or by a criterion of your own.
