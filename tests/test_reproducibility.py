@@ -14,7 +14,7 @@ from sklearn.base import clone
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
-from sklearn_ae import AutoencoderTransformer, VariationalAutoencoderTransformer
+from sklearn_ae import AutoencoderImputer, AutoencoderTransformer, VariationalAutoencoderTransformer
 
 PARAMS = {"n_components": 4, "hidden_layer_sizes": (32, 16), "max_iter": 5}
 
@@ -42,15 +42,33 @@ def _global_random_states():
         (AutoencoderTransformer, {"noise": 0.3}),
         (AutoencoderTransformer, {"dropout": 0.1, "noise": 0.3, "early_stopping": True}),
         (VariationalAutoencoderTransformer, {}),
+        (AutoencoderTransformer, {"neighbors": 1.0}),
+        (AutoencoderTransformer, {"init": "spectral"}),
+        (AutoencoderTransformer, {"n_components": 0.8}),
+        (AutoencoderImputer, {}),
     ],
-    ids=["plain", "dropout", "noise", "dropout-noise-early", "vae"],
+    ids=[
+        "plain",
+        "dropout",
+        "noise",
+        "dropout-noise-early",
+        "vae",
+        "neighbors",
+        "spectral",
+        "float-k",
+        "imputer",
+    ],
 )
 def test_fit_leaves_global_random_states_untouched(digits, cls, extra):
     X, _ = digits
+    X = X.copy()
+    X[np.random.RandomState(0).rand(*X.shape) < 0.1] = np.nan  # the missing-value paths draw too
     np.random.standard_normal()  # leave a cached Gaussian in numpy's state, as user code may
     torch.randn(3)
     (name, key, *numpy_rest), torch_before = _global_random_states()
-    cls(**PARAMS, **extra, random_state=0).fit(X)
+    model = cls(**{**PARAMS, **extra}, random_state=0).fit(X)
+    if isinstance(model, VariationalAutoencoderTransformer):
+        model.sample(5, random_state=0)
     (name_after, key_after, *numpy_rest_after), torch_after = _global_random_states()
     assert name_after == name
     np.testing.assert_array_equal(key_after, key, err_msg="numpy's global key changed")
@@ -58,13 +76,29 @@ def test_fit_leaves_global_random_states_untouched(digits, cls, extra):
     assert torch.equal(torch_after, torch_before), "torch's global CPU generator was advanced"
 
 
-def test_fits_in_threads_match_fits_one_after_another(digits):
+THREADED = {
+    "plain": (AutoencoderTransformer, {"noise": 0.3, "dropout": 0.1}),
+    "vae": (VariationalAutoencoderTransformer, {}),
+    "neighbors": (AutoencoderTransformer, {"neighbors": 1.0}),
+    "spectral": (AutoencoderTransformer, {"init": "spectral"}),
+    "imputer": (AutoencoderImputer, {}),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(THREADED))
+def test_fits_in_threads_match_fits_one_after_another(digits, kind):
     """Each fit draws from its own generators, so threads cannot interleave their draws."""
     X, _ = digits
-    params = {**PARAMS, "max_iter": 10, "noise": 0.3, "dropout": 0.1}
+    if kind == "imputer":
+        X = X.copy()
+        X[np.random.RandomState(0).rand(*X.shape) < 0.1] = np.nan
+    cls, extra = THREADED[kind]
+    params = {**PARAMS, "max_iter": 10, **extra}
 
     def fit_transform(seed):
-        return AutoencoderTransformer(**params, random_state=seed).fit_transform(X)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            return cls(**params, random_state=seed).fit_transform(X)
 
     one_after_another = [fit_transform(seed) for seed in (0, 1)]
     with ThreadPoolExecutor(2) as pool:
@@ -100,6 +134,21 @@ def _joblib_round_trip(est):
     joblib.dump(est, buffer)
     buffer.seek(0)
     return joblib.load(buffer)
+
+
+@pytest.mark.parametrize("how", sorted(ROUND_TRIPS))
+def test_vae_and_imputer_round_trips_give_identical_outputs(digits, how):
+    X, _ = digits
+    X_missing = X.copy()
+    X_missing[np.random.RandomState(0).rand(*X.shape) < 0.1] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        vae = VariationalAutoencoderTransformer(**PARAMS, random_state=0).fit(X)
+        imputer = AutoencoderImputer(**PARAMS, random_state=0).fit(X_missing)
+    restored_vae, restored_imputer = ROUND_TRIPS[how](vae), ROUND_TRIPS[how](imputer)
+    np.testing.assert_array_equal(restored_vae.transform(X), vae.transform(X))
+    np.testing.assert_array_equal(restored_vae.sample(5, random_state=1), vae.sample(5, random_state=1))
+    np.testing.assert_array_equal(restored_imputer.transform(X_missing), imputer.transform(X_missing))
 
 
 @pytest.mark.parametrize("how", sorted(ROUND_TRIPS))
