@@ -27,7 +27,7 @@ from sklearn_ae._modules import ACTIVATIONS
 
 ort = pytest.importorskip("onnxruntime")
 skl2onnx = pytest.importorskip("skl2onnx")
-from onnx import TensorProto, helper  # noqa: E402
+from onnx import ModelProto, TensorProto, helper  # noqa: E402
 
 from sklearn_ae.onnx import to_onnx  # noqa: E402  (needs onnx and skl2onnx)
 from sklearn_ae.onnx._activations import emit_activation  # noqa: E402
@@ -139,6 +139,7 @@ def test_the_batch_dimension_is_dynamic():
     model = fitted("digits", "relu", True)
     X = dataset("digits").astype(np.float32)
     onnx_model = to_onnx(model, X[:5])
+    assert isinstance(onnx_model, ModelProto)  # API.md: an onnx.ModelProto
     assert not onnx_model.graph.input[0].type.tensor_type.shape.dim[0].HasField("dim_value")
     for rows in (X[:1], X[:1000]):
         assert_agrees(run(onnx_model, rows), model.transform(rows), np.float32)
