@@ -61,8 +61,9 @@ def pull_steps(n_train, batch_size, max_iter):
 
     Up to 512 training rows (at the default batches and ``max_iter``) a fit plans at
     most 800 steps, so the pull held to its end: the stopping rule, which counts no
-    misses while the pull holds, could never stop it. Half leaves the stopping rule half the epochs; from
-    about 900 training rows on (at the defaults) the pull keeps its 800 steps.
+    misses while the pull holds, could never stop it. Half leaves the stopping rule
+    half the epochs; from about 900 training rows on (at the defaults) the pull keeps
+    its 800 steps.
     """
     per_epoch = -(-n_train // batch_size)
     return max(1, min(PULL_STEPS, per_epoch * max_iter // 2))
