@@ -140,7 +140,7 @@ def test_linear_vae_recovers_probabilistic_pca():
 
 def test_vae_noise_variance_on_missing_data_counts_observed_pairs():
     """The KL's weight uses probabilistic PCA's noise variance; with half the entries
-    missing it comes from the covariance over pairs observed together (measured 1.005
+    missing it comes from the covariance over pairs observed together (measured 0.973
     against the true 1.0; from the mean-filled data it was 0.776)."""
     X, rng = _rank_two_with_unit_noise()
     X[rng.rand(*X.shape) < 0.5] = np.nan
