@@ -18,6 +18,10 @@ class TinyEncoder(nn.Module):
 
 
 ESTIMATORS = [
+    # As users construct them: every default (the checks took 12 s for the three).
+    AutoencoderTransformer(),
+    VariationalAutoencoderTransformer(),
+    AutoencoderImputer(),
     AutoencoderTransformer(encoder=TinyEncoder, max_iter=5, random_state=0),
     AutoencoderTransformer(
         hidden_layer_sizes=(16,), noise=0.1, sparsity=0.1, contractive=0.1, max_iter=5, random_state=0
