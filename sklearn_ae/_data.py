@@ -195,21 +195,23 @@ class PrincipalComponents(NamedTuple):
     noise_variance: float  # probabilistic PCA's noise: mean variance of the discarded directions
 
 
-def _eigh(matrix):
-    """Eigenvalues in decreasing order and their eigenvectors (columns) of a symmetric matrix."""
+def _eigh(matrix, vectors=True):
+    """Eigenvalues of a symmetric covariance in decreasing order, with their eigenvectors
+    (columns) unless ``vectors=False``.
+
+    A ``ValueError`` when the matrix is not finite (the data overflow float64).
+    """
+    if not np.isfinite(matrix).all():
+        raise ValueError("The covariance of the scaled data is not finite: X's values overflow float64.")
     # On small matrices OpenBLAS's thread pool costs far more than it saves: 25x
     # slower on 64 features, and its threads then spin beside torch's and slowed
     # every later epoch by about 20% (benchmarks/bench_fit.py, init="pca" rows).
     with threadpool_limits(limits=1 if matrix.shape[0] <= SMALL_EIGH else None, user_api="blas"):
-        values, vectors = np.linalg.eigh(matrix)
+        if not vectors:
+            return np.sort(np.linalg.eigvalsh(matrix))[::-1]
+        values, eigenvectors = np.linalg.eigh(matrix)
     order = np.argsort(values)[::-1]
-    return values[order], vectors[:, order]
-
-
-def _discarded_mean(values, n_components):
-    """Probabilistic PCA's noise variance: the mean of the eigenvalues past the top ones."""
-    rest = np.clip(values[min(n_components, len(values)) :], 0, None)
-    return float(rest.mean()) if rest.size else 0.0
+    return values[order], eigenvectors[:, order]
 
 
 def principal_components(covariance, n_components):
@@ -217,14 +219,11 @@ def principal_components(covariance, n_components):
 
     Rows beyond the number of features are zero (see :func:`_as_components`).
     """
-    d = covariance.shape[0]
-    if not np.isfinite(covariance).all():
-        raise ValueError("The covariance of the scaled data is not finite: X's values overflow float64.")
     values, vectors = _eigh(covariance)
-    top = min(n_components, d)
-    return _as_components(
-        vectors[:, :top].T, values[:top], _discarded_mean(values, n_components), n_components
-    )
+    top = min(n_components, covariance.shape[0])
+    rest = np.clip(values[top:], 0, None)  # probabilistic PCA's noise: the discarded directions
+    noise = float(rest.mean()) if rest.size else 0.0
+    return _as_components(vectors[:, :top].T, values[:top], noise, n_components)
 
 
 def observed_noise_variance(X_scaled, rows, n_components):
@@ -242,10 +241,7 @@ def observed_noise_variance(X_scaled, rows, n_components):
     if X_scaled.shape[1] > WIDE_FEATURES:
         return None
     _, pairwise = covariance(X_scaled, rows, pairwise=True)
-    if not np.isfinite(pairwise).all():
-        raise ValueError("The covariance of the scaled data is not finite: X's values overflow float64.")
-    with threadpool_limits(limits=1 if pairwise.shape[0] <= SMALL_EIGH else None, user_api="blas"):
-        values = np.sort(np.linalg.eigvalsh(pairwise))[::-1]
+    values = _eigh(pairwise, vectors=False)
     rest = values[min(n_components, len(values)) :]
     return max(float(rest.mean()), 1e-6) if rest.size else 1e-6
 
