@@ -160,21 +160,9 @@ def plan_training(est, n_samples, *, continuing, incremental):
         raise ValueError(
             f"early_stopping=True needs at least 2 samples to hold some out, got n_samples={n_samples}."
         )
-    if est.batch_size == 1 and est.contractive > 0:
-        raise ValueError(
-            "contractive > 0 measures the encoder's Jacobian in units of the code's spread over "
-            "the batch, which needs at least 2 rows per batch; got batch_size=1."
-        )
-    if est.batch_size == 1 and est.neighbors > 0:
-        raise ValueError(
-            "neighbors > 0 repels each row's code from the other rows of its batch, which needs "
-            "at least 2 rows per batch; got batch_size=1."
-        )
-    if est.batch_size == 1 and est.sparsity > 0:
-        raise ValueError(
-            "sparsity > 0 measures each code unit in units of its spread over the batch, which "
-            "needs at least 2 rows per batch; got batch_size=1."
-        )
+    for name, needs in BATCH_TERMS.items():
+        if est.batch_size == 1 and getattr(est, name) > 0:
+            raise ValueError(f"{name} > 0 {needs}, which needs at least 2 rows per batch; got batch_size=1.")
     holdout = not incremental and wants_holdout
     n_train = n_samples - (_n_valid(n_samples, est.validation_fraction) if holdout else 0)
     if est.batch_norm and (n_train < 2 or est.batch_size == 1):
@@ -194,6 +182,15 @@ def plan_training(est, n_samples, *, continuing, incremental):
         lr = AUTO_LEARNING_RATE_NEIGHBORS if est.neighbors > 0 else AUTO_LEARNING_RATE
     kwargs = {"lr": lr, **_weight_decay(optimizer, est.alpha), **extra}
     return Plan(hidden, optimizer, kwargs, batch_size, device, seed, holdout)
+
+
+#: Loss terms measured across the rows of a batch, and what they measure there: each
+#: refuses ``batch_size=1`` (a one-row batch that still occurs adds no such term).
+BATCH_TERMS = {
+    "contractive": "measures the encoder's Jacobian in units of the code's spread over the batch",
+    "neighbors": "repels each row's code from the other rows of its batch",
+    "sparsity": "measures each code unit in units of its spread over the batch",
+}
 
 
 def _n_valid(n_samples, fraction):
@@ -517,7 +514,8 @@ def _row_terms(est, start, plan, generator):
         spectral = SpectralPull.build(
             graph, train_ids, n_total, start.spread, plan.seed, dtype, X.device, steps=steps
         )
-        terms.extend([spectral] if spectral is not None else [])
+        if spectral is not None:
+            terms.append(spectral)
     return tuple(terms)
 
 
