@@ -7,9 +7,9 @@ edge's weight; the pair's codes attract, and the other rows of the batch repel, 
 UMAP's low-dimensional similarity ``1 / (1 + a d^(2b))``. The term shapes training
 only: held-out stopping monitors the reconstruction of the validation rows, so the
 kept weights are never worse than PCA's start there. (Monitoring the neighbour term on
-held-out rows too stopped swiss-roll fits after 12-15 epochs with maps worse than
-PCA's; benchmarks/bench_embedding.py.) ``transform`` never uses the graph: it is a
-plain forward pass.
+held-out rows too stopped swiss-roll fits early, with maps worse than PCA's: a
+development experiment that no benchmark repeats; docs/user_guide/defaults.rst.)
+``transform`` never uses the graph: it is a plain forward pass.
 """
 
 from __future__ import annotations
