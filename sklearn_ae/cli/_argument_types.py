@@ -35,6 +35,14 @@ def parse_sizes(text):
     return sizes
 
 
+def demo_sizes(text):
+    """Code sizes for the demo: as :func:`parse_sizes`, each at most the digits' 64 features."""
+    sizes = parse_sizes(text)
+    if max(sizes) > 64:
+        raise argparse.ArgumentTypeError(f"the digits have 64 features: code sizes up to 64, got {text!r}")
+    return sizes
+
+
 def parse_hidden(text):
     """Hidden layer widths such as ``256,128``; ``""``, ``none`` or ``()`` for none (a linear model)."""
     if text.strip().lower() in ("", "none", "()"):
@@ -68,6 +76,17 @@ def parse_batch_size(text):
 def positive_int(text):
     """An integer >= 1."""
     return _at_least_one(text, "a positive integer")
+
+
+def seed(text):
+    """A seed for the random generators: an integer from 0 to 2**32 - 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"expected an integer from 0 to 4294967295, got {text!r}")
+    return value
 
 
 def float_type(minimum, *, strict):

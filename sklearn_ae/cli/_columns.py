@@ -58,6 +58,7 @@ def columns_selector(requested):
             )
         return list(requested)
 
+    select.named = requested is not None  # the columns are named, not "all": see read_table
     return select
 
 
@@ -106,4 +107,5 @@ def model_selector(expected, n_expected, requested, what="trained on"):
             message += f"; pass --columns to use only the model's {len(expected)} columns"
         raise CLIError(message)
 
+    select.named = expected is not None or requested is not None
     return select

@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from .._autoencoder import AutoencoderTransformer
+from .._device import resolve_device
 from .._variational import VariationalAutoencoderTransformer
 from ._columns import columns_selector, model_selector
 from ._demo import compare, format_table, import_figure, plot_comparison
@@ -27,7 +28,7 @@ from ._errors import PROG, CLIError
 from ._files import check_output
 from ._interrupt import interruptible
 from ._model_files import (
-    check_skops_available,
+    check_model_path,
     code_names,
     feature_names,
     format_note,
@@ -43,7 +44,8 @@ LARGE_DATA = 1_000_000
 COMPLETE_CODES = "codes cannot be missing: decode complete codes, such as those 'transform' writes"
 
 
-def _estimator(args, n_values):
+def _estimator(args):
+    """The estimator that ``args`` describe, its options checked (before any data is read)."""
     if args.beta is not None and not args.variational:
         raise CLIError("--beta is the weight of the variational KL term: add --variational")
     options = {
@@ -61,18 +63,25 @@ def _estimator(args, n_values):
     }
     params = {name: value for name, value in options.items() if value is not None}
     params["early_stopping"] = {"auto": "auto", "on": True, "off": False}[args.early_stopping]
-    verbose = args.verbose
-    if not verbose and not args.quiet and n_values > LARGE_DATA:
-        verbose = 1
-        print(f"Large data ({n_values:,} values): printing a line per epoch (--quiet to silence).")
     cls = VariationalAutoencoderTransformer if args.variational else AutoencoderTransformer
-    return cls(
+    model = cls(
         n_components=args.n_components,
         device=args.device,
         random_state=args.random_state,
-        verbose=verbose,
+        verbose=args.verbose,
         **params,
     )
+    model._validate_params()  # scikit-learn's check of each parameter's type and range
+    resolve_device(args.device)  # a device this machine lacks
+    return model
+
+
+def _verbosity(args, n_values):
+    """``--verbose``, or 1 on large data unless ``--quiet`` (then said on the terminal)."""
+    if not args.verbose and not args.quiet and n_values > LARGE_DATA:
+        print(f"Large data ({n_values:,} values): printing a line per epoch (--quiet to silence).")
+        return 1
+    return args.verbose
 
 
 def _report_warnings(caught):
@@ -115,9 +124,10 @@ def run_fit(args):
         0 once the model is saved.
     """
     check_output(args.model, inputs=[args.data], what="model")
-    check_skops_available(args.model)  # not after training
+    check_model_path(args.model)  # not after training
+    model = _estimator(args)  # a wrong option costs no reading of a large file
     X, names = read_table(args.data, columns_selector(args.columns))
-    model = _estimator(args, X.size)
+    model.set_params(verbose=_verbosity(args, X.size))
     start = time.perf_counter()
     # Ctrl-C stops the command: skorch alone would end training and let a half-trained model be saved.
     with interruptible(), warnings.catch_warnings(record=True) as caught:
@@ -163,7 +173,7 @@ def _apply(args, inverse):
         select = model_selector(code_names(model), model.n_components_, args.columns, what="trained to make")
     else:
         select = model_selector(feature_names(model), model.n_features_in_, args.columns)
-    X, _ = read_table(args.data, select, complete=COMPLETE_CODES if inverse else None)
+    X, _ = read_table(args.data, select, complete=COMPLETE_CODES if inverse else None, all_missing=True)
     with warnings.catch_warnings():  # the columns were matched by name above
         warnings.filterwarnings("ignore", message="X does not have valid feature names")
         result = model.inverse_transform(X) if inverse else model.transform(X)
@@ -250,16 +260,21 @@ def run_demo(args):
         0 on success, also when the figure is skipped for lack of matplotlib.
     """
     figure, skipped = _demo_figure(args)
-    # The demo's networks are small: one torch thread is as fast as several on an idle
-    # machine, and several times faster when another program keeps a core busy (see
-    # docs/user_guide/devices.rst). This process is the command line's own.
-    torch.set_num_threads(1)
     params = {} if args.max_iter is None else {"max_iter": args.max_iter}
     print(f"Digits (1797 x 64), 25% held out; code sizes {', '.join(map(str, args.n_components))}.")
-    with interruptible():  # Ctrl-C stops the demo (skorch alone would end one fit early and go on)
-        rows = compare(
-            args.n_components, random_state=args.random_state, keep_codes=figure is not None, **params
-        )
+    # The demo's networks are small: one torch thread is as fast as several on an idle
+    # machine, and several times faster when another program keeps a core busy (see
+    # docs/user_guide/devices.rst). The caller's setting is restored (main() may run in
+    # a user's Python process).
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        with interruptible():  # Ctrl-C stops the demo (skorch alone would end one fit early and go on)
+            rows = compare(
+                args.n_components, random_state=args.random_state, keep_codes=figure is not None, **params
+            )
+    finally:
+        torch.set_num_threads(threads)
     print(format_table(rows))
     print("AE/PCA < 1: the autoencoder reconstructs held-out digits better at the same code size.")
     if figure is not None:

@@ -17,8 +17,9 @@ from ._files import existing_file, replaced_atomically
 
 PICKLE_NOTE = (
     "A model path ending in .skops is saved with skops.io, the safe format (loading trusts "
-    "only sklearn_ae's estimators; needs the persist extra). Any other path is a pickle written "
-    "with joblib: loading a pickle can run arbitrary code, so only load model files you trust."
+    "only sklearn_ae's estimators; needs the persist extra). Any other path (.joblib, say; not "
+    ".onnx or a data file's extension) is a pickle written with joblib: loading a pickle can "
+    "run arbitrary code, so only load model files you trust."
 )
 
 
@@ -88,10 +89,32 @@ TRUSTED_SKOPS_TYPES = frozenset(
 )
 
 
-def check_skops_available(path):
-    """A ``CLIError`` now, before any work, when ``path`` is a .skops file and skops is missing."""
+#: Extensions of other formats, refused for a model file: the file would be a pickle all the same.
+_NOT_MODEL_FILES = {
+    ".onnx": "ONNX export is in Python: sklearn_ae.onnx.to_onnx (see the deployment guide)",
+    ".csv": "it names a data file",
+    ".csv.gz": "it names a data file",
+    ".parquet": "it names a data file",
+    ".pq": "it names a data file",
+}
+
+
+def check_model_path(path):
+    """A ``CLIError`` now, before any work, for a model path that cannot be saved as meant.
+
+    That is a .skops file without skops installed, or a path whose extension names
+    another format (``.onnx``, a data file's): the model would be a joblib pickle under
+    that name.
+    """
     if is_skops(path):
         _skops()
+    name = str(path).lower()
+    for extension, why in _NOT_MODEL_FILES.items():
+        if name.endswith(extension):
+            raise CLIError(
+                f"--model {path}: the command line saves models as a joblib pickle (.joblib) or in "
+                f"skops format (.skops), not as {extension} ({why})"
+            )
 
 
 def _load_skops(path):

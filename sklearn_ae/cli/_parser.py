@@ -13,13 +13,14 @@ from .. import __version__
 from .._autoencoder import AutoencoderTransformer
 from .._modules import ACTIVATIONS
 from ._argument_types import (
+    demo_sizes,
     float_type,
     parse_batch_size,
     parse_columns,
     parse_hidden,
     parse_n_components,
-    parse_sizes,
     positive_int,
+    seed,
 )
 from ._commands import LARGE_DATA, run_demo, run_fit, run_inverse_transform, run_transform
 from ._errors import PROG
@@ -108,13 +109,13 @@ def _add_demo(commands):
     )
     demo.add_argument(
         "--n-components",
-        type=parse_sizes,
+        type=demo_sizes,
         default=(2, 8, 16),
         metavar="K[,K...]",
         help="code sizes to compare (default: 2,8,16); include 2 to plot the codes",
     )
     _add_max_iter_argument(demo, "epochs for the autoencoder")
-    demo.add_argument("--random-state", type=int, default=0, metavar="SEED", help="seed (default: 0)")
+    demo.add_argument("--random-state", type=seed, default=0, metavar="SEED", help="seed (default: 0)")
     figure = demo.add_mutually_exclusive_group()
     figure.add_argument(
         "--figure",
@@ -132,9 +133,10 @@ def _add_fit(commands):
         run_fit,
         help="train an autoencoder on a CSV or Parquet file and save it",
         description=(
-            "Train an AutoencoderTransformer on the numeric columns of DATA, save it to\n"
-            "--model and print a summary. The model remembers the column names, so\n"
-            "'transform' can check that later files have the same columns." + _notes(DATA_NOTE, PICKLE_NOTE)
+            "Train an AutoencoderTransformer on the columns of DATA (all, or those --columns\n"
+            "names; each must hold numbers), save it to --model and print a summary. The\n"
+            "model remembers the column names, so 'transform' can check that later files\n"
+            "have the same columns." + _notes(DATA_NOTE, PICKLE_NOTE)
         ),
         epilog=(
             "examples:\n"
@@ -247,7 +249,7 @@ def _add_training_options(training):
         help="cpu, cuda, cuda:N, mps or auto (default: cpu)",
     )
     training.add_argument(
-        "--random-state", type=int, default=None, metavar="SEED", help="seed for reproducible training"
+        "--random-state", type=seed, default=None, metavar="SEED", help="seed for reproducible training"
     )
     output = training.add_mutually_exclusive_group()
     output.add_argument(

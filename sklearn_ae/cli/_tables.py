@@ -91,7 +91,7 @@ def parquet_pandas():
 # ------------------------------------------------------------------ reading
 
 
-def read_table(path, select=None, complete=None):
+def read_table(path, select=None, complete=None, all_missing=False):
     """Read the numeric columns of a CSV or Parquet file; empty cells are missing (NaN).
 
     Parameters
@@ -101,10 +101,17 @@ def read_table(path, select=None, complete=None):
         row of column names.
     select : callable, default=None
         ``select(names, path)`` gets the file's column names and returns the names to
-        read, in order, or raises :class:`CLIError`. Default: every column.
+        read, in order, or raises :class:`CLIError`. Default: every column. When its
+        attribute ``named`` is true (columns chosen by name, by ``--columns`` or a
+        model's names), a CSV header row that looks like numbers is read as names
+        once the chosen names are found in it: the names were given, so the row is
+        the header.
     complete : str, default=None
         None to accept missing values. Otherwise they are an error, and ``complete``
         (why the values must be complete) ends its message.
+    all_missing : bool, default=False
+        Accept a file whose every value is missing (``transform`` encodes such rows;
+        ``fit`` has nothing to learn from them).
 
     Returns
     -------
@@ -120,18 +127,23 @@ def read_table(path, select=None, complete=None):
     ------
     CLIError
         For a missing or unreadable file, an unsupported extension, a missing header,
-        non-numeric or infinite values, no observed value at all, missing values when
-        ``complete`` is given, or whatever ``select`` rejects.
+        non-numeric or infinite values, no observed value at all (unless
+        ``all_missing``), missing values when ``complete`` is given, or whatever
+        ``select`` rejects.
     """
     path = existing_file(path, "no such file", "data")
-    csv_file = file_format(path) == "csv"
-    reader = _read_csv if csv_file else _read_parquet
-    X, names = reader(path, select or (lambda names, path: list(names)))
+    reader = _read_csv if file_format(path) == "csv" else _read_parquet
+    X, names, row_note = reader(path, select or (lambda names, path: list(names)))
     if X.shape[0] == 0:
         raise CLIError(f"{path} has no data rows")
     if not names:
         raise CLIError(f"{path}: no columns selected")
-    _check_values(X, names, path, complete, ", blank lines not counted" if csv_file else "")
+    _check_values(X, names, path, complete, row_note)
+    if np.isnan(X).all() and not all_missing:
+        raise CLIError(
+            f"{path}: every value of the {len(names)} column(s) used is missing (empty or NaN); "
+            "there is no data to use"
+        )
     return X, names
 
 
@@ -142,7 +154,7 @@ def _where(bad, names):
 
 
 def _check_values(X, names, path, complete, row_note=""):
-    """Raise :class:`CLIError` for infinite values, for missing ones (see :func:`read_table`).
+    """Raise :class:`CLIError` for infinite values, and for missing ones when ``complete`` is given.
 
     ``row_note`` follows the data row's number (a CSV file's blank lines are not rows).
     """
@@ -155,18 +167,11 @@ def _check_values(X, names, path, complete, row_note=""):
             f"{_INFINITE}{empty}"
         )
     missing = np.isnan(X)
-    if not missing.any():
-        return
-    if complete is not None:
+    if complete is not None and missing.any():
         columns, row = _where(missing, names)
         raise CLIError(
             f"{path}: column(s) {columns} have missing (empty or NaN) values (first in data row "
             f"{row}{row_note}); {complete}"
-        )
-    if missing.all():
-        raise CLIError(
-            f"{path}: every value of the {len(names)} column(s) used is missing (empty or NaN); "
-            "there is no data to use"
         )
 
 
@@ -201,13 +206,39 @@ def _cell(text):
     return _number(text) if text.strip() else np.nan
 
 
+def _chosen_columns(names, select, path):
+    """``select(names, path)``, once the header row ``names`` is known to be names.
+
+    A row that looks like numbers is taken as the header when ``select`` chose columns
+    by name and found them in it (wavelengths, say); otherwise :func:`_check_header`
+    decides.
+    """
+    if not (getattr(select, "named", False) and all(_is_number(n) for n in names)):
+        _check_header(names, path)
+        return list(select(names, path))
+    try:
+        return list(select(names, path))
+    except CLIError:
+        if _data_like(names):  # probably a row of data: say so, rather than "no column"
+            _check_header(names, path)
+        raise
+
+
+def _data_like(names):
+    """A first row of numbers other than distinct whole numbers: data, not a header."""
+    return all(_is_number(n) for n in names) and (
+        any(not n.strip().lstrip("-").isdigit() for n in names) or len(set(names)) < len(names)
+    )
+
+
 def _check_header(names, path):
+    if _data_like(names):
+        raise CLIError(
+            f"{path}: the first row looks like numbers, not column names; the CSV file needs a "
+            "header row naming each column (if the first row does name them, as wavelengths "
+            "might, choose the columns by those names with --columns)"
+        )
     if all(_is_number(n) for n in names):
-        if any(not n.strip().lstrip("-").isdigit() for n in names) or len(set(names)) < len(names):
-            raise CLIError(
-                f"{path}: the first row looks like numbers, not column names; the CSV file needs a "
-                "header row naming each column"
-            )
         if [n.strip() for n in names] != [str(i) for i in range(len(names))]:  # not pandas' 0, 1, ...
             shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
             print(
@@ -255,8 +286,7 @@ def _read_csv(path, select):
                 second = f.readline()
                 _check_delimiter(first, second, path)
                 f = itertools.chain([second], f)
-            _check_header(names, path)
-            chosen = list(select(names, path))
+            chosen = _chosen_columns(names, select, path)
             _check_names(names, chosen, path)
             position = {name: i for i, name in enumerate(names)}
             usecols = [position[name] for name in chosen]
@@ -267,7 +297,8 @@ def _read_csv(path, select):
     except (UnicodeDecodeError, gzip.BadGzipFile, EOFError, zlib.error, csv.Error) as exc:
         # zlib.error: damaged gzip data; csv.Error: e.g. a quote never closed before the field limit
         raise CLIError(f"could not read {path} as a UTF-8 CSV file ({exc})") from None
-    return X.reshape(-1, len(usecols)), chosen
+    # A data row's number skips blank lines, except in a one-column file, where they are rows.
+    return X.reshape(-1, len(usecols)), chosen, ", blank lines not counted" if len(names) > 1 else ""
 
 
 def _columns(f, usecols, n_names):
@@ -294,10 +325,10 @@ def _columns(f, usecols, n_names):
 def _checked_lines(f, n_names):
     """The non-blank records of ``f``, each checked to hold ``n_names`` fields.
 
-    Counting commas is exact for a line without quotes (or with quotes in pairs); a
-    record with quotes that does not count right is parsed as CSV to count its fields,
-    and one whose quoted field goes on past the line's end (a line break in a text
-    cell) is joined with the next lines first.
+    Counting commas is exact for a line without quotes; a record with quotes is parsed
+    as CSV to count its fields (a quoted comma is not a separator), and one whose
+    quoted field goes on past the line's end (a line break in a text cell) is joined
+    with the next lines first.
     """
     record = ""
     for line in f:
@@ -305,8 +336,7 @@ def _checked_lines(f, n_names):
         if not record.strip():  # blank or whitespace-only: skipped
             record = ""
             continue
-        paired = record.count('"') % 2 == 0
-        if not (paired and record.count(",") == n_names - 1):
+        if '"' in record or record.count(",") != n_names - 1:
             if _open_quote(record):
                 if len(record) > csv.field_size_limit():  # a quote opened by mistake, not text
                     raise ValueError("a quoted field is never closed")
@@ -347,13 +377,18 @@ def _diagnose_csv(path, names, usecols, exc):
     with _open_text(path, "r") as f:
         reader = csv.reader(f)
         next(reader)
+        end = reader.line_num
         for row in reader:
+            line, end = end + 1, reader.line_num  # a record's first line: quoted line breaks span more
             if not row or (len(names) > 1 and not any(cell.strip() for cell in row)):
                 continue  # a blank line (in a one-column file, a blank line is an empty cell)
-            line = reader.line_num
+            spans = ""
+            if end > line:
+                spans = f" (a quoted field spans lines {line} to {end}: are its quotes closed?)"
             if len(row) != len(names):
                 return CLIError(
-                    f"{path}, line {line}: {len(row)} field(s), but the header names {len(names)} columns"
+                    f"{path}, line {line}: {len(row)} field(s), but the header names {len(names)} "
+                    f"columns{spans}"
                 )
             bad = [(names[i], row[i]) for i in usecols if row[i].strip() and not _is_number(row[i])]
             if bad:
@@ -364,25 +399,26 @@ def _diagnose_csv(path, names, usecols, exc):
                 else:
                     advice = _NOT_NUMERIC
                 return CLIError(
-                    f"{path}: column(s) {columns} are not numeric (line {line} has {values}); {advice}"
+                    f"{path}: column(s) {columns} are not numeric (line {line} has {values}){spans}; {advice}"
                 )
     return CLIError(f"could not read {path} as CSV: {exc}")
 
 
 def _read_parquet(path, select):
+    """The chosen columns of a Parquet file; only those are read from disk."""
     pd = parquet_pandas()
     try:
-        frame = pd.read_parquet(path, engine="pyarrow")
+        names = _parquet_names(path)
+        chosen = list(select(names, path))
+        duplicates = [name for name in repeated_names(names) if name in chosen]
+        if duplicates:
+            raise CLIError(f"{path}: column name(s) used twice: {names_text(duplicates)}")
+        frame = pd.read_parquet(path, engine="pyarrow", columns=chosen)
+    except CLIError:
+        raise
     except Exception as exc:  # pyarrow raises several exception types for files it cannot read
         raise CLIError(f"could not read {path} as Parquet ({exc})") from None
-    names = [str(name) for name in frame.columns]
-    chosen = list(select(names, path))
-    duplicates = [name for name in repeated_names(names) if name in chosen]
-    if duplicates:
-        raise CLIError(f"{path}: column name(s) used twice: {names_text(duplicates)}")
-    frame = frame.iloc[:, [names.index(name) for name in chosen]]
     frame.columns = chosen
-    frame = frame.copy()
     for name in _arrow_numbers_as_objects(path, chosen):
         frame[name] = frame[name].astype(np.float64)  # None -> NaN, True -> 1.0, Decimal -> float
     bad = [
@@ -393,7 +429,17 @@ def _read_parquet(path, select):
     ]
     if bad:
         raise CLIError(f"{path}: column(s) {', '.join(bad)} are not numeric; {_NOT_NUMERIC}")
-    return frame.to_numpy(dtype=np.float64, na_value=np.nan), chosen
+    return frame.to_numpy(dtype=np.float64, na_value=np.nan), chosen, ""
+
+
+def _parquet_names(path):
+    """The column names of a Parquet file, without the index pandas may have stored."""
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(path)
+    stored = (schema.pandas_metadata or {}).get("index_columns", [])
+    index = {column for column in stored if isinstance(column, str)}  # a RangeIndex is a dict: no column
+    return [name for name in schema.names if name not in index]
 
 
 def _arrow_numbers_as_objects(path, names):

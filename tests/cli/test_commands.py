@@ -142,13 +142,34 @@ def test_fit_and_transform_a_csv_with_empty_cells(capsys, tmp_path, data):
     assert header == COLUMNS and X_back.shape == X.shape and np.isfinite(X_back).all()
 
 
-def test_transform_rejects_a_file_with_no_value(capsys, tmp_path, fitted):
-    _, model = fitted
+def test_transform_encodes_a_file_with_no_value(capsys, tmp_path, fitted):
+    """Rows with no value get codes, as they do within a larger file (fit refuses such a file)."""
+    _, model_path = fitted
     empty = write_csv(tmp_path / "empty.csv", np.full((3, 5), np.nan), COLUMNS)
     codes = tmp_path / "codes.csv"
-    message = run_error(capsys, ["transform", str(empty), "-m", str(model), "-o", str(codes)])
-    assert "every value of the 5 column(s) used is missing" in message
-    assert not codes.exists()
+    assert main(["transform", str(empty), "-m", str(model_path), "-o", str(codes)]) == 0
+    assert "Wrote 3 rows" in capsys.readouterr().out
+    model = joblib.load(model_path)
+    np.testing.assert_array_equal(read_csv(codes)[1], encode(model, np.full((3, 5), np.nan)))
+
+
+def test_fit_checks_its_options_before_reading_the_data(capsys, tmp_path):
+    """A wrong option is reported at once, not after reading a large file (here: none)."""
+    data, model = str(tmp_path / "no-such-data.csv"), str(tmp_path / "model.joblib")
+    assert "--variational" in run_error(capsys, ["fit", data, "--model", model, "--beta", "2"])
+    assert "is not a device name" in run_error(capsys, ["fit", data, "--model", model, "--device", "gpu0"])
+    with pytest.raises(SystemExit):
+        main(["fit", data, "--model", model, "--random-state", "-1"])
+    assert "expected an integer from 0 to 4294967295, got '-1'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("name", ["model.onnx", "codes.csv", "model.parquet"])
+def test_fit_refuses_a_model_path_of_another_format(capsys, tmp_path, fitted, name):
+    csv, model = fitted[0], tmp_path / name
+    message = run_error(capsys, ["fit", str(csv), "--model", str(model), *FAST])
+    assert "saves models as a joblib pickle (.joblib) or in skops format (.skops)" in message
+    assert ("to_onnx" in message) == name.endswith(".onnx")
+    assert not model.exists()
 
 
 def test_inverse_transform_needs_complete_codes(capsys, tmp_path, fitted):

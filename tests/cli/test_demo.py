@@ -3,6 +3,7 @@
 import sys
 
 import pytest
+import torch
 
 from sklearn_ae.cli import main
 
@@ -68,3 +69,17 @@ def test_demo_rejects_bad_sizes(capsys):
     with pytest.raises(SystemExit):
         main(["demo", "--n-components", "two"])
     assert "comma-separated integers" in capsys.readouterr().err
+    with pytest.raises(SystemExit):  # before fitting the first size
+        main(["demo", "--n-components", "2,100"])
+    assert "code sizes up to 64, got '2,100'" in capsys.readouterr().err
+
+
+def test_demo_restores_the_callers_torch_threads(capsys):
+    """main() can run in a user's process: the demo's one thread is its own."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        assert main(["demo", "--n-components", "2", "--max-iter", "1", "--no-figure"]) == 0
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(threads)

@@ -29,7 +29,7 @@ class CtrlC(Callback):
             os.kill(os.getpid(), signal.SIGINT)
 
 make = _commands._estimator
-_commands._estimator = lambda args, n_values: make(args, n_values).set_params(callbacks=[CtrlC()])
+_commands._estimator = lambda args: make(args).set_params(callbacks=[CtrlC()])
 sys.exit(main(sys.argv[1:]))
 """
 

@@ -130,7 +130,9 @@ def test_a_line_break_in_a_quoted_text_cell(tmp_path):
     X, names = read_table(path, columns_selector(["a", "b"]))
     assert names == ["a", "b"]
     np.testing.assert_array_equal(X, [[1, 2], [3, 4], [5, 7]])
-    with pytest.raises(CLIError, match=r"'name' are not numeric \(line 3 has 'Smith,\\nJ.'\)"):
+    # The line a record starts on; the message says where it ends.
+    message = r"'name' are not numeric \(line 2 has 'Smith,\\nJ.'\) \(a quoted field spans lines 2 to 3"
+    with pytest.raises(CLIError, match=message):
         read_table(path)
 
 
@@ -166,6 +168,51 @@ def test_quoted_commas_count_as_one_field(tmp_path):
     np.testing.assert_array_equal(values, [[1, 2], [3, 4]])
     with pytest.raises(CLIError, match="line 2: 2 field"):
         read_table(write(tmp_path / "short.csv", 'a,b,c\n"1,2",3\n'))
+
+
+def test_a_short_row_with_a_quoted_comma_is_an_error_even_where_its_columns_are_not_used(tmp_path):
+    """Its commas count right (a quoted one included), but it has a field too few."""
+    path = write(tmp_path / "short.csv", 't,a,b\nq,1,2\n"x,y",5\nz,3,4\n')
+    with pytest.raises(CLIError, match="line 3: 2 field"):
+        read_table(path, columns_selector(["a"]))
+
+
+def test_an_unclosed_quote_is_reported_at_the_line_it_opens(tmp_path):
+    path = write(tmp_path / "unclosed.csv", 'a,b\n1,2\n"3,4\n5,6\n7,8\n')
+    message = r"line 3: 1 field\(s\), but the header names 2 columns \(a quoted field spans lines 3 to 5"
+    with pytest.raises(CLIError, match=message):
+        read_table(path)
+
+
+def test_a_one_column_file_counts_its_blank_lines_as_rows_in_messages(tmp_path):
+    path = write(tmp_path / "codes.csv", "u\n1.0\n\n2.0\n")
+    with pytest.raises(CLIError, match=r"first in data row 2\); codes!$"):
+        read_table(path, complete="codes!")
+    two = write(tmp_path / "two.csv", "u,v\n1,2\n\n3,\n")  # a column chosen from two: blank lines skipped
+    with pytest.raises(CLIError, match=r"first in data row 2, blank lines not counted\); codes!$"):
+        read_table(two, columns_selector(["v"]), complete="codes!")
+
+
+def test_a_numeric_header_is_read_as_names_when_the_columns_are_chosen_by_them(tmp_path):
+    """Spectra: wavelengths name the columns. Unnamed, such a first row is refused as data."""
+    path = write(tmp_path / "spectra.csv", "400.5,401.0,401.5\n0.1,0.2,0.3\n0.4,0.5,0.6\n")
+    with pytest.raises(CLIError, match=r"looks like numbers.*choose the columns by those names"):
+        read_table(path)
+    X, names = read_table(path, columns_selector(["401.5", "400.5"]))
+    assert names == ["401.5", "400.5"]
+    np.testing.assert_array_equal(X, [[0.3, 0.1], [0.6, 0.4]])
+    X, _ = read_table(path, model_selector(["400.5", "401.0", "401.5"], 3, None))  # a model's names
+    assert X.shape == (2, 3)
+    with pytest.raises(CLIError, match="looks like numbers"):  # names not in the row: it is data
+        read_table(path, columns_selector(["400.5", "999"]))
+
+
+def test_an_all_missing_file_is_refused_unless_allowed(tmp_path):
+    path = write(tmp_path / "empty_values.csv", "a,b\n,\n")
+    with pytest.raises(CLIError, match="every value of the 2 column"):
+        read_table(path)
+    X, _ = read_table(path, all_missing=True)  # transform encodes such rows
+    assert np.isnan(X).all() and X.shape == (1, 2)
 
 
 def test_whitespace_only_lines_are_blank_lines(tmp_path):
@@ -226,6 +273,27 @@ def test_parquet(tmp_path):
     (tmp_path / "broken.parquet").write_bytes(b"PAR1 and then nothing")
     with pytest.raises(CLIError, match=r"could not read .* as Parquet"):
         read_table(tmp_path / "broken.parquet")
+
+
+def test_parquet_reads_only_the_chosen_columns_and_never_a_stored_index(tmp_path, monkeypatch):
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    frame = pd.DataFrame({"a": [1.0, 2.0], "b": [3.0, 4.0], "notes": ["x", "y"]})
+    frame.index = pd.Index([10, 20], name="id")  # to_parquet stores a named index as a column
+    frame.to_parquet(tmp_path / "indexed.parquet")
+    read_columns = []
+    read_parquet = pd.read_parquet
+    monkeypatch.setattr(
+        pd, "read_parquet", lambda *a, **k: read_columns.append(k["columns"]) or read_parquet(*a, **k)
+    )
+    values, names = read_table(tmp_path / "indexed.parquet", columns_selector(["b"]))
+    assert names == ["b"] and read_columns == [["b"]]
+    np.testing.assert_array_equal(values, [[3], [4]])
+    with pytest.raises(CLIError, match=r"'notes' \(\w+\) are not numeric"):  # the index is no column
+        read_table(tmp_path / "indexed.parquet")
+    np.testing.assert_array_equal(
+        read_table(tmp_path / "indexed.parquet", columns_selector(["a", "b"]))[0], [[1, 3], [2, 4]]
+    )
 
 
 def test_parquet_with_missing_values(tmp_path):
