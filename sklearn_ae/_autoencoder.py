@@ -15,7 +15,7 @@ from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 from torch import nn
 
-from ._data import chunks, missing_per_row
+from ._data import chunks, missing_per_row, result_array
 from ._device import fit_generators
 from ._errors import user_stacklevel
 from ._modules import ACTIVATIONS
@@ -513,9 +513,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         unobserved = unobserved_features(self) if function != self._decode else []
         unobserved = torch.tensor(unobserved, device=device) if len(unobserved) else None  # may be read-only
         if n_out is None:
-            out = np.empty(A.shape[0], dtype=np.float64)
+            out = result_array(A.shape[0], np.float64)
         else:
-            out = np.empty((A.shape[0], n_out), dtype=A.dtype)
+            out = result_array((A.shape[0], n_out), A.dtype)
         with torch.inference_mode():
             for rows in chunks(A.shape[0], inference_rows(max(A.shape[1], n_out or 1))):
                 block = A[rows]

@@ -29,6 +29,24 @@ def chunks(n_rows, size=CHUNK_ROWS):
         yield slice(start, min(start + size, n_rows))
 
 
+def result_array(shape, dtype):
+    """An uninitialised ndarray of ``shape`` and ``dtype`` for an inference result, allocated by torch.
+
+    ``np.empty`` asks Linux for transparent huge pages on large arrays
+    (``madvise``). Where the kernel then compacts memory on demand to find them
+    (``/sys/kernel/mm/transparent_hugepage/defrag`` set to ``madvise``, a common
+    default), a 400 MB result can stall for a third of the time ``inverse_transform``
+    takes (``benchmarks/bench_transform.py``); torch's allocator does not ask. The
+    array shares the tensor's memory and keeps it alive.
+
+    Examples
+    --------
+    >>> result_array((2, 3), np.float32).shape
+    (2, 3)
+    """
+    return torch.empty(shape, dtype=torch.from_numpy(np.empty(0, dtype=dtype)).dtype).numpy()
+
+
 def missing_per_row(X):
     """Number of NaN (missing) entries in each row of dense or CSR ``X``: over a CSR
     matrix's stored entries, without a copy; in row chunks for a dense array."""

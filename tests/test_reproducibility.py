@@ -1,6 +1,7 @@
 """Determinism per random_state, the global RNGs, dtypes, and persistence."""
 
 import copy
+import gc
 import io
 import pickle
 import warnings
@@ -115,6 +116,23 @@ def test_output_dtype_follows_input(digits, dtype):
     assert codes.dtype == dtype
     assert ae.inverse_transform(codes).dtype == dtype
     np.testing.assert_allclose(codes, ae.transform(X.astype(np.float64)), rtol=1e-4, atol=1e-4)
+
+
+def test_results_are_ordinary_arrays_that_outlive_the_model(digits):
+    """Inference results are allocated by torch (no huge-page stalls) but behave as numpy's own."""
+    X = digits[0].astype(np.float32)
+    ae = AutoencoderTransformer(**PARAMS, random_state=0).fit(X)
+    codes, scores = ae.transform(X), ae.score_samples(X)
+    rebuilt = ae.inverse_transform(codes)
+    expected = rebuilt.copy()
+    del ae
+    gc.collect()
+    for result, dtype in ((codes, np.float32), (rebuilt, np.float32), (scores, np.float64)):
+        assert type(result) is np.ndarray and result.dtype == dtype
+        assert result.flags.writeable and result.flags.c_contiguous
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(rebuilt)), expected)
+    rebuilt += 1.0  # writable in place, memory still alive
+    np.testing.assert_array_equal(rebuilt, expected + 1.0)
 
 
 def test_integer_input_gives_float64(digits):
