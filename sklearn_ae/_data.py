@@ -37,14 +37,16 @@ def result_array(shape, dtype):
     (``/sys/kernel/mm/transparent_hugepage/defrag`` set to ``madvise``, a common
     default), a 400 MB result can stall for a third of the time ``inverse_transform``
     takes (``benchmarks/bench_transform.py``); torch's allocator does not ask. The
-    array shares the tensor's memory and keeps it alive.
+    array shares the tensor's memory and keeps it alive (its ``base`` is the tensor,
+    so ``ndarray.resize`` in place needs a copy first). Always on the CPU, whatever
+    torch's default device.
 
     Examples
     --------
     >>> result_array((2, 3), np.float32).shape
     (2, 3)
     """
-    return torch.empty(shape, dtype=torch.from_numpy(np.empty(0, dtype=dtype)).dtype).numpy()
+    return torch.empty(shape, dtype=torch.from_numpy(np.empty(0, dtype=dtype)).dtype, device="cpu").numpy()
 
 
 def missing_per_row(X):

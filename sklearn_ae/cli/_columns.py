@@ -58,7 +58,7 @@ def columns_selector(requested):
             )
         return list(requested)
 
-    select.named = requested is not None  # the columns are named, not "all": see read_table
+    select.names, select.by_model = requested, False  # the names asked for (None: all); see read_table
     return select
 
 
@@ -107,5 +107,6 @@ def model_selector(expected, n_expected, requested, what="trained on"):
             message += f"; pass --columns to use only the model's {len(expected)} columns"
         raise CLIError(message)
 
-    select.named = expected is not None or requested is not None
+    select.names = expected if expected is not None else requested
+    select.by_model = expected is not None
     return select

@@ -210,24 +210,34 @@ def _chosen_columns(names, select, path):
     """``select(names, path)``, once the header row ``names`` is known to be names.
 
     A row that looks like numbers is taken as the header when ``select`` chose columns
-    by name and found them in it (wavelengths, say); otherwise :func:`_check_header`
-    decides.
+    by name (its ``names``) and some of them are in it: wavelengths, say. A row that
+    looks like data is then read as names with a warning, unless the names are a
+    fitted model's. Otherwise :func:`_check_header` decides.
     """
-    if not (getattr(select, "named", False) and all(_is_number(n) for n in names)):
+    asked = getattr(select, "names", None)
+    if not (asked and all(_is_number(n) for n in names) and set(asked) & set(names)):
         _check_header(names, path)
         return list(select(names, path))
-    try:
-        return list(select(names, path))
-    except CLIError:
-        if _data_like(names):  # probably a row of data: say so, rather than "no column"
-            _check_header(names, path)
-        raise
+    chosen = list(select(names, path))  # its own message when some names are missing
+    if _data_like(names) and not getattr(select, "by_model", False):
+        _warn_header(names, path, "as --columns names columns in it")
+    return chosen
 
 
 def _data_like(names):
     """A first row of numbers other than distinct whole numbers: data, not a header."""
     return all(_is_number(n) for n in names) and (
         any(not n.strip().lstrip("-").isdigit() for n in names) or len(set(names)) < len(names)
+    )
+
+
+def _warn_header(names, path, why=""):
+    shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+    why = f" {why}" if why else ""
+    print(
+        f"{PROG}: warning: {path}: the first row ({shown}) is read as column names{why}; "
+        "if it is data, add a header row naming each column",
+        file=sys.stderr,
     )
 
 
@@ -238,14 +248,9 @@ def _check_header(names, path):
             "header row naming each column (if the first row does name them, as wavelengths "
             "might, choose the columns by those names with --columns)"
         )
-    if all(_is_number(n) for n in names):
-        if [n.strip() for n in names] != [str(i) for i in range(len(names))]:  # not pandas' 0, 1, ...
-            shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
-            print(
-                f"{PROG}: warning: {path}: the first row ({shown}) is read as column names; if it "
-                "is data, add a header row naming each column",
-                file=sys.stderr,
-            )
+    pandas_default = [n.strip() for n in names] == [str(i) for i in range(len(names))]  # 0, 1, ...
+    if all(_is_number(n) for n in names) and not pandas_default:
+        _warn_header(names, path)  # distinct whole numbers: years, say
 
 
 def _check_names(names, chosen, path):
@@ -337,11 +342,12 @@ def _checked_lines(f, n_names):
             record = ""
             continue
         if '"' in record or record.count(",") != n_names - 1:
-            if _open_quote(record):
+            n_fields, open_quote = _fields(record)
+            if open_quote:
                 if len(record) > csv.field_size_limit():  # a quote opened by mistake, not text
                     raise ValueError("a quoted field is never closed")
                 continue  # the quoted field goes on in the next line
-            if len(next(csv.reader([record]))) != n_names:
+            if n_fields != n_names:
                 raise ValueError(f"a row has other than the header's {n_names} fields")
         yield record
         record = ""
@@ -349,13 +355,18 @@ def _checked_lines(f, n_names):
         raise ValueError("a quoted field is never closed")
 
 
-def _open_quote(record):
-    """Whether the CSV text ``record`` ends inside a quoted field."""
+def _fields(record):
+    """The number of fields of the CSV text ``record``, and whether it ends inside a quoted field.
+
+    One strict parse; only a record that breaks the standard otherwise (a quote closed
+    but not followed by a comma) is parsed again, leniently, as ``np.loadtxt`` reads it.
+    """
     try:
-        next(csv.reader([record], strict=True))
-    except csv.Error as exc:  # strict: also a quote that is closed but not followed by a comma
-        return "unexpected end of data" in str(exc)
-    return False
+        return len(next(csv.reader([record], strict=True))), False
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc):
+            return 0, True
+    return len(next(csv.reader([record]))), False
 
 
 def _one_column(f):

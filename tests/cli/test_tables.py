@@ -193,7 +193,7 @@ def test_a_one_column_file_counts_its_blank_lines_as_rows_in_messages(tmp_path):
         read_table(two, columns_selector(["v"]), complete="codes!")
 
 
-def test_a_numeric_header_is_read_as_names_when_the_columns_are_chosen_by_them(tmp_path):
+def test_a_numeric_header_is_read_as_names_when_the_columns_are_chosen_by_them(tmp_path, capsys):
     """Spectra: wavelengths name the columns. Unnamed, such a first row is refused as data."""
     path = write(tmp_path / "spectra.csv", "400.5,401.0,401.5\n0.1,0.2,0.3\n0.4,0.5,0.6\n")
     with pytest.raises(CLIError, match=r"looks like numbers.*choose the columns by those names"):
@@ -201,10 +201,17 @@ def test_a_numeric_header_is_read_as_names_when_the_columns_are_chosen_by_them(t
     X, names = read_table(path, columns_selector(["401.5", "400.5"]))
     assert names == ["401.5", "400.5"]
     np.testing.assert_array_equal(X, [[0.3, 0.1], [0.6, 0.4]])
+    # Names typed by hand might match a row of data: said, once the row is taken as names.
+    assert "read as column names as --columns names columns in it" in capsys.readouterr().err
     X, _ = read_table(path, model_selector(["400.5", "401.0", "401.5"], 3, None))  # a model's names
-    assert X.shape == (2, 3)
-    with pytest.raises(CLIError, match="looks like numbers"):  # names not in the row: it is data
+    assert X.shape == (2, 3) and capsys.readouterr().err == ""
+    # Some names in the row: it is the header, and the message is about the names that are not.
+    with pytest.raises(CLIError, match=r"has no column\(s\) '999'; its columns are '400.5', '401.0'"):
         read_table(path, columns_selector(["400.5", "999"]))
+    with pytest.raises(CLIError, match=r"has column\(s\) the model was not trained on: '401.5'"):
+        read_table(path, model_selector(["400.5", "401.0"], 2, None))
+    with pytest.raises(CLIError, match="looks like numbers"):  # none of the names in the row: it is data
+        read_table(path, columns_selector(["a", "b"]))
 
 
 def test_an_all_missing_file_is_refused_unless_allowed(tmp_path):
@@ -289,8 +296,10 @@ def test_parquet_reads_only_the_chosen_columns_and_never_a_stored_index(tmp_path
     values, names = read_table(tmp_path / "indexed.parquet", columns_selector(["b"]))
     assert names == ["b"] and read_columns == [["b"]]
     np.testing.assert_array_equal(values, [[3], [4]])
-    with pytest.raises(CLIError, match=r"'notes' \(\w+\) are not numeric"):  # the index is no column
+    with pytest.raises(CLIError, match=r"'notes' \(\w+\) are not numeric"):
         read_table(tmp_path / "indexed.parquet")
+    frame.drop(columns="notes").to_parquet(tmp_path / "numbers.parquet")
+    assert read_table(tmp_path / "numbers.parquet")[1] == ["a", "b"]  # the stored index is no column
     np.testing.assert_array_equal(
         read_table(tmp_path / "indexed.parquet", columns_selector(["a", "b"]))[0], [[1, 3], [2, 4]]
     )
