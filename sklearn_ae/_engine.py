@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import copy
 import math
+import re
+import sys
 
 import torch
 from skorch import NeuralNet
@@ -86,6 +88,31 @@ class Batches:
                 yield inputs, (batch, ids)
             else:
                 yield inputs, batch
+
+
+#: ANSI colour codes, as skorch's ``PrintLog`` wraps the best values in them.
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+class PlainPrintLog(PrintLog):
+    """skorch's per-epoch table, its colours (the best values) kept for a terminal only.
+
+    Printed to a file or a pipe (a log, ``sklearn-ae fit -v | tee log``), the table is
+    plain text, without the escape codes that a terminal turns into colours.
+    """
+
+    def format_row(self, row, key, color):
+        text = super().format_row(row, key, color)
+        if isinstance(text, str) and not _on_a_terminal():
+            text = _ANSI.sub("", text)
+        return text
+
+
+def _on_a_terminal():
+    try:
+        return bool(sys.stdout.isatty())
+    except (AttributeError, ValueError):  # replaced by an object without isatty, or closed
+        return False
 
 
 class BestFlags(Callback):
@@ -378,7 +405,7 @@ class AutoencoderNet(NeuralNet):
     def get_default_callbacks(self):
         callbacks = [("epoch_timer", EpochTimer()), ("best_flags", BestFlags())]
         if self.verbose:
-            callbacks.append(("print_log", PrintLog()))
+            callbacks.append(("print_log", PlainPrintLog()))
         if self.verbose > 1:
             callbacks.append(("progress_bar", ProgressBar()))
         return callbacks

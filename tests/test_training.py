@@ -129,8 +129,15 @@ def test_verbose_prints_per_epoch(digits, capsys):
     AutoencoderTransformer(**SMALL, max_iter=3, early_stopping=True, verbose=1).fit(X)
     out = capsys.readouterr().out
     assert "train_loss" in out and "valid_loss" in out and "dur" in out
+    assert "\x1b[" not in out  # not a terminal (a log, a pipe): no colour codes around the best values
     AutoencoderTransformer(**SMALL, max_iter=3).fit(X)
     assert capsys.readouterr().out == ""
+
+
+def test_verbose_colours_the_best_values_on_a_terminal(digits, capsys, monkeypatch):
+    monkeypatch.setattr("sys.stdout.isatty", lambda: True, raising=False)
+    AutoencoderTransformer(**SMALL, max_iter=3, early_stopping=True, verbose=1).fit(digits[0])
+    assert "\x1b[" in capsys.readouterr().out
 
 
 def test_unscaled_offset_data_needs_no_scaler(digits):

@@ -93,6 +93,37 @@ def _report_warnings(caught):
             print(f"{PROG}: warning: {message}", file=sys.stderr)
 
 
+#: ``fit`` warns when the columns' spreads differ by more than this factor (see _spread_warning).
+SPREAD_RATIO = 1_000
+
+
+def _spread_warning(X, names):
+    """A warning when the columns' spreads differ by more than :data:`SPREAD_RATIO`, else None.
+
+    The loss weighs each column by its spread, as PCA's error does: a column thousands of
+    times narrower than the widest barely counts, and its reconstruction can end worse
+    than its mean. Columns in unrelated units should be standardised first, which the
+    command line does not do. Constant columns are left out.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing column: NaN
+        spread = np.nanstd(X, axis=0)
+    varying = np.flatnonzero(spread > 0)
+    if len(varying) < 2:
+        return None
+    narrow, wide = varying[np.argmin(spread[varying])], varying[np.argmax(spread[varying])]
+    ratio = spread[wide] / spread[narrow]
+    if ratio <= SPREAD_RATIO:
+        return None
+    return (
+        f"the columns' spreads differ by a factor of {ratio:,.0f} (standard deviation of {names[wide]!r}: "
+        f"{spread[wide]:.3g}, of {names[narrow]!r}: {spread[narrow]:.3g}). The model weighs each column "
+        "by its spread, as PCA does, so the narrow ones barely count and may be reconstructed worse than "
+        "their mean; if the columns are in unrelated units, standardise them before 'fit' (and "
+        "transform later files the same way)"
+    )
+
+
 def _missing_note(X):
     """A line of the summary of ``fit``: how many values of ``X`` are missing, if any."""
     isnan = np.isnan(X)
@@ -127,6 +158,9 @@ def run_fit(args):
     check_model_path(args.model)  # not after training
     model = _estimator(args)  # a wrong option costs no reading of a large file
     X, names = read_table(args.data, columns_selector(args.columns))
+    spread = _spread_warning(X, names)
+    if spread is not None:
+        print(f"{PROG}: warning: {spread}", file=sys.stderr)
     model.set_params(verbose=_verbosity(args, X.size))
     start = time.perf_counter()
     # Ctrl-C stops the command: skorch alone would end training and let a half-trained model be saved.

@@ -153,6 +153,19 @@ def test_transform_encodes_a_file_with_no_value(capsys, tmp_path, fitted):
     np.testing.assert_array_equal(read_csv(codes)[1], encode(model, np.full((3, 5), np.nan)))
 
 
+def test_fit_warns_when_the_columns_spreads_differ_by_over_a_thousand(capsys, tmp_path, data):
+    """Columns in unrelated units (no scaler on the command line): the narrow ones barely count."""
+    uneven = data.copy()
+    uneven[:, 0] *= 1e-4  # a column of spread about 1e-4 beside ones of about 1
+    csv = write_csv(tmp_path / "uneven.csv", uneven, COLUMNS)
+    assert main(["fit", str(csv), "--model", str(tmp_path / "m.joblib"), *FAST]) == 0
+    err = capsys.readouterr().err
+    assert "warning: the columns' spreads differ by a factor of" in err and f"of {COLUMNS[0]!r}:" in err
+    even = write_csv(tmp_path / "even.csv", data, COLUMNS)
+    assert main(["fit", str(even), "--model", str(tmp_path / "m.joblib"), *FAST]) == 0
+    assert "spreads differ" not in capsys.readouterr().err
+
+
 def test_fit_checks_its_options_before_reading_the_data(capsys, tmp_path):
     """A wrong option is reported at once, not after reading a large file (here: none)."""
     data, model = str(tmp_path / "no-such-data.csv"), str(tmp_path / "model.joblib")
