@@ -35,8 +35,9 @@ def result_array(shape, dtype):
     ``np.empty`` asks Linux for transparent huge pages on large arrays
     (``madvise``). Where the kernel then compacts memory on demand to find them
     (``/sys/kernel/mm/transparent_hugepage/defrag`` set to ``madvise``, a common
-    default), a 400 MB result can stall for a third of the time ``inverse_transform``
-    takes (``benchmarks/bench_transform.py``); torch's allocator does not ask. The
+    default), allocating ``inverse_transform``'s 400 MB result stalled: 1.09x to 1.16x
+    a raw chunked forward before, 1.00x since (``benchmarks/bench_transform.py``, see
+    docs/benchmarks.rst); torch's allocator does not ask. The
     array shares the tensor's memory and keeps it alive (its ``base`` is the tensor,
     so ``ndarray.resize`` in place needs a copy first). Always on the CPU, whatever
     torch's default device.
