@@ -55,9 +55,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     ``inverse_transform(Z) = g(Z)`` the reconstruction, both in the units of ``X``.
     Features are centred and divided by one global scale internally, so raw data in
     one unit needs no scaler (features in unrelated units do, as for PCA: the loss
-    weighs each by its spread). By default (``init="pca"``) training starts from PCA's solution
-    at the same code size, a tenth of the rows scores it and every later check, and
-    the best weights seen on them are kept. NaN entries are missing values
+    weighs each by its spread). By default (``init="pca"``) training starts from PCA's
+    solution at the same code size, a tenth of the rows scores it and every later
+    check, and the best weights seen on them are kept. NaN entries are missing values
     (:ref:`missing_values`), and scipy sparse matrices are accepted as PCA accepts
     them: centred implicitly, never densified whole (:ref:`sparse_input`).
 

@@ -37,9 +37,9 @@ def result_array(shape, dtype):
     (``/sys/kernel/mm/transparent_hugepage/defrag`` set to ``madvise``, a common
     default), allocating ``inverse_transform``'s 400 MB result stalled: 1.09x to 1.16x
     a raw chunked forward before, 1.00x since (``benchmarks/bench_transform.py``, see
-    docs/benchmarks.rst); torch's allocator does not ask. The
-    array shares the tensor's memory and keeps it alive (its ``base`` is the tensor,
-    so ``ndarray.resize`` in place needs a copy first). Always on the CPU, whatever
+    docs/benchmarks.rst); torch's allocator does not ask. The array shares the
+    tensor's memory and keeps it alive (its ``base`` is the tensor, so
+    ``ndarray.resize`` in place needs a copy first). Always on the CPU, whatever
     torch's default device.
 
     Examples

@@ -103,10 +103,9 @@ def read_table(path, select=None, complete=None, all_missing=False):
     select : callable, default=None
         ``select(names, path)`` gets the file's column names and returns the names to
         read, in order, or raises :class:`CLIError`. Default: every column. When its
-        attribute ``named`` is true (columns chosen by name, by ``--columns`` or a
-        model's names), a CSV header row that looks like numbers is read as names
-        once the chosen names are found in it: the names were given, so the row is
-        the header.
+        attribute ``names`` lists the columns asked for (by ``--columns`` or a model),
+        a CSV header row that looks like numbers is read as names once some of them
+        are found in it: the names were given, so the row is the header.
     complete : str, default=None
         None to accept missing values. Otherwise they are an error, and ``complete``
         (why the values must be complete) ends its message.
@@ -139,12 +138,7 @@ def read_table(path, select=None, complete=None, all_missing=False):
         raise CLIError(f"{path} has no data rows")
     if not names:
         raise CLIError(f"{path}: no columns selected")
-    _check_values(X, names, path, complete, row_note)
-    if np.isnan(X).all() and not all_missing:
-        raise CLIError(
-            f"{path}: every value of the {len(names)} column(s) used is missing (empty or NaN); "
-            "there is no data to use"
-        )
+    _check_values(X, names, path, complete, row_note, all_missing)
     return X, names
 
 
@@ -154,8 +148,9 @@ def _where(bad, names):
     return names_text(columns), int(np.flatnonzero(bad.any(axis=1))[0]) + 1
 
 
-def _check_values(X, names, path, complete, row_note=""):
-    """Raise :class:`CLIError` for infinite values, and for missing ones when ``complete`` is given.
+def _check_values(X, names, path, complete, row_note="", all_missing=False):
+    """Raise :class:`CLIError` for infinite values, for missing ones when ``complete`` is
+    given, and for a file of missing values only unless ``all_missing``.
 
     ``row_note`` follows the data row's number (a CSV file's blank lines are not rows).
     """
@@ -173,6 +168,11 @@ def _check_values(X, names, path, complete, row_note=""):
         raise CLIError(
             f"{path}: column(s) {columns} have missing (empty or NaN) values (first in data row "
             f"{row}{row_note}); {complete}"
+        )
+    if not all_missing and missing.all():
+        raise CLIError(
+            f"{path}: every value of the {len(names)} column(s) used is missing (empty or NaN); "
+            "there is no data to use"
         )
 
 
