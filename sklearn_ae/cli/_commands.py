@@ -18,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
 
 from .._autoencoder import AutoencoderTransformer
 from .._device import resolve_device
@@ -28,6 +30,7 @@ from ._errors import PROG, CLIError
 from ._files import check_output
 from ._interrupt import interruptible
 from ._model_files import (
+    autoencoder_of,
     check_model_path,
     code_names,
     feature_names,
@@ -73,7 +76,7 @@ def _estimator(args):
     )
     model._validate_params()  # scikit-learn's check of each parameter's type and range
     resolve_device(args.device)  # a device this machine lacks
-    return model
+    return make_pipeline(StandardScaler(), model) if args.standardize else model
 
 
 def _verbosity(args, n_values):
@@ -102,8 +105,8 @@ def _spread_warning(X, names):
 
     The loss weighs each column by its spread, as PCA's error does: a column thousands of
     times narrower than the widest barely counts, and its reconstruction can end worse
-    than its mean. Columns in unrelated units should be standardised first, which the
-    command line does not do. Constant columns are left out.
+    than its mean. Columns in unrelated units should be standardised first
+    (``--standardize``). Constant columns are left out.
     """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing column: NaN
@@ -119,8 +122,7 @@ def _spread_warning(X, names):
         f"the columns' spreads differ by a factor of {ratio:,.0f} (standard deviation of {names[wide]!r}: "
         f"{spread[wide]:.3g}, of {names[narrow]!r}: {spread[narrow]:.3g}). The model weighs each column "
         "by its spread, as PCA does, so the narrow ones barely count and may be reconstructed worse than "
-        "their mean; if the columns are in unrelated units, standardise them before 'fit' (and "
-        "transform later files the same way)"
+        "their mean; if the columns are in unrelated units, fit with --standardize"
     )
 
 
@@ -157,40 +159,60 @@ def run_fit(args):
     check_output(args.model, inputs=[args.data], what="model")
     check_model_path(args.model)  # not after training
     model = _estimator(args)  # a wrong option costs no reading of a large file
+    autoencoder = autoencoder_of(model)
     X, names = read_table(args.data, columns_selector(args.columns))
-    spread = _spread_warning(X, names)
+    spread = None if args.standardize else _spread_warning(X, names)
     if spread is not None:
         print(f"{PROG}: warning: {spread}", file=sys.stderr)
-    model.set_params(verbose=_verbosity(args, X.size))
+    autoencoder.set_params(verbose=_verbosity(args, X.size))
     start = time.perf_counter()
     # Ctrl-C stops the command: skorch alone would end training and let a half-trained model be saved.
     with interruptible(), warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         model.fit(X)
         seconds = time.perf_counter() - start
-        mse = -model.score(X)
+        mse = -model.score(X)  # a Pipeline scores the autoencoder on the standardised columns
     # Remember the columns, as fitting on a DataFrame would, so that transform can check them.
-    model.feature_names_in_ = np.asarray(names, dtype=object)
+    _first_step(model).feature_names_in_ = np.asarray(names, dtype=object)
     save_model(model, args.model)
     _report_warnings(caught)
-    stopped = "" if model.n_iter_ < (model.max_iter or 0) else " (the max-iter limit)"
+    units = "standardised units" if args.standardize else "the data's units"
     lines = [
-        f"Trained {type(model).__name__} on {X.shape[0]:,} rows x {X.shape[1]} columns of "
+        f"Trained {_model_name(model)} on {X.shape[0]:,} rows x {X.shape[1]} columns of "
         f"{args.data} in {seconds:.1f} s.",
-        f"  code size (n_components_): {model.n_components_}",
-        f"  epochs (n_iter_):          {model.n_iter_}{stopped}",
-        f"  final training loss:       {model.loss_curve_[-1]:.6g}",
-        f"  reconstruction MSE:        {mse:.6g} (on the training rows, in the data's units)",
+        *_training_lines(autoencoder, units),
+        f"  reconstruction MSE:        {mse:.6g} (on the training rows, in {units})",
         *_missing_note(X),
-    ]
-    if model.best_validation_score_ is not None:
-        lines.append(f"  best validation MSE:       {-model.best_validation_score_:.6g}")
-    lines += [
         f"Saved the model to {args.model} ({format_note(args.model)}).",
         f"Next: {PROG} transform DATA --model {args.model} --output codes.csv{_columns_option(args.columns)}",
     ]
     print("\n".join(lines))
     return 0
+
+
+def _first_step(model):
+    """The step that sees the file's columns: the model, or a Pipeline's first step."""
+    return model.steps[0][1] if model is not autoencoder_of(model) else model
+
+
+def _model_name(model):
+    """``AutoencoderTransformer``, or ``StandardScaler + AutoencoderTransformer`` for a Pipeline."""
+    if model is autoencoder_of(model):
+        return type(model).__name__
+    return " + ".join(type(step).__name__ for _, step in model.steps)
+
+
+def _training_lines(autoencoder, units):
+    """The summary's lines on training: code size, epochs, losses (in ``units``)."""
+    stopped = "" if autoencoder.n_iter_ < (autoencoder.max_iter or 0) else " (the max-iter limit)"
+    lines = [
+        f"  code size (n_components_): {autoencoder.n_components_}",
+        f"  epochs (n_iter_):          {autoencoder.n_iter_}{stopped}",
+        f"  final training loss:       {autoencoder.loss_curve_[-1]:.6g} (in {units})",
+    ]
+    if autoencoder.best_validation_score_ is not None:
+        lines.append(f"  best validation MSE:       {-autoencoder.best_validation_score_:.6g} (in {units})")
+    return lines
 
 
 def _columns_option(columns):
@@ -203,8 +225,11 @@ def _apply(args, inverse):
     check_output(args.output, inputs=[args.data, args.model])
     if file_format(args.output, "output") == "parquet":
         parquet_pandas()
+    if inverse and not hasattr(model, "inverse_transform"):
+        raise CLIError(f"the Pipeline in {args.model} has a step without inverse_transform: it cannot decode")
     if inverse:
-        select = model_selector(code_names(model), model.n_components_, args.columns, what="trained to make")
+        n_codes = autoencoder_of(model).n_components_
+        select = model_selector(code_names(model), n_codes, args.columns, what="trained to make")
     else:
         select = model_selector(feature_names(model), model.n_features_in_, args.columns)
     X, _ = read_table(args.data, select, complete=COMPLETE_CODES if inverse else None, all_missing=True)

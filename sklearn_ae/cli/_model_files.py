@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import joblib
 from sklearn.exceptions import NotFittedError
+from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from .._autoencoder import AutoencoderTransformer
@@ -118,7 +119,7 @@ def check_model_path(path):
 
 
 def _load_skops(path):
-    """Load a .skops file, trusting sklearn_ae's estimator classes and nothing else."""
+    """Load a .skops file, trusting sklearn_ae's estimator classes beyond skops' defaults."""
     sio = _skops()
     untrusted = sio.get_untrusted_types(file=path)
     foreign = [name for name in untrusted if name not in TRUSTED_SKOPS_TYPES]
@@ -136,12 +137,15 @@ def load_model(path):
     ----------
     path : str or path-like
         A ``.skops`` file or a joblib pickle holding a fitted
-        :class:`~sklearn_ae.AutoencoderTransformer`. A ``.skops`` file holding any
-        type other than sklearn_ae's is refused without being loaded.
+        :class:`~sklearn_ae.AutoencoderTransformer`, or a fitted
+        :class:`~sklearn.pipeline.Pipeline` that ends in one (what ``fit
+        --standardize`` saves). A ``.skops`` file holding any type other than
+        sklearn_ae's and those skops trusts by default (scikit-learn's) is refused
+        without being loaded.
 
     Returns
     -------
-    model : AutoencoderTransformer
+    model : AutoencoderTransformer or Pipeline
         The fitted estimator.
 
     Raises
@@ -159,13 +163,31 @@ def load_model(path):
             f"could not load a model from {path} ({type(exc).__name__}: {exc}); "
             "expected a file written by 'sklearn-ae fit'"
         ) from None
-    if not isinstance(model, AutoencoderTransformer):
-        raise CLIError(f"{path} holds a {type(model).__name__}, not an AutoencoderTransformer")
+    if not isinstance(autoencoder_of(model), AutoencoderTransformer):
+        raise CLIError(
+            f"{path} holds a {_describe(model)}, not an AutoencoderTransformer "
+            "(or a Pipeline that ends in one)"
+        )
     try:
         check_is_fitted(model)
     except NotFittedError:
         raise CLIError(f"the model in {path} is not fitted") from None
     return model
+
+
+def autoencoder_of(model):
+    """The autoencoder of a model file: the model itself, or a Pipeline's last step.
+
+    ``fit --standardize`` saves ``Pipeline([StandardScaler, autoencoder])``; a Pipeline
+    saved in Python that ends in an autoencoder is used the same way.
+    """
+    return model.steps[-1][1] if isinstance(model, Pipeline) and model.steps else model
+
+
+def _describe(model):
+    if isinstance(model, Pipeline):
+        return f"Pipeline ending in a {type(autoencoder_of(model)).__name__}"
+    return type(model).__name__
 
 
 def feature_names(model):

@@ -204,6 +204,11 @@ def _add_model_options(model):
         metavar="K",
         help=f"neighbours per row in that term's graph (default: {_default('n_neighbors')})",
     )
+    _add_form_options(model)
+
+
+def _add_form_options(model):
+    """``--variational`` and its ``--beta``; ``--standardize``."""
     model.add_argument(
         "--variational",
         action="store_true",
@@ -211,6 +216,15 @@ def _add_model_options(model):
     )
     _add_weight_argument(
         model, "--beta", "weight of the KL term, with --variational only (default: 1.0)", metavar="B"
+    )
+    model.add_argument(
+        "--standardize",
+        action="store_true",
+        help=(
+            "centre each column and divide it by its standard deviation before training, for "
+            "columns in unrelated units (the model file then holds a scikit-learn Pipeline of a "
+            "StandardScaler and the autoencoder; transform and inverse-transform apply it)"
+        ),
     )
 
 

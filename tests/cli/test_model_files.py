@@ -3,11 +3,16 @@
 import fractions
 import json
 import sys
+import warnings
 import zipfile
 
 import joblib
 import numpy as np
 import pytest
+from sklearn.decomposition import PCA
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import Normalizer, StandardScaler
 
 from sklearn_ae import AutoencoderTransformer
 from sklearn_ae.cli import main
@@ -54,6 +59,26 @@ def test_load_rejects_what_is_not_a_fitted_model(tmp_path):
     joblib.dump(AutoencoderTransformer(), tmp_path / "unfitted.joblib")
     with pytest.raises(CLIError, match="is not fitted"):
         load_model(tmp_path / "unfitted.joblib")
+    joblib.dump(make_pipeline(AutoencoderTransformer(), PCA()), tmp_path / "pca-last.joblib")
+    with pytest.raises(CLIError, match="holds a Pipeline ending in a PCA, not an AutoencoderTransformer"):
+        load_model(tmp_path / "pca-last.joblib")
+    joblib.dump(make_pipeline(StandardScaler(), AutoencoderTransformer()), tmp_path / "unfitted.joblib")
+    with pytest.raises(CLIError, match="is not fitted"):
+        load_model(tmp_path / "unfitted.joblib")
+
+
+def test_a_pipeline_without_inverse_transform_cannot_decode(capsys, tmp_path):
+    """A Pipeline saved in Python that ends in an autoencoder encodes; one that cannot decode says so."""
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    pipeline = make_pipeline(Normalizer(), AutoencoderTransformer(max_iter=2, random_state=0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        joblib.dump(pipeline.fit(X), tmp_path / "pipeline.joblib")
+    header = "autoencodertransformer0,autoencodertransformer1"
+    np.savetxt(tmp_path / "codes.csv", pipeline.transform(X), delimiter=",", comments="", header=header)
+    argv = ["inverse-transform", str(tmp_path / "codes.csv"), "-m", str(tmp_path / "pipeline.joblib")]
+    assert main([*argv, "-o", str(tmp_path / "back.csv")]) == 2
+    assert "has a step without inverse_transform: it cannot decode" in capsys.readouterr().err
     (tmp_path / "garbage.joblib").write_bytes(b"not a pickle")
     with pytest.raises(CLIError, match=r"could not load a model from .*garbage\.joblib"):
         load_model(tmp_path / "garbage.joblib")
