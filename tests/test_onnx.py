@@ -206,6 +206,16 @@ def test_a_dataframe_sample_gives_one_input(digits):
     assert [value.name for value in to_onnx(pipeline, frame[:1]).graph.input] == ["a", "b", "c"]
 
 
+def test_a_sample_in_pandas_nullable_floats_exports(digits):
+    """A ``Float64`` DataFrame (pd.NA for missing) fits and transforms, so it exports too."""
+    pd = pytest.importorskip("pandas")
+    model, X = fitted("digits", "relu", False), digits[0]
+    frame = pd.DataFrame(X[:3]).astype("Float64")
+    frame.iloc[0, 0] = pd.NA
+    onnx_model = to_onnx(model, frame)
+    assert_agrees(run(onnx_model, X), model.transform(X), np.float64)
+
+
 # ------------------------------------------------------------------ pipelines
 
 

@@ -1,7 +1,7 @@
 """The activations of :data:`sklearn_ae._modules.ACTIVATIONS` as ONNX nodes, in float32 and float64.
 
-ONNX Runtime's CPU kernels for ``Erf``, ``Gelu``, ``Elu`` and ``LeakyRelu`` (opset 16
-on) take float32 only. In float64 those activations are written with elementary
+ONNX Runtime's CPU kernels for ``Erf``, ``Gelu``, ``Elu`` and ``LeakyRelu`` take
+float32 only, at every opset. In float64 those activations are written with elementary
 operations that it runs in double precision, so a float64 model agrees with
 ``transform`` to double precision: ``Elu`` and ``LeakyRelu`` as a ``Where``, and the
 exact (erf) GELU through the normal CDF below.

@@ -7,6 +7,7 @@ import onnx
 import scipy.sparse as sp
 import skl2onnx
 from sklearn.base import is_classifier
+from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted
 
 from .._autoencoder import AutoencoderTransformer
@@ -120,6 +121,10 @@ def to_onnx(
     return skl2onnx.to_onnx(target, X_sample, target_opset=target_opset, options=options)
 
 
+#: sklearn_ae's estimators that the converters handle (and their subclasses).
+_OURS = (AutoencoderTransformer, AutoencoderImputer)
+
+
 def _subclasses(model):
     """Subclasses of sklearn_ae's estimators in ``model`` and its nested parameters
     (a pipeline's steps, a column transformer's transformers)."""
@@ -127,8 +132,7 @@ def _subclasses(model):
     parts = [model]
     if hasattr(model, "get_params"):
         parts += list(model.get_params(deep=True).values())
-    ours = (AutoencoderTransformer, AutoencoderImputer)
-    return {type(part) for part in parts if isinstance(part, ours) and type(part) not in registered}
+    return {type(part) for part in parts if isinstance(part, _OURS) and type(part) not in registered}
 
 
 def _check_sample(model, X_sample, method):
@@ -139,9 +143,11 @@ def _check_sample(model, X_sample, method):
             "X_sample must be dense: the ONNX graph takes a dense tensor. Pass "
             "X_sample[:1].toarray() (only its dtype and width are used)."
         )
-    ours = isinstance(model, (AutoencoderTransformer, AutoencoderImputer))
-    if ours:
-        X_sample = np.asarray(X_sample)
+    ours = isinstance(model, _OURS)
+    if ours:  # pandas' nullable dtypes (Float64) too: check_array turns them into float
+        X_sample = check_array(
+            X_sample, dtype=None, ensure_all_finite=False, ensure_2d=False, ensure_min_samples=0
+        )
     shape = getattr(X_sample, "shape", None)
     if shape is None or len(shape) != 2:
         raise ValueError(f"X_sample must be a 2-D array or DataFrame, got {type(X_sample).__name__} {shape}.")

@@ -11,12 +11,10 @@ take the reconstruction; observed entries pass through unchanged.
 from __future__ import annotations
 
 import numpy as np
-from onnx import TensorProto
+from onnx import helper
 
 from .._imputer import _is_nan
 from ._network import emit_layers, fold, read_coder, widen
-
-_ONNX_TYPES = {np.dtype(np.float32): TensorProto.FLOAT, np.dtype(np.float64): TensorProto.DOUBLE}
 
 
 def impute(g, x, imputer):
@@ -31,7 +29,8 @@ def impute(g, x, imputer):
         out = g("Gather", out, g.const(np.flatnonzero(kept), np.int64), axis=1)
     if imputer.indicator_ is not None:
         flags = g("Gather", missing, g.const(imputer.indicator_.features_, np.int64), axis=1)
-        out = g("Concat", out, g("Cast", flags, to=_ONNX_TYPES[g.dtype]), axis=1)
+        flags = g("Cast", flags, to=helper.np_dtype_to_tensor_dtype(np.dtype(g.dtype)))
+        out = g("Concat", out, flags, axis=1)
     return out
 
 

@@ -65,7 +65,7 @@ def read_coder(coder: Coder) -> Layers:
             mlp.append(_affine(layer))
         elif isinstance(layer, nn.BatchNorm1d):
             mlp[-1] = _fold_batch_norm(mlp[-1], layer)
-        elif not isinstance(layer, (Dropout, nn.Dropout)):
+        elif not isinstance(layer, Dropout):  # the built-in networks' own dropout
             mlp.append(layer)  # an activation
     return Layers(_affine(coder.linear), mlp)
 
@@ -135,8 +135,7 @@ def emit_half(g, x, module, *, in_div=1.0, out_mul=1.0, out_add=0.0, n_out=None,
     """``out_mul * module(x / in_div)[:, :n_out] + out_add`` for a built-in or custom half.
 
     ``in_div`` and ``out_mul`` are scalars (the global scale), ``out_add`` a scalar or
-    one value per output (the imputer, which scales each feature, builds its layers
-    with :func:`fold` and :func:`widen`). ``n_in`` is the input width.
+    one value per output. ``n_in`` is the input width.
     """
     if isinstance(module, Coder):
         return emit_layers(g, x, fold(read_coder(module), in_div, out_mul, out_add, n_out))
