@@ -415,6 +415,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         4
         """
         first = not hasattr(self, "encoder_")
+        if not first:  # scikit-learn's _fit_context checks the parameters on a first call only
+            self._validate_params()
         self._train_or_forget(X, epochs=1, continuing=not first, incremental=True)
         return self
 

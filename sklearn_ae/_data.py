@@ -313,7 +313,7 @@ def _truncated_components(X_scaled, rows, n_components, seed):
         operator, total = X_scaled.operator(rows), X_scaled.total_variance(rows)
     n, d = operator.shape
     k = min(n_components, min(n, d) - 1)
-    if k < 1:
+    if k < 1 or total <= 0:  # nothing to decompose (ARPACK fails on an all-zero operator)
         return _as_components(np.zeros((0, d)), np.zeros(0), total / max(d, 1), n_components)
     v0 = np.random.RandomState(seed).uniform(-1.0, 1.0, size=min(n, d))
     _, singular, vt = svds(operator, k=k, v0=v0)

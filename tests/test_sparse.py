@@ -167,6 +167,19 @@ def test_wide_start_is_pca_without_a_feature_by_feature_matrix():
     assert_allclose(start.variances.numpy() * scale**2, pca.explained_variance_ * (n - 1) / n, rtol=1e-3)
 
 
+@pytest.mark.parametrize("cls", [AutoencoderTransformer, VariationalAutoencoderTransformer])
+@pytest.mark.parametrize("make", [np.zeros, lambda shape: sp.csr_matrix(shape)], ids=["dense", "sparse"])
+def test_constant_wide_data_fits_as_narrow_data_does(cls, make):
+    """Above 2,048 features the start's truncated SVD met an all-zero matrix: ARPACK failed
+    (a RuntimeError). Constant data has no component, at any width: codes of 0."""
+    for d in (2048, 2049):
+        ae = quietly(cls(4, hidden_layer_sizes=(8,), max_iter=2, random_state=0), make((20, d)))
+        codes = ae.transform(make((3, d)))
+        assert codes.shape == (3, 4) and np.isfinite(codes).all()
+    first_chunk = AutoencoderTransformer(4, random_state=0).partial_fit(make((5, 5000)))  # empty documents
+    assert first_chunk.n_iter_ == 1
+
+
 def test_bag_of_words_reconstruction_beats_pca_and_truncated_svd():
     """Topics on a circle: held-out reconstruction at code size 2 (measured 0.667x PCA, 0.519x SVD)."""
     counts, _ = topic_corpus()

@@ -200,6 +200,27 @@ def test_early_stopping_accepts_numpy_booleans(X):
         np.testing.assert_array_equal(numpy.transform(X), plain.transform(X))
 
 
+@pytest.mark.parametrize(
+    ("param", "value"),
+    [
+        ("batch_size", -5),
+        ("batch_size", 0),
+        ("noise", -1.0),
+        ("learning_rate_init", "fast"),
+        ("optimizer", "x"),
+    ],
+)
+def test_partial_fit_checks_parameters_set_between_calls(X, param, value):
+    """scikit-learn checks parameters on a first partial_fit only: -5 trained on no batch, a
+    negative noise counted as 0, others failed deep inside. Now the same error as fit's."""
+    ae = AutoencoderTransformer(**FAST).partial_fit(X)
+    weights = [w.detach().clone() for w in ae.encoder_.parameters()]
+    with pytest.raises(ValueError, match=f"The '{param}' parameter of AutoencoderTransformer must be"):
+        ae.set_params(**{param: value}).partial_fit(X)
+    assert ae.n_iter_ == 1 and len(ae.loss_curve_) == 1
+    assert all(torch.equal(a, b) for a, b in zip(weights, ae.encoder_.parameters()))
+
+
 def test_partial_fit_never_holds_out_even_with_early_stopping(X):
     ae = AutoencoderTransformer(early_stopping=True, **FAST)
     for chunk in (X[:20], X[20:40], X[:1]):  # a one-row chunk: nothing to hold out, none needed
