@@ -466,6 +466,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         net = build_net(self, start, plan, generators)
         saved = self._fitted.optimizer_state if continuing and incremental else None
         result = run(net, start, plan, epochs, optimizer_state=saved)
+        if result.interrupted and not getattr(self, "_keep_interrupted", True):
+            raise KeyboardInterrupt  # a fit for the library's own use (a short fit of a search)
         self._commit(start, plan, result, continuing=continuing)
         if epochs > 1 and result.epochs == epochs and not result.converged and result.improving:
             return (

@@ -73,7 +73,8 @@ def choose_code_size(estimator, X, target, seed):
         model = clone(short).set_params(n_components=k)
         # Short fits stop early by design: they warn of nothing. (An attribute of the
         # model, not a warnings filter, which threads running fits at once would share.)
-        model._warn_as = None
+        # A Ctrl-C stops the search rather than judging a truncated fit (skorch catches it).
+        model._warn_as, model._keep_interrupted = None, False
         model.fit(X_fit)
         return heldout_r2(model, X_held) >= target
 

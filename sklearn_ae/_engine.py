@@ -507,13 +507,18 @@ class AutoencoderNet(NeuralNet):
                 self.stopping.start(self, None if valid is None else self.loss_over(valid))
             except KeyboardInterrupt:
                 raise InterruptedBeforeTraining from None
-            for _ in range(epochs):
-                self.notify("on_epoch_begin", dataset_train=X, dataset_valid=self.valid)
-                self.run_single_epoch(train, training=True, prefix="train", step_fn=self.train_step)
-                self.run_single_epoch(valid, training=False, prefix="valid", step_fn=self.validation_step)
-                self.notify("on_epoch_end", dataset_train=X, dataset_valid=self.valid)
-                if self.stopping.should_stop:
-                    break
+            self.interrupted_ = False
+            try:
+                for _ in range(epochs):
+                    self.notify("on_epoch_begin", dataset_train=X, dataset_valid=self.valid)
+                    self.run_single_epoch(train, training=True, prefix="train", step_fn=self.train_step)
+                    self.run_single_epoch(valid, training=False, prefix="valid", step_fn=self.validation_step)
+                    self.notify("on_epoch_end", dataset_train=X, dataset_valid=self.valid)
+                    if self.stopping.should_stop:
+                        break
+            except KeyboardInterrupt:
+                self.interrupted_ = True  # skorch's partial_fit swallows it: say so to the caller
+                raise
         return self
 
 

@@ -605,6 +605,7 @@ class Run(NamedTuple):
     converged: bool  # stopped by the rule, not by running out of epochs
     improving: bool  # one of the last n_iter_no_change checks beat the best by more than tol
     optimizer_state: dict
+    interrupted: bool  # a Ctrl-C ended training (skorch caught it)
 
 
 def run(net, start, plan, epochs, optimizer_state=None):
@@ -644,6 +645,7 @@ def run(net, start, plan, epochs, optimizer_state=None):
         converged=stopping.should_stop,
         improving=stopping.improving,
         optimizer_state={"optimizer": plan.optimizer.__qualname__, "state": moments},
+        interrupted=net.interrupted_,
     )
 
 

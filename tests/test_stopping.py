@@ -217,6 +217,32 @@ def test_ctrl_c_before_training_began_keeps_nothing(digits):
         ae.transform(digits[0][:5])
 
 
+@pytest.mark.parametrize("cls", [AutoencoderTransformer, VariationalAutoencoderTransformer])
+def test_ctrl_c_during_the_code_size_search_stops_it(digits, monkeypatch, cls):
+    """A short fit of the float n_components search caught the interrupt (skorch does)
+    and was judged on its truncated weights; the search went on. Now the interrupt
+    stops the search, reaches the caller, and the estimator is left unfitted."""
+    from sklearn_ae import _engine
+
+    epochs = {"run": 0}
+    original = _engine.AutoencoderNet.run_single_epoch
+
+    def interrupt_the_third(self, iterator, training, *args, **kwargs):
+        if training:
+            epochs["run"] += 1
+            if epochs["run"] == 3:
+                raise KeyboardInterrupt
+        return original(self, iterator, training, *args, **kwargs)
+
+    monkeypatch.setattr(_engine.AutoencoderNet, "run_single_epoch", interrupt_the_third)
+    model = cls(n_components=0.8, hidden_layer_sizes=(8,), max_iter=20, random_state=0)
+    with pytest.raises(KeyboardInterrupt):
+        model.fit(digits[0][:400])
+    assert epochs["run"] == 3  # nothing trained after the interrupt
+    with pytest.raises(NotFittedError):
+        model.transform(digits[0][:5])
+
+
 def test_no_convergence_warning_when_the_held_out_loss_got_worse(digits, monkeypatch):
     """The spectral pull holds misses back; the warning still looks at the checks themselves.
     (The pull now lasts at most half the planned steps; made to last the whole fit here.)"""
