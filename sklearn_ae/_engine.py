@@ -348,6 +348,11 @@ class AutoencoderNet(NeuralNet):
         (``_neighbors.py``) and the spectral pull (``_spectral.py``). Each
         ``term(module, rows, codes)`` returns a scalar; with any, batches carry their
         row indices.
+    batch_history : bool
+        Record each batch's loss and size in the history, as skorch's loop does
+        (``BatchScoring``, ``PassthroughScoring``, the progress bar and batch-stepped
+        schedules read them). Off, the loop reads no loss per step (on a GPU, each
+        read would wait for the step to finish).
 
     The stopping rule is the callback named ``"stopping"`` (a :class:`KeepBest`).
     """
@@ -363,9 +368,11 @@ class AutoencoderNet(NeuralNet):
         missing=False,
         hide=0.0,
         row_terms=(),
+        batch_history=False,
         **kwargs,
     ):
         super().__init__(*args, **kwargs)
+        self.batch_history = batch_history
         self.row_terms = row_terms
         self.missing = missing
         self.hide = hide
@@ -431,7 +438,8 @@ class AutoencoderNet(NeuralNet):
         return loss
 
     def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
-        """One pass over ``iterator``; records the epoch's mean loss once, at the end.
+        """One pass over ``iterator``; records the epoch's mean loss once, at the end
+        (and, with ``batch_history``, each batch's loss and size).
 
         In training with validation rows and ``check_rows`` set, the held-out loss is
         also checked every ``check_rows`` rows (not within the epoch's last half
@@ -449,6 +457,9 @@ class AutoencoderNet(NeuralNet):
             total = total + step["loss"].detach() * size
             n_rows += size
             n_batches += 1
+            if self.batch_history:
+                self.history.record_batch(prefix + "_loss", step["loss"].item())
+                self.history.record_batch(prefix + "_batch_size", size)
             self.notify("on_batch_end", batch=batch, training=training, **step)
             since_check += size
             if (
@@ -604,6 +615,7 @@ def make_net(
         iterator_valid=Batches,
         train_split=None,
         callbacks=ours + copy.deepcopy(list(callbacks)),
+        batch_history=bool(callbacks) or verbose > 1,  # the user's callbacks, the progress bar
         device=device,
         noise=noise,
         missing=missing,

@@ -12,7 +12,7 @@ from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import cross_validate, train_test_split
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
-from skorch.callbacks import Callback
+from skorch.callbacks import BatchScoring, Callback, LRScheduler, PassthroughScoring
 
 from sklearn_ae import AutoencoderTransformer
 
@@ -95,6 +95,34 @@ def test_user_callbacks_run_and_are_not_mutated(digits):
 
     AutoencoderTransformer(**SMALL, max_iter=3, callbacks=[Record()]).fit(X)
     assert len(calls) == 3
+
+
+def test_skorch_callbacks_that_read_each_batch_work(digits):
+    """BatchScoring, PassthroughScoring and a batch-stepped schedule read each batch's
+    loss and size from the history, which the loop did not record (a KeyError)."""
+    X, _ = digits
+    seen = {}
+
+    class Batches(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            seen["batches"] = net.history[-1, "batches"]
+            seen["scored"] = net.history[-1, "valid_neg_mse"]
+            seen["epoch"] = net.history[-1, "train_loss"]  # PassthroughScoring's mean of the batches
+
+    callbacks = [
+        BatchScoring("neg_mean_squared_error", name="valid_neg_mse", lower_is_better=False),
+        PassthroughScoring("train_loss", on_train=True),
+        LRScheduler(policy="ReduceLROnPlateau", monitor="train_loss", step_every="batch"),
+        Batches(),
+    ]
+    ae = AutoencoderTransformer(**SMALL, max_iter=2, early_stopping=True, callbacks=callbacks).fit(X)
+    assert ae.n_iter_ == 2
+    train = [b for b in seen["batches"] if "train_loss" in b]
+    rows = sum(b["train_batch_size"] for b in train)
+    assert 0.85 * len(X) < rows < len(X)  # the training rows, a tenth held out
+    losses, sizes = zip(*((b["train_loss"], b["train_batch_size"]) for b in train))
+    assert np.isclose(seen["epoch"], np.average(losses, weights=sizes), rtol=1e-5)
+    assert np.isfinite(seen["scored"])
 
 
 @pytest.mark.parametrize("held_out", [True, False])
