@@ -23,6 +23,7 @@ from ._state import FittedModel, forget_fitted
 from ._training import (
     OPTIMIZERS,
     build_net,
+    check_settings,
     continued_start,
     fresh_start,
     network_settings,
@@ -444,6 +445,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         until training has succeeded. The ``ConvergenceWarning`` comes after that, so
         a filter that turns it into an error finds the fit committed either way.
         """
+        check_settings(self)  # before anything changes: a refused parameter leaves the model as it was
         try:
             X = self._validate_X(X, reset=not kwargs["continuing"])
             unconverged = self._train(X, **kwargs)

@@ -132,26 +132,42 @@ def _check_callbacks(callbacks):
             )
 
 
-def plan_training(est, n_samples, *, continuing, incremental):
-    """Resolve ``est``'s parameters into a :class:`Plan` (or raise ``ValueError``)."""
+def check_settings(est):
+    """The checks of ``est``'s parameters beyond scikit-learn's constraints (``ValueError``).
+
+    They need no data, so a fit runs them before it changes anything: a refused
+    parameter leaves a fitted estimator as it was, as scikit-learn's own check does.
+    """
     for name in ("n_components", "max_iter", "batch_size", "n_iter_no_change", "n_neighbors"):
         value = getattr(est, name)
         if isinstance(value, (bool, np.bool_)):
             raise ValueError(f"{name} must be an integer, not a bool; got {value!r}.")
-    hidden = est.hidden_layer_sizes
-    hidden = (hidden,) if isinstance(hidden, Integral) else tuple(hidden)
-    if not all(isinstance(h, Integral) and not isinstance(h, bool) and h >= 1 for h in hidden):
+    if not all(isinstance(h, Integral) and not isinstance(h, bool) and h >= 1 for h in _hidden(est)):
         raise ValueError(f"hidden_layer_sizes must hold positive integers, got {est.hidden_layer_sizes!r}.")
     _check_callbacks(est.callbacks)
-    if isinstance(est.optimizer, str):
-        optimizer, extra = OPTIMIZERS[est.optimizer]
-    elif issubclass(est.optimizer, torch.optim.Optimizer):
-        optimizer, extra = est.optimizer, {}
-    else:
+    if not isinstance(est.optimizer, str) and not issubclass(est.optimizer, torch.optim.Optimizer):
         raise ValueError(
             f"optimizer must be one of {sorted(OPTIMIZERS)} or a torch.optim.Optimizer "
             f"subclass, got {est.optimizer!r}."
         )
+    for name, needs in BATCH_TERMS.items():
+        if est.batch_size == 1 and getattr(est, name) > 0:
+            raise ValueError(f"{name} > 0 {needs}, which needs at least 2 rows per batch; got batch_size=1.")
+    resolve_device(est.device)  # a device this machine lacks
+
+
+def _hidden(est):
+    hidden = est.hidden_layer_sizes
+    return (hidden,) if isinstance(hidden, Integral) else tuple(hidden)
+
+
+def plan_training(est, n_samples, *, continuing, incremental):
+    """Resolve ``est``'s parameters into a :class:`Plan` (or raise ``ValueError``).
+
+    :func:`check_settings` has checked the parameters that need no data.
+    """
+    hidden = _hidden(est)
+    optimizer, extra = OPTIMIZERS[est.optimizer] if isinstance(est.optimizer, str) else (est.optimizer, {})
     if isinstance(est.early_stopping, str):  # "auto"
         wants_holdout, explicit = n_samples >= AUTO_HOLDOUT_MIN_ROWS, False
     else:  # True, False or a numpy bool
@@ -160,9 +176,6 @@ def plan_training(est, n_samples, *, continuing, incremental):
         raise ValueError(
             f"early_stopping=True needs at least 2 samples to hold some out, got n_samples={n_samples}."
         )
-    for name, needs in BATCH_TERMS.items():
-        if est.batch_size == 1 and getattr(est, name) > 0:
-            raise ValueError(f"{name} > 0 {needs}, which needs at least 2 rows per batch; got batch_size=1.")
     holdout = not incremental and wants_holdout
     n_train = n_samples - (_n_valid(n_samples, est.validation_fraction) if holdout else 0)
     if est.batch_norm and (n_train < 2 or est.batch_size == 1):

@@ -307,7 +307,8 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
         X_new : ndarray of shape (n_samples, `n_features_in_`)
             Rows in the units of the training data, float64: the decoder's outputs
             for the draws (the means of the Gaussian decoder, without its noise of
-            variance ``sigma^2``), so they spread a little less than the data.
+            variance ``sigma^2``), so they spread less than the data: that noise is the
+            variance the code leaves unexplained.
 
         Examples
         --------

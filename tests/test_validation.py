@@ -296,6 +296,27 @@ def test_a_refit_that_fails_validation_leaves_nothing_fitted(X):
 
 
 @pytest.mark.parametrize(
+    "bad",
+    [
+        {"hidden_layer_sizes": (0,)},
+        {"max_iter": True},
+        {"device": "tpu"},
+        {"dropout": 1.0},  # scikit-learn's own check
+        {"sparsity": 1.0, "batch_size": 1},
+    ],
+    ids=["hidden-0", "bool", "device", "constraint", "batch-term"],
+)
+def test_a_refused_parameter_leaves_a_fitted_model_as_it_was(X, bad):
+    """Every parameter check runs before a fit changes anything, scikit-learn's and ours
+    alike (ours used to come after the old model was forgotten)."""
+    ae = AutoencoderTransformer(**FAST).fit(X)
+    codes = ae.transform(X)
+    with pytest.raises(ValueError):
+        ae.set_params(**bad).fit(X)
+    np.testing.assert_array_equal(ae.transform(X), codes)
+
+
+@pytest.mark.parametrize(
     "name", ["n_components", "max_iter", "batch_size", "n_iter_no_change", "n_neighbors"]
 )
 def test_booleans_are_not_integers(X, name):
