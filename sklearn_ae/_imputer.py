@@ -7,6 +7,7 @@ from numbers import Integral, Real
 
 import numpy as np
 import scipy.sparse as sp
+import torch
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.impute import MissingIndicator
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -97,8 +98,9 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
         in their hidden entries best (see :class:`AutoencoderTransformer`).
     validation_fraction : float in (0, 1), default=0.1
         Share of rows held out when early stopping is on.
-    device : str, default="cpu"
-        Where to train and infer: ``"cpu"``, ``"cuda"``, ``"mps"`` or ``"auto"``.
+    device : str or torch.device, default="cpu"
+        Where to train and infer: ``"cpu"``, ``"cuda"``, ``"mps"`` or ``"auto"``, or a
+        :class:`torch.device`.
     add_indicator : bool, default=False
         Append a :class:`~sklearn.impute.MissingIndicator` of the features that had
         missing values at ``fit``.
@@ -168,7 +170,7 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
         "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
         "early_stopping": ["boolean", StrOptions({"auto"})],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
-        "device": [str],
+        "device": [str, torch.device],
         "add_indicator": ["boolean"],
         "keep_empty_features": ["boolean"],
         "random_state": ["random_state"],

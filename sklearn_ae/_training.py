@@ -153,6 +153,13 @@ def check_settings(est):
     for name, needs in BATCH_TERMS.items():
         if est.batch_size == 1 and getattr(est, name) > 0:
             raise ValueError(f"{name} > 0 {needs}, which needs at least 2 rows per batch; got batch_size=1.")
+    instances = [name for name in ("encoder", "decoder") if isinstance(getattr(est, name), torch.nn.Module)]
+    if instances and not isinstance(est.n_components, Integral):
+        raise ValueError(
+            f"n_components={est.n_components!r} tries several code sizes, but the {' and '.join(instances)} "
+            f"{'is an instance' if len(instances) == 1 else 'are instances'} of one width: give "
+            "module classes (built at each size) or an integer n_components."
+        )
     resolve_device(est.device)  # a device this machine lacks
 
 
@@ -450,18 +457,18 @@ def _check_constructor(name, cls):
 def _check_widths(name, module, n_in, n_out, rule):
     """A ``ValueError`` naming the widths when a user's module does not fit them.
 
-    One row of zeros goes through ``module`` in eval mode, without gradients.
+    One row of zeros goes through ``module`` in eval mode, without gradients, in float32
+    as in training (a float64 module fails here, with this message, not in training).
     """
     if module is None:
         return
     params = list(module.parameters())
-    dtype = next((p.dtype for p in params if p.is_floating_point()), torch.get_default_dtype())
     device = params[0].device if params else torch.device("cpu")
     training = module.training
     module.eval()
     try:
         with torch.no_grad():
-            out = module(torch.zeros(1, n_in, dtype=dtype, device=device))
+            out = module(torch.zeros(1, n_in, dtype=torch.float32, device=device))
     except Exception as error:
         raise ValueError(
             f"The {name} must map rows of {n_in} columns to {n_out} ({rule}); "

@@ -295,6 +295,26 @@ def test_a_refit_that_fails_validation_leaves_nothing_fitted(X):
         ae.transform(good)
 
 
+def test_a_float_code_size_with_module_instances_says_to_give_classes(X):
+    """The search of a float n_components builds the network at several sizes; an
+    instance has one width (the error named a size the user never asked for)."""
+    encoder, decoder = torch.nn.Linear(6, 3), torch.nn.Linear(3, 6)
+    with pytest.raises(
+        ValueError, match="tries several code sizes, but the encoder and decoder are instances"
+    ):
+        AutoencoderTransformer(0.9, encoder=encoder, decoder=decoder, **FAST).fit(X)
+
+
+def test_a_float64_module_is_refused_before_training(X):
+    with pytest.raises(ValueError, match=r"The encoder must map rows.*same dtype"):
+        AutoencoderTransformer(3, encoder=torch.nn.Linear(6, 3).double(), **FAST).fit(X)
+
+
+def test_device_takes_a_torch_device(X):
+    codes = AutoencoderTransformer(**FAST, device=torch.device("cpu")).fit_transform(X)
+    np.testing.assert_array_equal(codes, AutoencoderTransformer(**FAST).fit_transform(X))
+
+
 @pytest.mark.parametrize(
     "bad",
     [
