@@ -149,9 +149,9 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
     callbacks : list of skorch callbacks, default=None
         Extra :mod:`skorch.callbacks` run by the training engine (copied at fit).
         The names ``"finite_loss"`` and ``"stopping"`` are taken by the engine's own.
-    device : str, default="cpu"
+    device : str or torch.device, default="cpu"
         ``"cpu"``, ``"cuda"``, ``"cuda:N"``, ``"mps"`` or ``"auto"`` (CUDA, then
-        MPS, then CPU).
+        MPS, then CPU), or a :class:`torch.device`.
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation, shuffling and the validation split. The global numpy
         and torch random states are left as they were (for ``None``, one seed is
