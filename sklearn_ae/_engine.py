@@ -350,9 +350,9 @@ class AutoencoderNet(NeuralNet):
         row indices.
     batch_history : bool
         Record each batch's loss and size in the history, as skorch's loop does
-        (``BatchScoring``, ``PassthroughScoring``, the progress bar and batch-stepped
-        schedules read them). Off, the loop reads no loss per step (on a GPU, each
-        read would wait for the step to finish).
+        (``BatchScoring``, ``PassthroughScoring`` and the progress bar read them).
+        Off, the loop reads no loss per step (on a GPU, each read would wait for the
+        step to finish).
 
     The stopping rule is the callback named ``"stopping"`` (a :class:`KeepBest`).
     """
