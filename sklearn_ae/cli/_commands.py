@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from sklearn.pipeline import make_pipeline
+from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from .._autoencoder import AutoencoderTransformer
@@ -192,14 +192,14 @@ def run_fit(args):
 
 def _first_step(model):
     """The step that sees the file's columns: the model, or a Pipeline's first step."""
-    return model.steps[0][1] if model is not autoencoder_of(model) else model
+    return model.steps[0][1] if isinstance(model, Pipeline) else model
 
 
 def _model_name(model):
     """``AutoencoderTransformer``, or ``StandardScaler + AutoencoderTransformer`` for a Pipeline."""
-    if model is autoencoder_of(model):
-        return type(model).__name__
-    return " + ".join(type(step).__name__ for _, step in model.steps)
+    if isinstance(model, Pipeline):
+        return " + ".join(type(step).__name__ for _, step in model.steps)
+    return type(model).__name__
 
 
 def _training_lines(autoencoder, units):

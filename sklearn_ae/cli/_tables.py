@@ -34,8 +34,9 @@ DATA_NOTE = (
     f"Parquet (.parquet or .pq; needs {PARQUET_EXTRA}). One row per sample; every column "
     "used must be numeric (choose columns with --columns). Empty cells (or nan; nulls in "
     "Parquet) are missing values: the model trains on the observed values and encodes "
-    "incomplete rows too. No scaling is needed for columns in one unit; standardise "
-    "columns in unrelated units first (fit warns when their spreads differ by over 1,000x)."
+    "incomplete rows too. No scaling is needed for columns in one unit; for columns in "
+    "unrelated units, fit with --standardize (without it, fit warns when their spreads "
+    "differ by over 1,000x)."
 )
 
 _NOT_NUMERIC = "every column used must hold numbers: choose the numeric columns with --columns"
