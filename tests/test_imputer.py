@@ -133,9 +133,12 @@ def test_clone_and_pickle_keep_the_fill(incomplete_digits):
 
 @pytest.mark.parametrize(
     ("loader", "against_mean", "against_best"),
-    # Measured at 20% missing: digits 0.689x the mean's RMSE and 0.966x the best of KNN
-    # and Iterative (KNN); breast cancer 0.502x and 1.14x (Iterative). Bounds about 15% above.
-    [(load_digits, 0.79, 1.11), (load_breast_cancer, 0.58, 1.31)],
+    # Measured at 20% missing: digits 0.740x the mean's RMSE and 1.036x the best of KNN
+    # and Iterative (KNN); breast cancer 0.476x and 1.081x (Iterative). Bounds within
+    # about 15% above. (This split's digits hold two held-out rows whose missing pixel is
+    # one that is almost always 0 in training: at 1/0.04 of its spread they dominate the
+    # error; over the benchmark's five splits the digits' median is 0.944x the best.)
+    [(load_digits, 0.79, 1.11), (load_breast_cancer, 0.55, 1.24)],
 )
 def test_imputation_error_on_held_out_rows(loader, against_mean, against_best):
     """Per-feature standardised RMSE over the missing entries of held-out rows (20% MCAR)."""
@@ -151,6 +154,67 @@ def test_imputation_error_on_held_out_rows(loader, against_mean, against_best):
     best = min(error(KNNImputer()), error(IterativeImputer(max_iter=10, random_state=0)))
     assert ours / error(SimpleImputer()) <= against_mean
     assert ours / best <= against_best
+
+
+@pytest.fixture(scope="module")
+def breast_cancer_40():
+    """Breast cancer, 40% missing completely at random in training and held-out rows."""
+    X = load_breast_cancer().data
+    X_train, X_test = train_test_split(X, test_size=0.25, random_state=0)
+    return X_train, X_test, hide_at_random(X_train, 0.4, seed=0), hide_at_random(X_test, 0.4, seed=1)
+
+
+def test_codes_fitted_to_the_observed_entries_fill_in_better_than_the_encoders(breast_cancer_40):
+    """inference="map" (the default) against "encoder", same fitted imputer, held-out rows."""
+    X_train, X_test, train, test = breast_cancer_40
+    imputer = AutoencoderImputer(random_state=0).fit(train)
+    missing = np.isnan(test)
+    fitted = imputation_rmse(X_test, imputer.transform(test), missing, X_train)
+    encoder_fill = imputer.set_params(inference="encoder").transform(test)
+    encoded = imputation_rmse(X_test, encoder_fill, missing, X_train)
+    # Measured 0.804 (RMSE 0.463 against 0.576); bound about 15% above.
+    assert fitted / encoded <= 0.92
+
+
+def test_a_rows_fill_does_not_depend_on_the_other_rows(incomplete_digits):
+    """Each row's code is searched on its own: filling a row alone or among others agrees."""
+    _, X = incomplete_digits
+    imputer = AutoencoderImputer(**FAST).fit(X)
+    together = imputer.transform(X[:50])
+    alone = np.vstack([imputer.transform(X[i : i + 1]) for i in range(0, 50, 7)])
+    assert_allclose(alone, together[::7], rtol=1e-9, atol=1e-9)
+
+
+def test_the_prior_is_that_of_the_training_codes(incomplete_digits):
+    _, X = incomplete_digits
+    imputer = AutoencoderImputer(**FAST).fit(X)
+    codes = imputer.autoencoder_.transform((X - imputer.mean_) / imputer.scale_)
+    assert_allclose(imputer.code_mean_, codes.mean(axis=0))
+    covariance = np.linalg.inv(imputer.code_precision_)
+    assert_allclose(covariance, np.cov(codes.T), rtol=1e-4)
+    assert 0 < imputer.noise_variance_ < 1  # standardised units: below a feature's variance
+
+
+def test_a_row_with_nothing_observed_gets_the_decoded_prior_mean(incomplete_digits):
+    """With no observed entry, the most probable code is the prior's mean."""
+    _, X = incomplete_digits
+    imputer = AutoencoderImputer(**FAST).fit(X)
+    filled = imputer.transform(np.full((1, X.shape[1]), np.nan))
+    decoded = imputer.autoencoder_.inverse_transform(imputer.code_mean_[None])
+    decoded = decoded * imputer.scale_ + imputer.mean_
+    assert_allclose(filled, decoded, rtol=1e-6, atol=1e-6)
+
+
+def test_inference_can_change_after_fit(incomplete_digits):
+    _, X = incomplete_digits
+    imputer = AutoencoderImputer(**FAST).fit(X)
+    searched = imputer.transform(X)
+    encoded = imputer.set_params(inference="encoder").transform(X)
+    ae = imputer.autoencoder_
+    expected = ae.inverse_transform(ae.transform((X - imputer.mean_) / imputer.scale_))
+    assert_allclose(encoded, np.where(np.isnan(X), expected * imputer.scale_ + imputer.mean_, X))
+    assert not np.allclose(searched, encoded)
+    assert_array_equal(imputer.set_params(inference="map").transform(X), searched)
 
 
 def test_indicator_columns_are_named_after_the_frame(incomplete_digits):

@@ -226,7 +226,10 @@ def test_a_pipeline_that_starts_with_ours_takes_a_dataframe_sample(digits, first
     X, y = digits[0][:300], digits[1][:300]
     frame = pd.DataFrame(X, columns=[f"pixel{i}" for i in range(X.shape[1])])
     options = {"hidden_layer_sizes": (8,), "max_iter": 3, "random_state": 0}
-    step = AutoencoderTransformer(3, **options) if first == "autoencoder" else AutoencoderImputer(**options)
+    if first == "autoencoder":
+        step = AutoencoderTransformer(3, **options)
+    else:
+        step = AutoencoderImputer(inference="encoder", **options)
     pipeline = make_pipeline(step, LogisticRegression(max_iter=300)).fit(frame, y)
     onnx_model = to_onnx(pipeline, frame[:1])
     assert [value.name for value in onnx_model.graph.input] == list(frame.columns)
@@ -248,7 +251,7 @@ def test_subclasses_export_like_their_base(digits):
     options = {"hidden_layer_sizes": (8,), "max_iter": 3, "random_state": 0}
     model = SubclassedAutoencoder(3, **options).fit(X)
     assert_agrees(run(to_onnx(model, X[:1]), X), model.transform(X), np.float64)
-    pipeline = make_pipeline(SubclassedImputer(**options), StandardScaler()).fit(X)
+    pipeline = make_pipeline(SubclassedImputer(inference="encoder", **options), StandardScaler()).fit(X)
     assert_agrees(run(to_onnx(pipeline, X[:1]), X), pipeline.transform(X), np.float64)
 
 
@@ -313,7 +316,8 @@ def incomplete_digits():
 )
 def test_the_imputer_fills_what_transform_fills(incomplete_digits, options, dtype):
     X = incomplete_digits.astype(dtype)
-    imputer = AutoencoderImputer(hidden_layer_sizes=(16,), max_iter=5, random_state=0, **options).fit(X)
+    imputer = AutoencoderImputer(hidden_layer_sizes=(16,), max_iter=5, random_state=0, **options)
+    imputer.set_params(inference="encoder").fit(X)
     got = run(to_onnx(imputer, X[:1]), X)
     assert not np.isnan(got).any()
     assert_agrees(got, imputer.transform(X), dtype)
@@ -324,7 +328,17 @@ def test_the_imputer_with_a_number_as_the_missing_marker(incomplete_digits):
     imputer = AutoencoderImputer(
         missing_values=-1.0, hidden_layer_sizes=(16,), max_iter=5, add_indicator=True
     )
-    imputer.set_params(random_state=0).fit(X)
+    imputer.set_params(random_state=0, inference="encoder").fit(X)
+    assert_agrees(run(to_onnx(imputer, X[:1]), X), imputer.transform(X), np.float64)
+
+
+def test_an_imputer_that_searches_codes_is_refused_until_set_to_the_encoder(incomplete_digits):
+    """inference="map" has no ONNX form: exporting it would fill in other values than transform."""
+    X = incomplete_digits
+    imputer = AutoencoderImputer(hidden_layer_sizes=(16,), max_iter=5, random_state=0).fit(X)
+    with pytest.raises(ValueError, match=r"inference='map'.*set_params\(inference='encoder'\)"):
+        to_onnx(imputer, X[:1])
+    imputer.set_params(inference="encoder")  # no refit
     assert_agrees(run(to_onnx(imputer, X[:1]), X), imputer.transform(X), np.float64)
 
 

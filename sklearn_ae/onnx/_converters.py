@@ -90,6 +90,14 @@ def _transform_converter(scope, operator, container):
 def _imputer_shape(operator):
     imputer = operator.raw_operator
     check_is_fitted(imputer)
+    if imputer.inference != "encoder":
+        raise ValueError(
+            f"The ONNX graph of AutoencoderImputer fills in from the encoder's codes, but this imputer has "
+            f"inference={imputer.inference!r}, whose search for each row's code has no ONNX form: the "
+            "exported model would fill in other values than transform does. Export "
+            "imputer.set_params(inference='encoder') (no refit needed); check that its fills are good "
+            "enough for you first, since they are less accurate."
+        )
     _check_width(operator, imputer.n_features_in_, "features (n_features_in_)")
     kept = imputer.n_features_in_ if imputer.keep_empty_features else int((~imputer.empty_features_).sum())
     indicated = 0 if imputer.indicator_ is None else len(imputer.indicator_.features_)

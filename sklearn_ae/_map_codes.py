@@ -1,0 +1,186 @@
+"""Codes fitted to a row's observed entries: the imputer's ``inference="map"``.
+
+The encoder sees a missing entry as the feature's mean, so its code for an incomplete
+row is a guess made without knowing what is missing. :class:`CodePrior` and
+:func:`map_reconstruction` instead take, for each row, the code that best explains
+the entries that *are* observed, under a Gaussian prior fitted to the training rows'
+codes: the maximum a posteriori (MAP) code of
+
+.. math::
+
+   \\frac{1}{2\\sigma^2} \\sum_{j \\text{ observed}} (\\operatorname{decode}(z)_j - x_j)^2
+   + \\frac{1}{2} (z - \\mu)^\\top \\Sigma^{-1} (z - \\mu),
+
+where :math:`\\mu` and :math:`\\Sigma` are the mean and covariance of the training
+rows' codes and :math:`\\sigma^2` is the training rows' reconstruction error per
+observed entry. With a linear decoder this is probabilistic PCA's estimate of the
+missing entries; the decoder's curvature is what the autoencoder adds. The search
+starts at the encoder's code and takes Gauss-Newton steps, each row on its own.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+import torch
+from torch import nn
+
+from ._modules import Coder, Dropout, activation_derivative
+
+#: Gauss-Newton iterations, and step halvings at most per iteration. On the digits and
+#: the breast cancer data with 20% of the entries missing, the fill error after 3
+#: iterations was within 0.1% of that after 20. Every row takes all of them, so no
+#: row's result depends on when the others converge.
+ITERATIONS = 5
+HALVINGS = 10
+#: Entries of the decoder's Jacobian (rows x features x code units) per chunk of rows.
+CHUNK_ENTRIES = 2**21
+#: The smallest noise variance used, as a share of the data's mean square (1 in the
+#: imputer's standardised units): a model that rebuilds its training rows exactly
+#: would otherwise divide by zero.
+MIN_NOISE = 1e-6
+
+
+class CodePrior(NamedTuple):
+    """The Gaussian prior of the codes, and the noise of the observed entries.
+
+    In the units of the autoencoder's ``transform`` (codes) and of its input
+    (entries).
+    """
+
+    mean: np.ndarray  # (n_components,)
+    precision: np.ndarray  # (n_components, n_components)
+    noise_variance: float
+
+
+def fit_prior(codes, reconstruction, X):
+    """The prior of ``codes`` (the training rows'), and the noise of ``reconstruction`` against ``X``.
+
+    ``X`` may hold NaN (missing); the noise variance is the mean squared error over its
+    observed entries. The covariance gets a small ridge, so a code direction that does
+    not vary still has a finite precision.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> codes = np.random.RandomState(0).normal(size=(100, 2))
+    >>> X = np.zeros((100, 3))
+    >>> prior = fit_prior(codes, X + 0.1, X)
+    >>> prior.mean.shape, prior.precision.shape, round(prior.noise_variance, 6)
+    ((2,), (2, 2), 0.01)
+    """
+    codes = np.asarray(codes, dtype=np.float64)
+    k = codes.shape[1]
+    mean = codes.mean(axis=0)
+    centred = codes - mean
+    covariance = centred.T @ centred / max(len(codes) - 1, 1)
+    ridge = 1e-6 * max(float(np.trace(covariance)) / k, np.finfo(np.float64).tiny)
+    precision = np.linalg.inv(covariance + ridge * np.eye(k))
+    residual = np.asarray(reconstruction, dtype=np.float64) - X
+    observed = ~np.isnan(residual)
+    noise = float(np.square(residual[observed]).mean()) if observed.any() else 1.0
+    return CodePrior(mean, precision, max(noise, MIN_NOISE))
+
+
+def coder_slopes(coder: Coder, z):
+    """Per-row Jacobian of the eval-mode ``coder`` at ``z``: shape ``(n_rows, n_out, n_in)``.
+
+    Carries the ``n_in`` input directions forward through the layers, which costs
+    less than multiplying from the output side when, as for a decoder, the input is
+    the narrow end.
+
+    Examples
+    --------
+    >>> import torch
+    >>> coder = Coder(2, 5, hidden=(8,))
+    >>> z = torch.randn(3, 2)
+    >>> exact = torch.func.vmap(torch.func.jacrev(coder))(z)
+    >>> bool(torch.allclose(coder_slopes(coder, z), exact, atol=1e-6))
+    True
+    """
+    slopes = coder.linear.weight.unsqueeze(0)
+    if coder.mlp is None:
+        return slopes.expand(len(z), -1, -1)
+    tangents = None  # (rows or 1, n_in, width): each input direction's image at this layer
+    h = z
+    for layer in coder.mlp:
+        if isinstance(layer, nn.Linear):
+            tangents = layer.weight.T.unsqueeze(0) if tangents is None else tangents @ layer.weight.T
+            h = layer(h)
+        elif isinstance(layer, nn.BatchNorm1d):  # eval mode: a fixed affine map
+            gain = layer.weight / torch.sqrt(layer.running_var + layer.eps)
+            tangents, h = tangents * gain, layer(h)
+        elif isinstance(layer, Dropout):  # eval mode: the identity
+            continue
+        else:
+            tangents = tangents * activation_derivative(layer, h).unsqueeze(1)
+            h = layer(h)
+    return slopes + tangents.transpose(1, 2)
+
+
+def map_reconstruction(decode, jacobian, codes, X, prior):
+    """Reconstructions of the rows of ``X`` from their MAP codes, starting at ``codes``.
+
+    Gauss-Newton steps, row by row (batched): each row's step solves its own
+    ``n_components`` x ``n_components`` system and is halved until the row's objective
+    does not increase, so a row's result does not depend on the other rows.
+
+    Parameters
+    ----------
+    decode : callable
+        Maps a tensor of codes to a tensor of reconstructions, row by row.
+    jacobian : callable
+        Maps a tensor of codes to ``decode``'s Jacobian at each row, of shape
+        ``(n_rows, n_features, n_components)``.
+    codes : torch.Tensor of shape (n_rows, n_components)
+        The encoder's codes: where the search starts.
+    X : torch.Tensor of shape (n_rows, n_features)
+        The rows, NaN where missing, in ``decode``'s output units.
+    prior : CodePrior
+        From :func:`fit_prior`.
+
+    Returns
+    -------
+    reconstruction : torch.Tensor of shape (n_rows, n_features)
+        ``decode`` of the MAP codes.
+
+    Examples
+    --------
+    >>> import numpy as np, torch
+    >>> W = torch.tensor([[1.0, 1.0]])  # one code unit, two equal features
+    >>> prior = CodePrior(np.zeros(1), np.eye(1), 1e-4)
+    >>> X = torch.tensor([[2.0, float("nan")]])
+    >>> jacobian = lambda z: W.T.expand(len(z), 2, 1)
+    >>> reconstruction = map_reconstruction(lambda z: z @ W, jacobian, torch.zeros(1, 1), X, prior)
+    >>> [round(v, 3) for v in reconstruction[0].tolist()]  # the hidden feature follows the observed one
+    [2.0, 2.0]
+    """
+    noise = torch.as_tensor(prior.noise_variance, dtype=codes.dtype, device=codes.device)
+    weight = (~torch.isnan(X)).to(X.dtype) / noise  # each entry's: 1 / its noise variance, 0 if missing
+    target = torch.nan_to_num(X, nan=0.0)
+    mean = torch.as_tensor(prior.mean, dtype=codes.dtype, device=codes.device)
+    precision = torch.as_tensor(prior.precision, dtype=codes.dtype, device=codes.device)
+
+    def objective(z):  # per row
+        residual = decode(z) - target
+        offset = z - mean
+        return 0.5 * ((residual.square() * weight).sum(1) + ((offset @ precision) * offset).sum(1)), residual
+
+    z = codes.detach().clone()
+    with torch.no_grad():
+        for _ in range(ITERATIONS):
+            value, residual = objective(z)
+            slopes = jacobian(z)  # (rows, features, code)
+            weighted = slopes * weight[:, :, None]
+            gradient = torch.einsum("ndk,nd->nk", weighted, residual) + (z - mean) @ precision
+            hessian = torch.einsum("ndk,ndl->nkl", weighted, slopes) + precision
+            step = -torch.linalg.solve(hessian, gradient)
+            length = torch.ones(len(z), 1, dtype=z.dtype, device=z.device)
+            for _ in range(HALVINGS):
+                better = objective(z + length * step)[0] <= value
+                if better.all():
+                    break
+                length = torch.where(better[:, None], length, length / 2)
+            z = z + torch.where(better[:, None], length * step, 0.0)
+        return decode(z)
