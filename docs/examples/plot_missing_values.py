@@ -99,7 +99,7 @@ for name, imputer in imputers.items():
 # images. Filling in the test images then takes each of the three a fraction of a
 # second here: the nearest-neighbour search compares every new image with every
 # training image, the iterative imputer runs its regressions again, and the
-# autoencoder takes five Gauss-Newton steps on each image's code.
+# autoencoder takes a few Gauss-Newton steps on each image's code.
 #
 # On holes like these, a block a quarter of the image, the encoder's own code does a
 # little better than the fitted one: ``inference="encoder"`` (one pass through the
