@@ -10,7 +10,7 @@ import scipy.sparse as sp
 import torch
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.impute import MissingIndicator
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
 
 from ._autoencoder import AutoencoderTransformer
@@ -116,10 +116,12 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
         How ``transform`` finds the code of a row with missing entries. ``"map"``:
         the most probable code given the row's observed entries (maximum a
         posteriori), under a Gaussian prior fitted to the training rows' codes,
-        searched from the encoder's code by L-BFGS; like probabilistic PCA's
-        imputation, with the decoder's curvature. ``"encoder"``: the encoder's code
-        (the row with its missing entries at the mean), one forward pass; faster, less
-        accurate, and what the ONNX export computes. It can be changed after ``fit``.
+        searched from the encoder's code by Gauss-Newton steps; like probabilistic
+        PCA's imputation, with the decoder's curvature. Its cost per row grows with
+        the number of features times ``n_components`` squared. ``"encoder"``: the
+        encoder's code (the row with its missing entries at the mean), one forward
+        pass; faster, mostly less accurate, and what the ONNX export computes. It can
+        be changed after ``fit``.
     random_state : int, RandomState instance or None, default=None
         Seeds the autoencoder's initialisation, shuffling and hidden entries.
     verbose : int, default=0
@@ -368,12 +370,18 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
         (1, 3)
         """
         check_is_fitted(self)
+        # inference can be set after fit, which is the only place scikit-learn checks it
+        validate_parameter_constraints(
+            {"inference": self._parameter_constraints["inference"]},
+            {"inference": self.inference},
+            caller_name=type(self).__name__,
+        )
         X, missing = self._validate(X, reset=False)
         kept = ~self.empty_features_
         filled = np.zeros_like(X)
         if self.autoencoder_ is not None:
             # inference="map" searches codes for the rows with a missing entry only
-            rows = np.flatnonzero(missing.any(axis=1)) if self.inference == "map" else slice(None)
+            rows = np.flatnonzero(missing[:, kept].any(axis=1)) if self.inference == "map" else slice(None)
             reconstruction = self._reconstruct(self._standardise(X[rows])[:, kept])
             filled[np.ix_(np.arange(len(X))[rows], np.flatnonzero(kept))] = (
                 reconstruction * self.scale_[kept] + self.mean_[kept]

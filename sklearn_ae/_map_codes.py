@@ -64,6 +64,19 @@ def fit_prior(codes, reconstruction, X):
     observed entries. The covariance gets a small ridge, so a code direction that does
     not vary still has a finite precision.
 
+    Parameters
+    ----------
+    codes : array-like of shape (n_rows, n_components)
+        The training rows' codes.
+    reconstruction : array-like of shape (n_rows, n_features)
+        Their reconstructions.
+    X : ndarray of shape (n_rows, n_features)
+        The training rows, NaN where missing.
+
+    Returns
+    -------
+    prior : CodePrior
+
     Examples
     --------
     >>> import numpy as np
@@ -78,7 +91,7 @@ def fit_prior(codes, reconstruction, X):
     mean = codes.mean(axis=0)
     centred = codes - mean
     covariance = centred.T @ centred / max(len(codes) - 1, 1)
-    ridge = 1e-6 * max(float(np.trace(covariance)) / k, np.finfo(np.float64).tiny)
+    ridge = 1e-6 * max(float(np.trace(covariance)) / k, 1e-12)  # codes that never vary: still finite
     precision = np.linalg.inv(covariance + ridge * np.eye(k))
     residual = np.asarray(reconstruction, dtype=np.float64) - X
     observed = ~np.isnan(residual)

@@ -59,7 +59,11 @@ ACTIVATIONS = {
         ),
     ),
     "leaky_relu": Activation(
-        nn.LeakyReLU, lambda layer, pre: torch.where(pre > 0, 1.0, layer.negative_slope).to(pre.dtype)
+        nn.LeakyReLU,
+        # Tensors of pre's dtype: a Python float pair would build the slope in float32.
+        lambda layer, pre: torch.where(
+            pre > 0, torch.ones_like(pre), torch.full_like(pre, layer.negative_slope)
+        ),
     ),
     "identity": Activation(nn.Identity, lambda layer, pre: torch.ones_like(pre)),
 }

@@ -5,6 +5,7 @@ import pickle
 import numpy as np
 import pytest
 import scipy.sparse as sp
+import torch
 from _helpers import hide_at_random, imputation_rmse
 from numpy.testing import assert_allclose, assert_array_equal
 from sklearn.base import clone
@@ -19,6 +20,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_ae import AutoencoderImputer
+from sklearn_ae._map_codes import coder_slopes
+from sklearn_ae._modules import ACTIVATIONS, Coder
 
 FAST = {"hidden_layer_sizes": (32,), "max_iter": 10, "random_state": 0}
 
@@ -195,6 +198,14 @@ def test_the_prior_is_that_of_the_training_codes(incomplete_digits):
     assert 0 < imputer.noise_variance_ < 1  # standardised units: below a feature's variance
 
 
+def test_codes_that_never_vary_get_a_finite_prior():
+    X = np.tile([1.0, 2.0, 3.0], (40, 1))
+    X[::3, 1] = np.nan
+    imputer = AutoencoderImputer(**FAST).fit(X)
+    assert np.isfinite(imputer.code_precision_).all()
+    assert_allclose(imputer.transform([[1.0, np.nan, 3.0]]), [[1.0, 2.0, 3.0]], atol=1e-3)
+
+
 def test_a_row_with_nothing_observed_gets_the_decoded_prior_mean(incomplete_digits):
     """With no observed entry, the most probable code is the prior's mean."""
     _, X = incomplete_digits
@@ -215,6 +226,19 @@ def test_inference_can_change_after_fit(incomplete_digits):
     assert_allclose(encoded, np.where(np.isnan(X), expected * imputer.scale_ + imputer.mean_, X))
     assert not np.allclose(searched, encoded)
     assert_array_equal(imputer.set_params(inference="map").transform(X), searched)
+    with pytest.raises(ValueError, match="inference"):  # checked where it is used, not only at fit
+        imputer.set_params(inference="Encoder").transform(X)
+
+
+@pytest.mark.parametrize("activation", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("hidden", [(), (8,), (8, 6)], ids=["linear", "one", "two"])
+def test_the_decoders_jacobian_is_exact(activation, hidden):
+    """inference="map" steps on the decoder's closed-form Jacobian: it matches autograd's in float64."""
+    torch.manual_seed(0)
+    decoder = Coder(3, 7, hidden=hidden, activation=activation, dropout=0.2).double().eval()
+    z = torch.randn(5, 3, dtype=torch.float64)
+    exact = torch.func.vmap(torch.func.jacrev(decoder))(z)
+    assert_allclose(coder_slopes(decoder, z).detach().numpy(), exact.detach().numpy(), rtol=1e-12, atol=1e-12)
 
 
 def test_indicator_columns_are_named_after_the_frame(incomplete_digits):
