@@ -418,6 +418,14 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         first = not hasattr(self, "encoder_")
         if not first:  # scikit-learn's _fit_context checks the parameters on a first call only
             self._validate_params()
+        elif self.init == "spectral" and warning_name(self) is not None:
+            warnings.warn(
+                "init='spectral' pulls the codes toward the spectral layout during the first "
+                "steps of one fit; partial_fit trains one epoch per call, and only the first "
+                "call's epoch gets the pull, on its chunk. Use fit, or init='pca'.",
+                UserWarning,
+                stacklevel=user_stacklevel(),
+            )
         self._train_or_forget(X, epochs=1, continuing=not first, incremental=True)
         return self
 

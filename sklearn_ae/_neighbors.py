@@ -39,6 +39,14 @@ JITTER = 0.5
 #: From this many training rows on, the graph comes from pynndescent when installed.
 APPROXIMATE_ROWS = 20_000
 
+#: Entries of the row differences per chunk when the exact distances are recomputed.
+DIFFERENCE_ENTRIES = 2**22
+
+#: Repulsion terms above which the batch's pairwise distances come from the Gram matrix
+#: (batch^2 numbers) rather than from row differences (batch^2 x code size numbers, kept
+#: for the backward pass: about a GiB at 1,024 rows and 64 code units).
+DIFFERENCE_PAIRS = 2**21
+
 
 def _knn(S, k):
     """Distances and indices of each row's ``k`` nearest other rows of ``S``."""
@@ -49,13 +57,36 @@ def _knn(S, k):
         except ImportError:
             NNDescent = None
         if NNDescent is not None:
-            indices, distances = NNDescent(S, n_neighbors=k + 1, random_state=0).neighbor_graph
-            return _without_self(distances, indices)
+            # One thread: with several, its result depends on numba's thread count, which
+            # joblib workers cap, so a fit in GridSearchCV(n_jobs=2) would build another graph.
+            graph = NNDescent(S, n_neighbors=k + 1, random_state=0, n_jobs=1).neighbor_graph
+            return _without_self(graph[1], graph[0])
     from sklearn.neighbors import NearestNeighbors
 
     # Without a query, scikit-learn leaves each row out of its own neighbours, even
     # where a duplicate row ties with it at distance 0.
-    return NearestNeighbors(n_neighbors=k).fit(S).kneighbors()
+    distances, indices = NearestNeighbors(n_neighbors=k).fit(S).kneighbors()
+    if not sp.issparse(S):
+        distances = _exact_distances(S, indices)
+    return distances, indices
+
+
+def _exact_distances(S, indices):
+    """Distances from each row of dense ``S`` to its ``indices``, from the row differences.
+
+    scikit-learn's search computes them from dot products, which leaves a copy of a row
+    at a tiny distance above 0 rather than at 0 (on wide rows). :func:`memberships`
+    would then take that distance as the row's nearest, and weigh its nearest other row
+    0 instead of 1.
+    """
+    n, k = indices.shape
+    out = np.empty((n, k), dtype=np.float64)
+    step = max(1, DIFFERENCE_ENTRIES // max(k * S.shape[1], 1))
+    for start in range(0, n, step):
+        rows = slice(start, min(start + step, n))
+        difference = S[rows, None, :].astype(np.float64) - S[indices[rows]]
+        out[rows] = np.sqrt(np.square(difference).sum(axis=2))
+    return out
 
 
 def _without_self(distances, indices):
@@ -168,6 +199,19 @@ def _rows_of(X, ids):
     return torch.nan_to_num(block, nan=0.0)
 
 
+def pairwise_squared_distances(z):
+    """Squared distances between the rows of ``z``, in memory that suits the batch.
+
+    Small batches take them from the row differences; above :data:`DIFFERENCE_PAIRS`
+    numbers, from the Gram matrix, whose rounding is larger but which needs no
+    batch x batch x code tensor for the backward pass.
+    """
+    if len(z) ** 2 * z.shape[1] <= DIFFERENCE_PAIRS:
+        return (z.unsqueeze(0) - z.unsqueeze(1)).square().sum(dim=2)
+    norms = z.square().sum(dim=1)
+    return (norms[:, None] + norms[None, :] - 2 * z @ z.T).clamp_min(0)
+
+
 class NeighborLoss:
     """``weight`` times UMAP's cross-entropy on the codes of sampled graph edges.
 
@@ -197,7 +241,7 @@ class NeighborLoss:
         )
         z, z_partner = module.encode(x) * CODE_SCALE, module.encode(x_partner) * CODE_SCALE
         attraction = torch.log1p(CURVE_A * (z - z_partner).square().sum(dim=1).clamp_min(1e-12) ** CURVE_B)
-        squared = (z.unsqueeze(0) - z.unsqueeze(1)).square().sum(dim=2)
+        squared = pairwise_squared_distances(z)
         similarity = 1.0 / (1.0 + CURVE_A * squared.clamp_min(1e-12) ** CURVE_B)
         others = ~torch.eye(len(ids), dtype=torch.bool, device=z.device)
         repulsion = -torch.log((1.0 - similarity).clamp_min(1e-4))[others]

@@ -204,6 +204,56 @@ def test_a_rows_copies_do_not_take_its_nearest_other_rows_weight():
     assert_allclose(weights.sum(), np.log2(15), rtol=1e-6)
 
 
+def test_copies_on_wide_rows_sit_at_distance_zero():
+    """On wide rows the search's dot-product distances leave a copy a hair above 0, which
+    became the row's rho and weighed its nearest other row 0; the distances are exact now."""
+    X = load_digits().data[:300]
+    X = ((X - X.mean(axis=0)) / X.std()).astype(np.float32)
+    X = np.vstack([X, np.repeat(X[:30], 5, axis=0)])  # 30 rows with 5 more copies each
+    distances, indices = neighbors_module._knn(X, 15)
+    weights = memberships(distances, 15)
+    for row in range(30):
+        copies = {row, *range(300 + 5 * row, 305 + 5 * row)}
+        others = [j for j, i in enumerate(indices[row]) if i not in copies]
+        assert weights[row, others].max() == pytest.approx(1.0)
+
+
+def test_large_batches_get_their_distances_from_the_gram_matrix():
+    z = torch.randn(1100, 3, generator=torch.Generator().manual_seed(0))
+    assert len(z) ** 2 * z.shape[1] > neighbors_module.DIFFERENCE_PAIRS  # the Gram branch
+    exact = (z.unsqueeze(0) - z.unsqueeze(1)).square().sum(dim=2)
+    assert_allclose(neighbors_module.pairwise_squared_distances(z), exact, rtol=1e-4, atol=1e-4)
+
+
+def test_the_approximate_graph_does_not_depend_on_numbas_threads(monkeypatch):
+    """joblib workers cap numba's threads: a fit in GridSearchCV(n_jobs=2) must build the same graph."""
+    pytest.importorskip("pynndescent")
+    numba = pytest.importorskip("numba")
+    if numba.config.NUMBA_NUM_THREADS < 2:
+        pytest.skip("one numba thread")
+    monkeypatch.setattr(neighbors_module, "APPROXIMATE_ROWS", 2)
+    X = np.random.RandomState(0).normal(size=(3000, 10)).astype(np.float32)
+    previous = numba.get_num_threads()
+    try:
+        graphs = []
+        for threads in (1, 2):
+            numba.set_num_threads(threads)
+            graphs.append(neighbors_module._knn(X, 15)[1])
+    finally:
+        numba.set_num_threads(previous)
+    assert_array_equal(graphs[0], graphs[1])
+
+
+def test_spectral_init_warns_that_partial_fit_gets_the_pull_once():
+    X = make_swiss_roll(400, random_state=0)[0]
+    model = AutoencoderTransformer(2, init="spectral", max_iter=5, random_state=0)
+    with pytest.warns(UserWarning, match="init='spectral'.*partial_fit"):
+        model.partial_fit(X[:200])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        model.partial_fit(X[200:])  # once, at the first call
+
+
 def test_neighbors_needs_two_rows_per_batch():
     """Each row's code is repelled by the rest of its batch: one row has nothing to repel."""
     model = AutoencoderTransformer(2, neighbors=1.0, batch_size=1, max_iter=2)
