@@ -50,7 +50,7 @@ def default_code_size(n_features):
     Measured on digits (64 features) and breast cancer (30) at 20% missing
     completely at random (``benchmarks/bench_imputation.py``, ``inference="map"``):
     against a quarter, an eighth tied on digits and was 23% worse on breast cancer;
-    a half was 4% worse on digits and 9% better on breast cancer. A quarter is the
+    a half was 5% worse on digits and 9% better on breast cancer. A quarter is the
     size that is not far off on either.
     """
     return max(1, math.ceil(n_features / 4))
