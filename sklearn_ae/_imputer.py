@@ -15,8 +15,9 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, v
 
 from ._autoencoder import AutoencoderTransformer
 from ._data import chunks, overflow_message
-from ._map_codes import CHUNK_ENTRIES, CodePrior, coder_slopes, fit_prior, map_reconstruction
+from ._map_codes import CHUNK_ENTRIES, CodePrior, fit_prior, map_reconstruction
 from ._modules import ACTIVATIONS
+from ._penalties import coder_jacobian
 from ._state import forget_fitted
 
 _FLOATS = [np.float64, np.float32]
@@ -409,10 +410,10 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
         scale = autoencoder.scale_
 
         def decode(z):
-            return module.decode(z / scale) * scale + mean
+            return autoencoder._decode(module, z, mean, False)
 
         def jacobian(z):  # the scale cancels: decode's output and input are both in units of it
-            return coder_slopes(module.decoder, z / scale)
+            return coder_jacobian(module.decoder, z / scale)
 
         prior = CodePrior(self.code_mean_, self.code_precision_, self.noise_variance_)
         width = standardised.shape[1] * autoencoder.n_components_

@@ -24,9 +24,6 @@ from typing import NamedTuple
 
 import numpy as np
 import torch
-from torch import nn
-
-from ._modules import Coder, Dropout, activation_derivative
 
 #: Gauss-Newton iterations at most, and step halvings at most per iteration. Each row
 #: stops on its own once a step lowers its objective (a negative log posterior, in
@@ -97,42 +94,6 @@ def fit_prior(codes, reconstruction, X):
     observed = ~np.isnan(residual)
     noise = float(np.square(residual[observed]).mean()) if observed.any() else 1.0
     return CodePrior(mean, precision, max(noise, MIN_NOISE))
-
-
-def coder_slopes(coder: Coder, z):
-    """Per-row Jacobian of the eval-mode ``coder`` at ``z``: shape ``(n_rows, n_out, n_in)``.
-
-    Carries the ``n_in`` input directions forward through the layers, which costs
-    less than multiplying from the output side when, as for a decoder, the input is
-    the narrow end.
-
-    Examples
-    --------
-    >>> import torch
-    >>> coder = Coder(2, 5, hidden=(8,))
-    >>> z = torch.randn(3, 2)
-    >>> exact = torch.func.vmap(torch.func.jacrev(coder))(z)
-    >>> bool(torch.allclose(coder_slopes(coder, z), exact, atol=1e-6))
-    True
-    """
-    slopes = coder.linear.weight.unsqueeze(0)
-    if coder.mlp is None:
-        return slopes.expand(len(z), -1, -1)
-    tangents = None  # (rows or 1, n_in, width): each input direction's image at this layer
-    h = z
-    for layer in coder.mlp:
-        if isinstance(layer, nn.Linear):
-            tangents = layer.weight.T.unsqueeze(0) if tangents is None else tangents @ layer.weight.T
-            h = layer(h)
-        elif isinstance(layer, nn.BatchNorm1d):  # eval mode: a fixed affine map
-            gain = layer.weight / torch.sqrt(layer.running_var + layer.eps)
-            tangents, h = tangents * gain, layer(h)
-        elif isinstance(layer, Dropout):  # eval mode: the identity
-            continue
-        else:
-            tangents = tangents * activation_derivative(layer, h).unsqueeze(1)
-            h = layer(h)
-    return slopes + tangents.transpose(1, 2)
 
 
 def map_reconstruction(decode, jacobian, codes, X, prior):

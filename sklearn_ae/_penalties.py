@@ -112,8 +112,10 @@ def coder_jacobian(coder: Coder, x):
     """Per-row Jacobian of ``coder`` at ``x``: shape ``(n_rows, n_out, n_in)``.
 
     Runs the MLP forward recording each layer's local derivative, then multiplies
-    them from the output side. Batch norm is treated as the affine map it applies
-    to this batch; dropout as its (sampled) mask.
+    them from the narrower end: from the output side for an encoder, from the input
+    side for a decoder (the imputer's ``inference="map"``), which costs less. Batch
+    norm is treated as the affine map it applies to this batch; dropout as its
+    (sampled) mask.
     """
     jacobian = coder.linear.weight.unsqueeze(0).expand(len(x), -1, -1)
     if coder.mlp is None:
@@ -144,6 +146,8 @@ def coder_jacobian(coder: Coder, x):
         else:
             steps.append(("diagonal", activation_derivative(layer, h)))
             h = layer(h)
+    if coder.linear.in_features < coder.linear.out_features:
+        return jacobian + _product_from_input(steps)
     back = None  # d(output)/d(current layer), shape (n_rows or 1, n_out, width)
     for kind, factor in reversed(steps):
         if kind == "matrix":
@@ -151,6 +155,17 @@ def coder_jacobian(coder: Coder, x):
         else:  # per-row (n_rows, width) or per-feature (width,) scaling
             back = back * (factor.unsqueeze(1) if factor.dim() == 2 else factor)
     return jacobian + back
+
+
+def _product_from_input(steps):
+    """The product of :func:`coder_jacobian`'s local derivatives, taken from the input side."""
+    ahead = None  # d(current layer)/d(input), transposed: shape (n_rows or 1, n_in, width)
+    for kind, factor in steps:
+        if kind == "matrix":
+            ahead = factor.T.unsqueeze(0) if ahead is None else ahead @ factor.T
+        else:
+            ahead = ahead * (factor.unsqueeze(1) if factor.dim() == 2 else factor)
+    return ahead.transpose(1, 2)
 
 
 def _autograd_jacobian(encoder, x):

@@ -20,8 +20,8 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from sklearn_ae import AutoencoderImputer
-from sklearn_ae._map_codes import coder_slopes
 from sklearn_ae._modules import ACTIVATIONS, Coder
+from sklearn_ae._penalties import coder_jacobian
 
 FAST = {"hidden_layer_sizes": (32,), "max_iter": 10, "random_state": 0}
 
@@ -238,7 +238,8 @@ def test_the_decoders_jacobian_is_exact(activation, hidden):
     decoder = Coder(3, 7, hidden=hidden, activation=activation, dropout=0.2).double().eval()
     z = torch.randn(5, 3, dtype=torch.float64)
     exact = torch.func.vmap(torch.func.jacrev(decoder))(z)
-    assert_allclose(coder_slopes(decoder, z).detach().numpy(), exact.detach().numpy(), rtol=1e-12, atol=1e-12)
+    slopes = coder_jacobian(decoder, z).detach().numpy()
+    assert_allclose(slopes, exact.detach().numpy(), rtol=1e-12, atol=1e-12)
 
 
 def test_indicator_columns_are_named_after_the_frame(incomplete_digits):
