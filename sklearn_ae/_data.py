@@ -235,19 +235,31 @@ def _eigh(matrix, vectors=True):
     return values[order], eigenvectors[:, order]
 
 
-def principal_components(covariance, n_components):
+def _discarded_mean(rest, n_unobserved):
+    """Mean of the discarded directions' variances ``rest``, over the observed features' share.
+
+    A feature with no observed value is a zero row and column of the covariance: an
+    eigenvalue of exactly 0 among the discarded ones, which the model never fits (its
+    loss skips the feature). Counting it would pull probabilistic PCA's noise down by
+    ``(d_observed - k) / (d - k)``.
+    """
+    return float(rest.sum()) / max(rest.size - n_unobserved, 1) if rest.size else 0.0
+
+
+def principal_components(covariance, n_components, n_unobserved=0):
     """Top ``n_components`` eigenvectors of ``covariance`` and their variances.
 
     Rows beyond the number of features are zero (see :func:`_as_components`).
+    ``n_unobserved``: how many features have no observed value (see :func:`_discarded_mean`).
     """
     values, vectors = _eigh(covariance)
     top = min(n_components, covariance.shape[0])
     rest = np.clip(values[top:], 0, None)  # probabilistic PCA's noise: the discarded directions
-    noise = float(rest.mean()) if rest.size else 0.0
+    noise = _discarded_mean(rest, n_unobserved)
     return _as_components(vectors[:, :top].T, values[:top], noise, n_components)
 
 
-def observed_noise_variance(X_scaled, rows, n_components):
+def observed_noise_variance(X_scaled, rows, n_components, n_unobserved=0):
     """Probabilistic PCA's noise variance of data with missing entries, or None past
     :data:`WIDE_FEATURES` features.
 
@@ -257,14 +269,15 @@ def observed_noise_variance(X_scaled, rows, n_components):
     half the entries missing, on a rank-2 example in the tests). The pairwise matrix
     need not be positive semi-definite, so the discarded eigenvalues are averaged
     unclipped (clipping the negative ones raised the estimate by half on 200 rows of 500
-    features); only the mean is kept at 0 or more.
+    features); only the mean is kept at 0 or more. ``n_unobserved``: how many features
+    have no observed value (see :func:`_discarded_mean`).
     """
     if X_scaled.shape[1] > WIDE_FEATURES:
         return None
     _, pairwise = covariance(X_scaled, rows, pairwise=True)
     values = _eigh(pairwise, vectors=False)
     rest = values[min(n_components, len(values)) :]
-    return max(float(rest.mean()), 1e-6) if rest.size else 1e-6
+    return max(_discarded_mean(rest, n_unobserved), 1e-6)
 
 
 def _as_components(rows, variances, noise, n_components):
@@ -293,15 +306,18 @@ def _as_components(rows, variances, noise, n_components):
 WIDE_FEATURES = 2048
 
 
-def start_components(X_scaled, rows, n_components, seed):
-    """PCA of ``rows`` of the scaled data (a tensor or a ``ScaledSparse``) for the start."""
+def start_components(X_scaled, rows, n_components, seed, n_unobserved=0):
+    """PCA of ``rows`` of the scaled data (a tensor or a ``ScaledSparse``) for the start.
+
+    ``n_unobserved``: how many features have no observed value (see :func:`_discarded_mean`).
+    """
     d = X_scaled.shape[1]
     if d <= WIDE_FEATURES:
-        return principal_components(covariance(X_scaled, rows), n_components)
-    return _truncated_components(X_scaled, rows, n_components, seed)
+        return principal_components(covariance(X_scaled, rows), n_components, n_unobserved)
+    return _truncated_components(X_scaled, rows, n_components, seed, n_unobserved)
 
 
-def _truncated_components(X_scaled, rows, n_components, seed):
+def _truncated_components(X_scaled, rows, n_components, seed, n_unobserved=0):
     """Top components by ARPACK's truncated SVD of the centred rows (never ``d x d``)."""
     from scipy.sparse.linalg import aslinearoperator, svds
 
@@ -314,12 +330,12 @@ def _truncated_components(X_scaled, rows, n_components, seed):
     n, d = operator.shape
     k = min(n_components, min(n, d) - 1)
     if k < 1 or total <= 0:  # nothing to decompose (ARPACK fails on an all-zero operator)
-        return _as_components(np.zeros((0, d)), np.zeros(0), total / max(d, 1), n_components)
+        return _as_components(np.zeros((0, d)), np.zeros(0), total / max(d - n_unobserved, 1), n_components)
     v0 = np.random.RandomState(seed).uniform(-1.0, 1.0, size=min(n, d))
     _, singular, vt = svds(operator, k=k, v0=v0)
     order = np.argsort(singular)[::-1]
     variances = singular[order] ** 2 / max(n, 1)
-    noise = max(total - float(variances.sum()), 0.0) / max(d - k, 1)
+    noise = max(total - float(variances.sum()), 0.0) / max(d - n_unobserved - k, 1)
     return _as_components(vt[order], variances, noise, n_components)
 
 

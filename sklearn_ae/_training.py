@@ -281,7 +281,7 @@ def fresh_start(est, X, plan, generator):
     use_pca = est.init in ("pca", "spectral") and not custom
     pca = None
     if use_pca or est._variational:  # PCA of the training rows only
-        pca = start_components(X_scaled, train_rows, n_components, plan.seed)
+        pca = start_components(X_scaled, train_rows, n_components, plan.seed, len(unobserved))
     arch = Architecture(
         X.shape[1], n_components, plan.hidden, est.activation, est.dropout, est.batch_norm,
         est._variational, custom,
@@ -291,7 +291,7 @@ def fresh_start(est, X, plan, generator):
         start_at_pca(module, pca)
     noise_variance = pca.noise_variance if pca is not None else None
     if est._variational and missing > 0:  # the KL's weight; the start keeps PCA's (filled) noise
-        observed = observed_noise_variance(X_scaled, train_rows, n_components)
+        observed = observed_noise_variance(X_scaled, train_rows, n_components, len(unobserved))
         noise_variance = noise_variance if observed is None else observed
     spread = None  # the start's code spread, for init="spectral"; the VAE's start codes are whitened
     if use_pca:

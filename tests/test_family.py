@@ -165,6 +165,26 @@ def test_vae_noise_variance_on_missing_data_counts_observed_pairs():
     assert noise == pytest.approx(1.0, rel=0.05)
 
 
+@pytest.mark.parametrize("holes", [0.0, 0.3])
+def test_vae_noise_variance_ignores_features_never_observed(holes):
+    """A feature with no observed value (which the fit warns it treats as missing) is a
+    zero eigenvalue among the discarded ones: counting it pulled the KL's noise variance
+    down by (d_observed - k) / (d - k), 8/11 with three such features of 13 (beta=1
+    then acted as 0.73), both on complete data and on data with missing entries."""
+    X, rng = _rank_two_with_unit_noise()
+    X[rng.rand(*X.shape) < holes] = np.nan
+
+    def noise(data):
+        model = VariationalAutoencoderTransformer(2, hidden_layer_sizes=(), max_iter=1, random_state=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the unobserved features, max_iter
+            model.fit(data)
+        return model._fitted.noise_variance * model.scale_**2
+
+    padded = np.hstack([X, np.full((len(X), 3), np.nan)])
+    assert noise(padded) == pytest.approx(noise(X), rel=1e-3)
+
+
 def test_vae_fit_on_missing_data_weighs_the_kl_per_observed_entry(monkeypatch):
     """The engine hands the KL the share of each batch's entries that are observed."""
     import sklearn_ae._penalties as penalties_module
