@@ -279,6 +279,9 @@ class KeepBest(Callback):
             self.misses_ = self.since_improvement_ = 0
             self.left_start_ = True
         else:
+            # A loss creeping down by less than tol per check has still left the start
+            # once it is below it by more than tol (the start is the first best).
+            self.left_start_ |= self.initial_loss_ is not None and loss < self.initial_loss_ - self.tol
             self.since_improvement_ += 1
             if not any(getattr(term, "holding", False) for term in getattr(net, "row_terms", ())):
                 self.misses_ += 1
@@ -519,6 +522,10 @@ class AutoencoderNet(NeuralNet):
             except KeyboardInterrupt:
                 raise InterruptedBeforeTraining from None
             self.interrupted_ = False
+            # The whole tree in training mode once: _set_training skips a module whose
+            # top-level flag already says so, and a user's encoder instance (a fitted
+            # model's encoder_, say) can arrive in eval mode under a new wrapper.
+            self.module_.train()
             try:
                 for _ in range(epochs):
                     self.notify("on_epoch_begin", dataset_train=X, dataset_valid=self.valid)

@@ -404,3 +404,29 @@ def test_nothing_beats_pca_so_the_fit_stops_after_the_starts_patience_at_pca():
         ae = AutoencoderTransformer(2, hidden_layer_sizes=(), random_state=0, max_iter=200).fit(X)
     assert ae.n_iter_ == 50
     assert ae.best_validation_score_ == ae.initial_validation_score_
+
+
+def test_a_loss_creeping_below_the_start_has_left_it():
+    """The start's longer patience and its frozen rate last until a check beats the
+    start by more than tol, as documented, even when no single check beats the best
+    so far by that much (a loss creeping down by tol / 2 per check)."""
+    from sklearn_ae._engine import KeepBest
+
+    class Net:  # what KeepBest touches
+        module_ = torch.nn.Linear(1, 1)
+        row_terms = ()
+        optimizer_ = torch.optim.SGD(module_.parameters(), lr=1e-3)
+
+    stopping = KeepBest(
+        "valid_loss", patience=10, tol=1e-4, keep_best=True, lr_patience=5, lr_boost=None, grace=5
+    )
+    net = Net()
+    stopping.start(net, 1.0)
+    for i in range(1, 3):
+        stopping.observe(net, 1.0 - 5e-5 * i)
+    assert not stopping.left_start_  # 1e-4 below the start: not more than tol
+    stopping.observe(net, 1.0 - 1.5e-4)
+    assert stopping.left_start_
+    for i in range(4, 6):
+        stopping.observe(net, 1.0 - 5e-5 * i)
+    assert net.optimizer_.param_groups[0]["lr"] == pytest.approx(5e-4)  # the 5th miss in a row halves it

@@ -342,3 +342,30 @@ def test_an_optimizer_without_weight_decay_trains_when_alpha_is_zero(digits):
     with pytest.raises(ValueError, match=r"alpha=0\.001 is applied as the optimizer's weight_decay"):
         ae.fit(X[:300])
     assert not hasattr(ae, "encoder_")
+
+
+@pytest.mark.parametrize("early_stopping", [False, True])
+def test_a_module_handed_over_in_eval_mode_trains_in_training_mode(early_stopping):
+    """A user's encoder instance in eval mode (a fitted model's ``encoder_`` is) trained
+    with its batch norm frozen and its dropout off when no rows were held out: only
+    scoring held-out rows put the whole network through a mode change."""
+
+    class Encoder(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.net = torch.nn.Sequential(
+                torch.nn.Linear(6, 16), torch.nn.BatchNorm1d(16), torch.nn.ReLU(), torch.nn.Linear(16, 2)
+            )
+
+        def forward(self, x):
+            return self.net(x)
+
+    X = np.random.RandomState(0).normal(size=(300, 6)) * 5 + 3
+    model = AutoencoderTransformer(
+        encoder=Encoder().eval(), max_iter=3, early_stopping=early_stopping, random_state=0
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X)
+    # every step updated the batch norm's statistics: 3 epochs of 3 batches (270 or 300 rows, 128 a batch)
+    assert int(model.encoder_.net[1].num_batches_tracked) == 9
