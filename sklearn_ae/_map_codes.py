@@ -137,8 +137,10 @@ def map_reconstruction(decode, jacobian, codes, X, prior):
     noise = torch.as_tensor(prior.noise_variance, dtype=codes.dtype, device=codes.device)
     weights = (~torch.isnan(X)).to(X.dtype) / noise  # each entry's: 1 / its noise variance, 0 if missing
     targets = torch.nan_to_num(X, nan=0.0)
-    mean = torch.as_tensor(prior.mean, dtype=codes.dtype, device=codes.device)
-    precision = torch.as_tensor(prior.precision, dtype=codes.dtype, device=codes.device)
+    # Copies: a model opened read-only (joblib's mmap_mode) holds non-writable arrays,
+    # which torch warns about.
+    mean = torch.as_tensor(np.array(prior.mean), dtype=codes.dtype, device=codes.device)
+    precision = torch.as_tensor(np.array(prior.precision), dtype=codes.dtype, device=codes.device)
 
     def objective(z, target, weight):  # per row
         residual = decode(z) - target

@@ -1,7 +1,9 @@
 """AutoencoderImputer: sklearn.impute's conventions, and imputation quality on real data."""
 
 import pickle
+import warnings
 
+import joblib
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -127,11 +129,18 @@ def test_pipeline_grid_search_and_column_transformer(incomplete_digits):
     assert not np.isnan(columns.fit_transform(X)).any()
 
 
-def test_clone_and_pickle_keep_the_fill(incomplete_digits):
+def test_clone_and_pickle_keep_the_fill(incomplete_digits, tmp_path):
     _, X = incomplete_digits
     imputer = AutoencoderImputer(**FAST).fit(X)
     assert_array_equal(pickle.loads(pickle.dumps(imputer)).transform(X), imputer.transform(X))
     assert_array_equal(clone(imputer).fit(X).transform(X), imputer.transform(X))
+    # Opened read-only (joblib's mmap_mode), the MAP search's prior arrays are not
+    # writable: the fill is the same, without torch's warning about them.
+    joblib.dump(imputer, tmp_path / "imputer.joblib")
+    opened = joblib.load(tmp_path / "imputer.joblib", mmap_mode="r")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert_array_equal(opened.transform(X), imputer.transform(X))
 
 
 @pytest.mark.parametrize(

@@ -126,6 +126,21 @@ def _spread_warning(X, names):
     )
 
 
+def _check_scalable(X, names):
+    """A :class:`CLIError` naming the columns with no value, which ``--standardize`` cannot scale.
+
+    StandardScaler learns a NaN mean for such a column, and ``inverse-transform`` would
+    write NaN there. (Without ``--standardize`` the model treats the column as missing.)
+    """
+    empty = np.flatnonzero(np.isnan(X).all(axis=0)) if len(X) else np.zeros(0, dtype=int)
+    if len(empty):
+        shown = ", ".join(repr(names[j]) for j in empty[:10]) + (", ..." if len(empty) > 10 else "")
+        raise CLIError(
+            f"{len(empty)} column(s) of {len(names)} have no value (every cell empty): {shown}. "
+            "--standardize cannot scale a column without values; leave it out with --columns"
+        )
+
+
 def _missing_note(X):
     """A line of the summary of ``fit``: how many values of ``X`` are missing, if any."""
     isnan = np.isnan(X)
@@ -161,6 +176,8 @@ def run_fit(args):
     model = _estimator(args)  # a wrong option costs no reading of a large file
     autoencoder = autoencoder_of(model)
     X, names = read_table(args.data, columns_selector(args.columns))
+    if args.standardize:
+        _check_scalable(X, names)
     spread = None if args.standardize else _spread_warning(X, names)
     if spread is not None:
         print(f"{PROG}: warning: {spread}", file=sys.stderr)

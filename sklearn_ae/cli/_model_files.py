@@ -12,6 +12,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from .._autoencoder import AutoencoderTransformer
+from .._imputer import AutoencoderImputer
 from .._variational import VariationalAutoencoderTransformer
 from ._errors import CLIError
 from ._files import existing_file, replaced_atomically
@@ -81,12 +82,13 @@ def _skops():
     return skops.io
 
 
-#: The only types a .skops model file may hold beyond skops' defaults: the estimators.
-#: Not "anything in sklearn_ae": skops calls a trusted name with arguments the file
-#: chooses, so trusting a module's functions would let a file run them.
+#: The only types a .skops model file may hold beyond skops' defaults: the estimators
+#: (the imputer too, for a Pipeline that fills in before encoding). Not "anything in
+#: sklearn_ae": skops calls a trusted name with arguments the file chooses, so trusting
+#: a module's functions would let a file run them.
 TRUSTED_SKOPS_TYPES = frozenset(
     f"{cls.__module__}.{cls.__qualname__}"
-    for cls in (AutoencoderTransformer, VariationalAutoencoderTransformer)
+    for cls in (AutoencoderTransformer, VariationalAutoencoderTransformer, AutoencoderImputer)
 )
 
 
@@ -164,9 +166,14 @@ def load_model(path):
             "expected a file written by 'sklearn-ae fit'"
         ) from None
     if not isinstance(autoencoder_of(model), AutoencoderTransformer):
+        imputer = (
+            "; the command line does not impute: use the imputer in Python"
+            if isinstance(autoencoder_of(model), AutoencoderImputer)
+            else ""
+        )
         raise CLIError(
-            f"{path} holds a {_describe(model)}, not an AutoencoderTransformer "
-            "(or a Pipeline that ends in one)"
+            f"{path} holds {_describe(model)}, not an AutoencoderTransformer "
+            f"(or a Pipeline that ends in one){imputer}"
         )
     try:
         check_is_fitted(model)
@@ -185,9 +192,14 @@ def autoencoder_of(model):
 
 
 def _describe(model):
+    """``model``'s class with its article: "an AutoencoderImputer", "a Pipeline ending in a dict"."""
     if isinstance(model, Pipeline):
-        return f"Pipeline ending in a {type(autoencoder_of(model)).__name__}"
-    return type(model).__name__
+        return f"a Pipeline ending in {_article(type(autoencoder_of(model)).__name__)}"
+    return _article(type(model).__name__)
+
+
+def _article(name):
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
 
 
 def feature_names(model):

@@ -202,6 +202,18 @@ def test_fit_standardize_reconstructs_every_column_of_data_in_unrelated_units(ca
     assert list(pipeline.feature_names_in_)[:2] == ["mean radius", "mean texture"]
 
 
+def test_fit_standardize_refuses_a_column_without_values(capsys, tmp_path):
+    """StandardScaler learns a NaN mean for a column whose every cell is empty, so
+    inverse-transform would write NaN there: fit says which column, and saves nothing."""
+    X = np.random.default_rng(0).normal(size=(20, 3))
+    X[:, 1] = np.nan
+    data, model = write_csv(tmp_path / "data.csv", X, ["a", "b", "c"]), tmp_path / "model.joblib"
+    message = run_error(capsys, ["fit", str(data), "--model", str(model), "--standardize", *FAST])
+    assert "1 column(s) of 3 have no value (every cell empty): 'b'" in message
+    assert "--columns" in message
+    assert not model.exists()
+
+
 def test_fit_checks_its_options_before_reading_the_data(capsys, tmp_path):
     """A wrong option is reported at once, not after reading a large file (here: none)."""
     data, model = str(tmp_path / "no-such-data.csv"), str(tmp_path / "model.joblib")

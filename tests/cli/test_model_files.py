@@ -14,7 +14,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import Normalizer, StandardScaler
 
-from sklearn_ae import AutoencoderTransformer
+from sklearn_ae import AutoencoderImputer, AutoencoderTransformer
 from sklearn_ae.cli import main
 from sklearn_ae.cli._errors import CLIError
 from sklearn_ae.cli._model_files import code_names, feature_names, load_model, save_model
@@ -65,6 +65,9 @@ def test_load_rejects_what_is_not_a_fitted_model(tmp_path):
     joblib.dump(make_pipeline(StandardScaler(), AutoencoderTransformer()), tmp_path / "unfitted.joblib")
     with pytest.raises(CLIError, match="is not fitted"):
         load_model(tmp_path / "unfitted.joblib")
+    joblib.dump(AutoencoderImputer(), tmp_path / "imputer.joblib")
+    with pytest.raises(CLIError, match=r"holds an AutoencoderImputer, .*; the command line does not impute"):
+        load_model(tmp_path / "imputer.joblib")
 
 
 def test_a_pipeline_without_inverse_transform_cannot_decode(capsys, tmp_path):
@@ -159,6 +162,24 @@ def test_skops_model_file_round_trip(tmp_path, capsys):
     out = tmp_path / "codes.csv"
     assert main(["transform", str(data), "--model", str(model), "--output", str(out)]) == 0
     assert out.read_text().splitlines()[0] == "autoencodertransformer0,autoencodertransformer1"
+
+
+def test_a_skops_pipeline_that_imputes_before_encoding_loads(tmp_path, data):
+    """A Pipeline saved in Python that fills in with AutoencoderImputer, then encodes:
+    the imputer is one of sklearn_ae's estimators, trusted like the autoencoders."""
+    sio = pytest.importorskip("skops.io")
+    X = data.copy()
+    X[::7, 1] = np.nan
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        pipeline = make_pipeline(
+            AutoencoderImputer(max_iter=2, random_state=0),
+            AutoencoderTransformer(2, max_iter=2, random_state=0),
+        ).fit(X)
+    path = tmp_path / "pipeline.skops"
+    sio.dump(pipeline, path)
+    restored = load_model(path)
+    np.testing.assert_array_equal(encode(restored, X), encode(pipeline, X))
 
 
 # ------------------------------------------------------------ atomic saves
