@@ -8,6 +8,7 @@ from numbers import Integral, Real
 import numpy as np
 import scipy.sparse as sp
 import torch
+from sklearn import config_context
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.impute import MissingIndicator
 from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
@@ -312,8 +313,9 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
                 autoencoder.fit(standardised)
             finally:
                 del autoencoder._warn_as  # autoencoder_ is public: later fits of it name themselves
-            codes = autoencoder.transform(standardised)
-            prior = fit_prior(codes, autoencoder.inverse_transform(codes), standardised)
+            with config_context(transform_output="default"):  # arrays, whatever the global output
+                codes = autoencoder.transform(standardised)
+                prior = fit_prior(codes, autoencoder.inverse_transform(codes), standardised)
         self.code_mean_, self.code_precision_, self.noise_variance_ = prior
         indicator = None
         if self.add_indicator:
@@ -391,7 +393,8 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
         if not self.keep_empty_features:
             out = out[:, kept]
         if self.indicator_ is not None:
-            indicator = self.indicator_.transform(np.where(missing, self.missing_values, X))
+            with config_context(transform_output="default"):
+                indicator = self.indicator_.transform(np.where(missing, self.missing_values, X))
             out = np.hstack([out, indicator.astype(out.dtype)])
         return out
 
@@ -401,7 +404,8 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
         out = np.empty_like(standardised)
         if not len(standardised):  # inference="map" and no row with a missing entry
             return out
-        codes = autoencoder.transform(standardised)
+        with config_context(transform_output="default"):  # arrays, whatever the global output
+            codes = autoencoder.transform(standardised)
         if self.inference == "encoder":
             return autoencoder.inverse_transform(codes)
         module = autoencoder._fitted.inference_module(standardised.dtype)

@@ -312,3 +312,21 @@ def test_the_public_autoencoder_names_itself_in_later_warnings(incomplete_digits
         imputer.fit(X)
     with pytest.warns(ConvergenceWarning, match="^AutoencoderTransformer stopped"):
         imputer.autoencoder_.set_params(warm_start=True).fit(imputer._standardise(complete))
+
+
+@pytest.mark.parametrize("inference", ["map", "encoder"])
+def test_global_pandas_output_gives_the_same_fill(incomplete_digits, inference):
+    """Under scikit-learn's global ``transform_output="pandas"`` the inner autoencoder
+    returned DataFrames, on which the MAP search failed; the fill is the same as with
+    arrays, in a DataFrame with the imputer's column names."""
+    from sklearn import config_context
+
+    _, X = incomplete_digits
+    imputer = AutoencoderImputer(add_indicator=True, inference=inference, **FAST)
+    expected = imputer.fit(X).transform(X)
+    with config_context(transform_output="pandas"):
+        filled = clone(imputer).fit(X).transform(X)
+        fitted_filled = imputer.fit_transform(X)
+    assert list(filled.columns) == list(imputer.get_feature_names_out())
+    assert_array_equal(filled.to_numpy(), expected)
+    assert_array_equal(fitted_filled.to_numpy(), expected)
