@@ -60,6 +60,24 @@ def missing_per_row(X):
     return np.concatenate([np.isnan(X[rows]).sum(axis=1) for rows in chunks(len(X))] or [np.zeros(0, int)])
 
 
+def unobserved_count(X, rows):
+    """How many features of ``X`` (dense or CSR, NaN missing) no row of ``rows`` observes.
+
+    ``rows``: row indices (a NumPy array). A sparse matrix's implicit zeros are observed.
+    """
+    n, d = len(rows), X.shape[1]
+    if n == 0:
+        return 0
+    if sp.issparse(X):
+        block = X[rows].tocsr()
+        missing_per_column = np.bincount(block.indices[np.isnan(block.data)], minlength=d)
+        return int(np.count_nonzero(missing_per_column == n))
+    observed = np.zeros(d, dtype=bool)
+    for chunk in chunks(n):
+        observed |= ~np.isnan(X[rows[chunk]]).all(axis=0)
+    return int(d - np.count_nonzero(observed))
+
+
 class MissingShares(NamedTuple):
     """What :func:`missing_shares` counts."""
 

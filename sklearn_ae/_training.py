@@ -33,6 +33,7 @@ from ._data import (
     observed_noise_variance,
     scaled_tensor,
     start_components,
+    unobserved_count,
     with_columns_missing,
 )
 from ._device import global_rng_scope, resolve_device
@@ -280,8 +281,12 @@ def fresh_start(est, X, plan, generator):
     custom = encoder is not None or decoder is not None
     use_pca = est.init in ("pca", "spectral") and not custom
     pca = None
+    # Features no training row observes (held-out rows may): zero eigenvalues of the PCA.
+    n_unobserved = len(unobserved)
+    if missing > 0 and train_rows is not None:
+        n_unobserved = unobserved_count(X, train_rows.numpy())
     if use_pca or est._variational:  # PCA of the training rows only
-        pca = start_components(X_scaled, train_rows, n_components, plan.seed, len(unobserved))
+        pca = start_components(X_scaled, train_rows, n_components, plan.seed, n_unobserved)
     arch = Architecture(
         X.shape[1], n_components, plan.hidden, est.activation, est.dropout, est.batch_norm,
         est._variational, custom,
@@ -291,7 +296,7 @@ def fresh_start(est, X, plan, generator):
         start_at_pca(module, pca)
     noise_variance = pca.noise_variance if pca is not None else None
     if est._variational and missing > 0:  # the KL's weight; the start keeps PCA's (filled) noise
-        observed = observed_noise_variance(X_scaled, train_rows, n_components, len(unobserved))
+        observed = observed_noise_variance(X_scaled, train_rows, n_components, n_unobserved)
         noise_variance = noise_variance if observed is None else observed
     spread = None  # the start's code spread, for init="spectral"; the VAE's start codes are whitened
     if use_pca:

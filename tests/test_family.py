@@ -185,6 +185,36 @@ def test_vae_noise_variance_ignores_features_never_observed(holes):
     assert noise(padded) == pytest.approx(noise(X), rel=1e-3)
 
 
+def test_vae_noise_variance_ignores_features_only_held_out_rows_observe():
+    """The noise comes from the training rows: a feature observed in held-out rows only
+    is, there, a zero eigenvalue like a feature observed nowhere (measured 8/9 of the
+    noise on 300 rows of 10 features with 30% missing)."""
+    from skorch.callbacks import Callback
+
+    class HeldOut(Callback):
+        rows = None
+
+        def on_train_begin(self, net, **kwargs):
+            type(self).rows = net.valid.rows.cpu().numpy()
+
+    X, rng = _rank_two_with_unit_noise(n=300)
+    X[rng.rand(*X.shape) < 0.3] = np.nan
+
+    def noise(data, callbacks=None):
+        model = VariationalAutoencoderTransformer(
+            2, hidden_layer_sizes=(), max_iter=1, early_stopping=True, callbacks=callbacks, random_state=0
+        )
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(data)
+        return model._fitted.noise_variance * model.scale_**2
+
+    expected = noise(X, [HeldOut()])
+    column = np.full((len(X), 1), np.nan)
+    column[HeldOut.rows[:3], 0] = [1.0, -1.0, 0.5]  # the same split: it depends on the seed and n only
+    assert noise(np.hstack([X, column])) == pytest.approx(expected, rel=1e-3)
+
+
 def test_vae_fit_on_missing_data_weighs_the_kl_per_observed_entry(monkeypatch):
     """The engine hands the KL the share of each batch's entries that are observed."""
     import sklearn_ae._penalties as penalties_module
