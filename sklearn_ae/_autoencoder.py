@@ -68,8 +68,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     ----------
     n_components : int or float, default=2
         Size of the code. A float in (0, 1) asks for the smallest code size whose
-        held-out reconstruction R^2 (``1 - SSE / SST`` over all features) reaches that
-        fraction, like PCA's float ``n_components``: a fifth of the rows is held out,
+        held-out reconstruction R^2 (``1 - SSE / SST`` over all features, the total
+        about the training rows' mean) reaches that fraction, like PCA's float
+        ``n_components``: a fifth of the rows is held out,
         PCA's size for the target is the first bound (searched above when a short fit
         of that size falls short) and a bisection with short fits (a quarter of
         ``max_iter`` epochs, at least 5) finds it; the model is then fitted on all
@@ -390,7 +391,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         """Train for one epoch over ``X``; the first call initialises the model.
 
         The scaling and, with ``init="pca"``, the starting point come from the first
-        chunk; later calls continue training (optimizer state included).
+        chunk, and so does the code size of a float ``n_components`` (searched for
+        with short fits on that chunk); later calls continue training (optimizer
+        state included).
 
         Parameters
         ----------
@@ -450,25 +453,29 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         ``feature_names_in_``), leaves no fitted attribute behind. A failed
         continuation (``warm_start``, later ``partial_fit`` calls) keeps the previous
         model: validation then resets nothing, and :meth:`_train` changes nothing
-        until training has succeeded. The ``ConvergenceWarning`` comes after that, so
-        a filter that turns it into an error finds the fit committed either way.
+        until training has succeeded. The ``ConvergenceWarning`` (of training, or of
+        the code size search of a float ``n_components``) and the warning of features
+        with no observed value come after that, so a filter that turns them into
+        errors finds the fit committed either way.
         """
         check_settings(self)  # before anything changes: a refused parameter leaves the model as it was
         try:
             X = self._validate_X(X, reset=not kwargs["continuing"])
-            unconverged = self._train(X, **kwargs)
+            notices = self._train(X, **kwargs)
         except BaseException:
             if not kwargs["continuing"]:
                 forget_fitted(self)
             raise
-        if unconverged and warning_name(self) is not None:
-            warnings.warn(unconverged, ConvergenceWarning, stacklevel=user_stacklevel())
+        if warning_name(self) is not None:
+            for message, category in notices:
+                warnings.warn(message, category, stacklevel=user_stacklevel())
 
     def _train(self, X, *, epochs, continuing, incremental=False):
         """Train on validated ``X``: plan, start, build the net, run it, commit.
 
-        Returns the ``ConvergenceWarning``'s message when the fit ran out of epochs
-        while still improving, else None.
+        Returns the warnings to give once committed, as ``(message, class)`` pairs:
+        the start's (``start.notices``), then a ``ConvergenceWarning`` when the fit
+        ran out of epochs while still improving.
         """
         plan = plan_training(self, X.shape[0], continuing=continuing, incremental=incremental)
         generators = fit_generators(plan.seed, plan.device)
@@ -479,13 +486,15 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         if result.interrupted and not getattr(self, "_keep_interrupted", True):
             raise KeyboardInterrupt  # a fit for the library's own use (a short fit of a search)
         self._commit(start, plan, result, continuing=continuing)
+        notices = list(start.notices)
         if epochs > 1 and result.epochs == epochs and not result.converged and result.improving:
-            return (
+            notices.append((
                 f"{warning_name(self)} stopped at max_iter={self.max_iter} epochs while the "
                 f"{'held-out' if plan.holdout else 'training'} loss was still improving by more "
-                f"than tol={self.tol}; raise max_iter or learning_rate_init."
-            )
-        return None
+                f"than tol={self.tol}; raise max_iter or learning_rate_init.",
+                ConvergenceWarning,
+            ))  # fmt: skip
+        return notices
 
     def _commit(self, start, plan, result, *, continuing):
         """Set the fitted attributes: the one place a fit changes ``self``."""

@@ -2,34 +2,43 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 from sklearn.base import clone
 from sklearn.decomposition import PCA
-from sklearn.exceptions import ConvergenceWarning
-
-from ._errors import user_stacklevel
 
 HOLDOUT_FRACTION = 0.2
-MIN_HELD_OUT = 2  # one held-out row has no spread about its own mean: R^2 is undefined
+MIN_HELD_OUT = 2  # the fewest rows that judge a size: one row is too noisy a judge
 MIN_ROWS = int(MIN_HELD_OUT / HOLDOUT_FRACTION)  # 10
 
 
-def heldout_r2(model, X):
+def heldout_r2(model, X, fit_means):
     """``1 - SSE / SST`` of ``model``'s reconstructions of ``X`` (all features pooled).
 
-    Missing (NaN) entries count in neither sum.
+    The total is about ``fit_means``, the training rows' means (NaN for a feature no
+    training row observes): predicting the training mean scores 0, as out-of-sample R^2
+    does, and held-out rows that happen to be all alike (a fifth of count data all
+    zeros) do not make the total vanish. Missing (NaN) entries, and the features no
+    training row observes (which no code size can learn), count in neither sum.
     """
     reconstruction = model.inverse_transform(model.transform(X))
-    total = np.nansum((X - _column_means(X)) ** 2)
-    return 1.0 - np.nansum((reconstruction - X) ** 2) / max(total, np.finfo(float).tiny)
+    return _r2(reconstruction, X, fit_means)
+
+
+def _r2(reconstruction, X, fit_means):
+    """``1 - SSE / SST`` over the entries where ``X`` and ``fit_means`` are both finite."""
+    centred = X - fit_means
+    scored = ~np.isnan(centred)
+    total = np.sum(np.where(scored, centred, 0.0) ** 2)
+    error = np.sum(np.where(scored, reconstruction - X, 0.0) ** 2)
+    return 1.0 - error / max(total, np.finfo(float).tiny)
 
 
 def _column_means(X):
-    """Each column's mean over its observed entries (0 for a column with none)."""
+    """Each column's mean over its observed entries (NaN for a column with none)."""
     observed = ~np.isnan(X)
-    return np.where(observed, X, 0.0).sum(axis=0) / np.maximum(observed.sum(axis=0), 1)
+    counts = observed.sum(axis=0)
+    sums = np.where(observed, X, 0.0).sum(axis=0)
+    return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
 
 
 def choose_code_size(estimator, X, target, seed):
@@ -47,6 +56,9 @@ def choose_code_size(estimator, X, target, seed):
     Returns
     -------
     n_components : int
+    warning : str or None
+        The ``ConvergenceWarning``'s message when no size reached the target; the fit
+        emits it once it has committed, as it does its own.
     """
     n = X.shape[0]
     if n < MIN_ROWS:
@@ -57,6 +69,7 @@ def choose_code_size(estimator, X, target, seed):
     order = np.random.RandomState(seed).permutation(n)
     n_held = int(HOLDOUT_FRACTION * n)
     X_held, X_fit = X[order[:n_held]], X[order[n_held:]]
+    fit_means = _column_means(X_fit)
     # The short fits are seeded from the fit's seed (their random_state): with
     # random_state=None the search then draws nothing more from numpy's global generator.
     # They run no user callbacks and print nothing: a Checkpoint or a log line per short
@@ -76,21 +89,18 @@ def choose_code_size(estimator, X, target, seed):
         # A Ctrl-C stops the search rather than judging a truncated fit (skorch catches it).
         model._warn_as, model._keep_interrupted = None, False
         model.fit(X_fit)
-        return heldout_r2(model, X_held) >= target
+        return heldout_r2(model, X_held, fit_means) >= target
 
-    high, low = _pca_size(X_fit, X_held, target), 1
+    high, low = _pca_size(X_fit, X_held, fit_means, target), 1
     if not reaches(high):  # the autoencoder needs more than PCA here: search above
         limit = X.shape[1]
         while True:
             if high >= limit:
-                warnings.warn(
+                return limit, (
                     f"No code size up to n_features={limit} reached the held-out R^2 target "
                     f"n_components={target} in the short fits of the search; using {limit}. "
-                    "Raise max_iter, or lower the target.",
-                    ConvergenceWarning,
-                    stacklevel=user_stacklevel(),
+                    "Raise max_iter, or lower the target."
                 )
-                return limit
             low, high = high + 1, min(2 * high, limit)
             if reaches(high):
                 break
@@ -100,21 +110,24 @@ def choose_code_size(estimator, X, target, seed):
             high = middle
         else:
             low = middle + 1
-    return low
+    return low, None
 
 
-def _pca_size(X_fit, X_held, target):
+def _pca_size(X_fit, X_held, fit_means, target):
     """Smallest PCA size (fitted on ``X_fit``) reaching ``target`` R^2 on ``X_held``.
 
-    Missing entries are filled with their column's mean: this only bounds the size.
+    Scored as :func:`heldout_r2` scores; missing entries are filled with their
+    feature's training mean before projecting: this only bounds the size.
     """
-    X_fit = np.where(np.isnan(X_fit), _column_means(X_fit), X_fit)
-    X_held = np.where(np.isnan(X_held), _column_means(X_held), X_held)
+    filler = np.nan_to_num(fit_means)  # 0 for a feature no training row observes
+    X_fit = np.where(np.isnan(X_fit), filler, X_fit)
     with np.errstate(divide="ignore", invalid="ignore"):  # constant data: explained ratios of 0/0
         pca = PCA().fit(X_fit)
-    centred = X_held - pca.mean_
-    explained = np.cumsum(np.sum((centred @ pca.components_.T) ** 2, axis=0))
-    total = np.sum((X_held - X_held.mean(axis=0)) ** 2)
-    r2 = 1.0 - (np.sum(centred**2) - explained) / max(total, np.finfo(float).tiny)
-    reached = np.flatnonzero(r2 >= target)
-    return int(reached[0]) + 1 if reached.size else len(r2)
+    residual = np.where(np.isnan(X_held), filler, X_held) - pca.mean_
+    scored = ~np.isnan(X_held - fit_means)
+    total = max(np.sum(np.where(scored, X_held - fit_means, 0.0) ** 2), np.finfo(float).tiny)
+    for k, component in enumerate(pca.components_, start=1):
+        residual -= np.outer(residual @ component, component)
+        if 1.0 - np.sum(np.where(scored, residual, 0.0) ** 2) / total >= target:
+            return k
+    return len(pca.components_)

@@ -23,6 +23,7 @@ from typing import NamedTuple
 import numpy as np
 import scipy.sparse as sp
 import torch
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 
 from ._code_size import choose_code_size
@@ -232,6 +233,7 @@ class Start(NamedTuple):
     spread: np.ndarray | None = None  # the PCA start's code standard deviations (fresh fits)
     live_missing: float = 0.0  # the missing share in the rows and columns with an observed entry
     unobserved: np.ndarray = np.zeros(0, dtype=np.int64)  # features no row of the first fit observed
+    notices: tuple = ()  # (message, warning class): the fit warns of them once it has committed
 
 
 def _split(X_scaled, plan, fraction, generator):
@@ -253,23 +255,25 @@ def _split(X_scaled, plan, fraction, generator):
 def fresh_start(est, X, plan, generator):
     """A new network (PCA's solution with ``init="pca"``) and scaling fitted on ``X``."""
     n_components = est.n_components
+    if not isinstance(n_components, Integral) and sp.issparse(X):
+        raise ValueError(
+            f"n_components={n_components!r} (a target R^2) needs dense X; for sparse X give the "
+            "code size as an integer."
+        )
+    notices = []  # warnings for after the commit: a filter that raises them finds the fit made
     if not isinstance(n_components, Integral):
-        if sp.issparse(X):
-            raise ValueError(
-                f"n_components={n_components!r} (a target R^2) needs dense X; for sparse X give the "
-                "code size as an integer."
-            )
-        n_components = choose_code_size(est, X, n_components, plan.seed)
+        n_components, unreached = choose_code_size(est, X, n_components, plan.seed)
+        if unreached:
+            notices.append((unreached, ConvergenceWarning))
     missing, live_missing, unobserved = _missing_shares(X)
-    if len(unobserved) and warning_name(est) is not None:
+    if len(unobserved):
         shown = ", ".join(str(j) for j in unobserved[:10]) + (", ..." if len(unobserved) > 10 else "")
-        warnings.warn(
+        notices.append((
             f"{len(unobserved)} feature(s) of X have no observed value (column(s) {shown}): the model "
             "treats them as missing from now on, in transform, score and later partial_fit or "
             "warm_start calls too. Fit afresh on data that observes them to use them.",
             UserWarning,
-            stacklevel=user_stacklevel(),
-        )
+        ))  # fmt: skip
     if sp.issparse(X):
         mean, scale = fit_scaling_sparse(X)
         X_scaled = ScaledSparse(X, mean, scale)
@@ -303,8 +307,9 @@ def fresh_start(est, X, plan, generator):
         spread = pca.variances.clamp_min(0).sqrt().cpu().numpy()
         spread = np.ones_like(spread) if est._variational else spread
     return Start(
-        module, arch, mean, scale, noise_variance, train, valid, missing, spread, live_missing, unobserved
-    )
+        module, arch, mean, scale, noise_variance, train, valid, missing, spread, live_missing, unobserved,
+        tuple(notices),
+    )  # fmt: skip
 
 
 def _missing_shares(X, unobserved=()):

@@ -253,14 +253,16 @@ def test_float_n_components_searches_above_pcas_size_when_the_short_fits_fall_sh
 
     X = np.random.RandomState(0).normal(size=(150, 30)) @ np.diag(np.linspace(3, 0.3, 30))
     estimator = AutoencoderTransformer(0.84, max_iter=20, hidden_layer_sizes=(16,), random_state=0)
-    size = choose_code_size(estimator, X, 0.84, seed=0)
+    size, unreached = choose_code_size(estimator, X, 0.84, seed=0)
+    assert unreached is None
     order = np.random.RandomState(0).permutation(150)  # the search's split: a fifth held out
     held, fit = X[order[:30]], X[order[30:]]
     short = clone(estimator).set_params(max_iter=5)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         scores = [
-            heldout_r2(clone(short).set_params(n_components=k).fit(fit), held) for k in (size - 1, size)
+            heldout_r2(clone(short).set_params(n_components=k).fit(fit), held, fit.mean(axis=0))
+            for k in (size - 1, size)
         ]
     assert scores[0] < 0.84 <= scores[1]
     assert size == 17  # measured; PCA's size for the target on these rows is 16
@@ -273,8 +275,51 @@ def test_float_n_components_warns_when_no_size_reaches_the_target():
     assert model.n_components_ == 5
 
 
+def test_float_n_components_warns_after_the_fit_is_made():
+    """A filter that turns the search's ConvergenceWarning into an error finds the model
+    fitted (as for training's own warning), not a fit abandoned half-way."""
+    X = np.random.RandomState(0).normal(size=(100, 5))
+    model = AutoencoderTransformer(0.999, init="random", max_iter=4, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        with pytest.raises(ConvergenceWarning, match="No code size up to n_features=5 reached"):
+            model.fit(X)
+    assert model.n_components_ == 5 and model.transform(X).shape == (100, 5)
+
+
+@pytest.mark.parametrize("seed", [0, 2])
+def test_float_n_components_when_the_held_out_rows_are_all_alike(seed):
+    """Count data: most rows all zeros. Seeds 0 and 2 hold out only zero rows, whose
+    spread about their own mean is 0 (the search fell back to all 10 features, with a
+    warning); R^2 is measured about the training rows' mean, so the zeros reconstructed
+    count as explained, and the size stays within the data's rank."""
+    rng = np.random.RandomState(0)
+    X = np.vstack([np.zeros((24, 10)), rng.normal(size=(6, 2)) @ rng.normal(size=(2, 10))])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # the final fit's, on 30 rows
+        warnings.filterwarnings("error", message="No code size")
+        model = AutoencoderTransformer(0.9, random_state=seed).fit(X)
+    assert model.n_components_ <= PCA(0.9).fit(X).n_components_ == 2
+
+
+def test_float_n_components_ignores_a_feature_the_short_fits_never_see():
+    """A feature observed in two rows only, both held out by the search: no code size
+    can learn it from the other rows, so it does not count (it forced n_features)."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(80, 3)) @ rng.normal(size=(3, 12)) + 0.05 * rng.normal(size=(80, 12))
+    seed = np.random.RandomState(0).randint(np.iinfo(np.int32).max)  # the fit's seed for random_state=0
+    held = np.random.RandomState(seed).permutation(80)[:16]  # the search's held-out fifth
+    X[:, 0] = np.nan
+    X[held[:2], 0] = [40.0, -30.0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the feature no training row observes, and max_iter
+        warnings.filterwarnings("error", message="No code size")
+        model = AutoencoderTransformer(0.9, max_iter=8, hidden_layer_sizes=(8,), random_state=0).fit(X)
+    assert model.n_components_ <= 4, f"chose {model.n_components_} of 12 (the rank is 3)"
+
+
 def test_float_n_components_needs_ten_rows_and_leaves_nothing_fitted():
-    """One held-out row has no spread about its own mean, so no R^2 to reach."""
+    """Two held-out rows at the least: a fifth of 10."""
     X = np.random.RandomState(0).normal(size=(9, 2)) @ np.random.RandomState(1).normal(size=(2, 10))
     model = AutoencoderTransformer(0.9, random_state=0)
     with pytest.raises(ValueError, match=r"at least 10 rows.*n_samples=9"):

@@ -126,6 +126,20 @@ def test_a_feature_never_observed_at_fit_stays_missing_later(cls, sparse, incomp
         model.set_params(warm_start=True).fit(convert(only_there))
 
 
+def test_the_never_observed_warning_comes_after_the_fit_is_made(incomplete_split):
+    """Turned into an error by a filter, it finds the model fitted, as training's
+    ConvergenceWarning does: not a fit abandoned before it trained."""
+    X = incomplete_split[2].copy()
+    X[:, 5] = np.nan
+    model = AutoencoderTransformer(3, max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.filterwarnings("error", message=".*no observed value")
+        with pytest.raises(UserWarning, match="no observed value"):
+            model.fit(X)
+    assert model.n_iter_ == 2 and np.isfinite(model.transform(X)).all()
+
+
 def test_partial_fit_keeps_a_feature_missing_from_the_first_chunk_out(incomplete_split):
     # The first chunk fixes the scaling; a feature it never observed has mean_ 0, so
     # its later values far from 0 used to blow the loss up.
