@@ -103,15 +103,19 @@ class ScaledSparse:
         )
 
     def total_variance(self, rows=None):
-        """Mean over rows of the squared norm of the centred, scaled rows."""
+        """Mean over rows of the squared norm of the centred, scaled rows.
+
+        In two passes, as :func:`fit_scaling_sparse`: the stored entries' squared
+        deviations from their feature's mean, plus each implicit zero's squared mean.
+        The one-pass sum of squares minus the squared mean loses the variance to
+        rounding when a feature's mean is large against its spread.
+        """
         X = _mean_filled(self.X if rows is None else self.X[np.asarray(rows)], self.mean)
-        X = X.astype(np.float64, copy=False)  # float32 sums lose the variance to cancellation
-        n = X.shape[0]
-        sums = np.asarray(X.sum(axis=0), dtype=np.float64).ravel()
-        squares = float(X.multiply(X).sum())
-        return (squares - 2.0 * float(sums @ self.mean) + n * float(self.mean @ self.mean)) / (
-            self.scale**2 * max(n, 1)
-        )
+        n, d = X.shape
+        deviations = X.data.astype(np.float64) - self.mean[X.indices]
+        implicit = n - np.bincount(X.indices, minlength=d)
+        squares = float(deviations @ deviations) + float(implicit @ (self.mean * self.mean))
+        return squares / (self.scale**2 * max(n, 1))
 
 
 def _mean_filled(X, mean):

@@ -115,6 +115,23 @@ def test_total_variance_of_float32_input_is_the_float64_one():
     assert values[1] == pytest.approx(values[0], rel=1e-5)
 
 
+@pytest.mark.parametrize("offset", [1e8, 1e9])
+def test_total_variance_is_exact_far_from_zero(offset):
+    """A column stored far from zero (an id, a timestamp) next to sparse features: the
+    one-pass sum of squares minus the squared mean came out 1.7x the truth at 1e8 and
+    0 at 1e9, which set the wide-data PCA start to zeros and the VAE's noise off."""
+    rng = np.random.RandomState(0)
+    X = sp.random(300, 50, density=0.05, random_state=0, format="csr")
+    X = sp.hstack([sp.csr_matrix(offset + rng.normal(size=(300, 1))), X], format="csr")
+    mean, scale = fit_scaling_sparse(X)
+    dense = X.toarray()
+    exact = np.mean(np.sum(((dense - mean) / scale) ** 2, axis=1))
+    assert ScaledSparse(X, mean, scale).total_variance() == pytest.approx(exact, rel=1e-9)
+    rows = np.arange(0, 300, 3)
+    exact_rows = np.mean(np.sum(((dense[rows] - mean) / scale) ** 2, axis=1))
+    assert ScaledSparse(X, mean, scale).total_variance(rows) == pytest.approx(exact_rows, rel=1e-9)
+
+
 def test_wide_inference_runs_in_chunks_of_bounded_size():
     """Past 2,048 columns, fewer rows per chunk: a densified chunk stays 8M numbers."""
     from sklearn_ae._autoencoder import INFERENCE_ENTRIES, INFERENCE_ROWS, inference_rows
