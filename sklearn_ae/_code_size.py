@@ -126,7 +126,11 @@ def _pca_size(X_fit, X_held, fit_means, target):
     residual = np.where(np.isnan(X_held), filler, X_held) - pca.mean_
     scored = ~np.isnan(X_held - fit_means)
     total = max(np.sum(np.where(scored, X_held - fit_means, 0.0) ** 2), np.finfo(float).tiny)
-    for k, component in enumerate(pca.components_, start=1):
+    if scored.all():  # orthonormal components: each one removes its projection's square
+        error = np.sum(residual**2) - np.cumsum(np.sum((residual @ pca.components_.T) ** 2, axis=0))
+        reached = np.flatnonzero(1.0 - error / total >= target)
+        return int(reached[0]) + 1 if reached.size else len(pca.components_)
+    for k, component in enumerate(pca.components_, start=1):  # some entries unscored: one at a time
         residual -= np.outer(residual @ component, component)
         if 1.0 - np.sum(np.where(scored, residual, 0.0) ** 2) / total >= target:
             return k
