@@ -209,7 +209,7 @@ def scaled_tensor(X, mean, scale):
     input sees them as 0, the feature's mean.
     """
     n, d = X.shape
-    out = torch.empty((n, d), dtype=torch.float32)
+    out = torch.empty((n, d), dtype=torch.float32, device="cpu")
     finite = True
     for rows in chunks(n):
         block = X[rows].astype(np.float64)  # the one temporary per chunk
@@ -340,21 +340,37 @@ def _truncated_components(X_scaled, rows, n_components, seed, n_unobserved=0):
     from scipy.sparse.linalg import aslinearoperator, svds
 
     if isinstance(X_scaled, torch.Tensor):
-        A = X_scaled if rows is None else X_scaled[rows.to(X_scaled.device)]
-        A = torch.nan_to_num(A.to("cpu", torch.float64), nan=0.0).numpy()
+        # The float64 rows, filled a chunk at a time: no whole float32 gather and no
+        # second float64 copy for NaN -> 0 at the peak.
+        n_rows = X_scaled.shape[0] if rows is None else len(rows)
+        A = result_array((n_rows, X_scaled.shape[1]), np.float64)
+        size = max(1, COVARIANCE_CHUNK_BYTES // (8 * X_scaled.shape[1]))
+        for part in chunks(n_rows, size):
+            block = X_scaled[part] if rows is None else X_scaled[rows[part].to(X_scaled.device)]
+            A[part] = torch.nan_to_num(block.to("cpu", torch.float64), nan=0.0).numpy()
         operator, total = aslinearoperator(A), float(np.einsum("ij,ij->", A, A)) / max(len(A), 1)
     else:
         operator, total = X_scaled.operator(rows), X_scaled.total_variance(rows)
     n, d = operator.shape
-    k = min(n_components, min(n, d) - 1)
-    if k < 1 or total <= 0:  # nothing to decompose (ARPACK fails on an all-zero operator)
+    if total <= 0 or min(n, d) == 0:  # nothing to decompose (ARPACK fails on an all-zero operator)
         return _as_components(np.zeros((0, d)), np.zeros(0), total / max(d - n_unobserved, 1), n_components)
-    v0 = np.random.RandomState(seed).uniform(-1.0, 1.0, size=min(n, d))
-    _, singular, vt = svds(operator, k=k, v0=v0)
-    order = np.argsort(singular)[::-1]
-    variances = singular[order] ** 2 / max(n, 1)
+    if n_components >= min(n, d) - 1:
+        # ARPACK finds at most min(n, d) - 1 components, but the rows, centred on the
+        # mean of all rows (held-out ones too), can have rank min(n, d): with that few
+        # rows, a dense SVD of them (n x d) gets every direction.
+        dense = operator.rmatmat(np.eye(n)).T if n <= d else operator.matmat(np.eye(d))
+        _, singular, vt = np.linalg.svd(dense, full_matrices=False)
+        k = min(n_components, len(singular))
+        singular, vt = singular[:k], vt[:k]
+    else:
+        k = n_components
+        v0 = np.random.RandomState(seed).uniform(-1.0, 1.0, size=min(n, d))
+        _, singular, vt = svds(operator, k=k, v0=v0)
+        order = np.argsort(singular)[::-1]
+        singular, vt = singular[order], vt[order]
+    variances = singular**2 / max(n, 1)
     noise = max(total - float(variances.sum()), 0.0) / max(d - n_unobserved - k, 1)
-    return _as_components(vt[order], variances, noise, n_components)
+    return _as_components(vt, variances, noise, n_components)
 
 
 def covariance(X_scaled, rows=None, pairwise=False):
@@ -375,8 +391,8 @@ def covariance(X_scaled, rows=None, pairwise=False):
     # above the scaled data (benchmarks/bench_memory.py). ``pairwise`` (the VAE on
     # missing data only) adds a mask of the chunk's size and a d x d count matrix.
     size = max(1, min(CHUNK_ROWS, COVARIANCE_CHUNK_BYTES // (8 * d)))
-    cov = torch.zeros((d, d), dtype=torch.float64)
-    together = torch.zeros((d, d), dtype=torch.float64) if pairwise else None
+    cov = torch.zeros((d, d), dtype=torch.float64, device="cpu")
+    together = torch.zeros((d, d), dtype=torch.float64, device="cpu") if pairwise else None
     for part in chunks(n_rows, size):
         if dense:
             block = X_scaled[part] if rows is None else X_scaled[rows[part]]

@@ -229,26 +229,28 @@ def build_autoencoder(
     n_out = 2 * n_components if variational else n_components
     # nn.Linear draws its default weights from the global RNG; building on the meta
     # device draws nothing, and init_weights sets every weight from a generator.
+    built = []  # only these are initialised: a module handed over keeps its weights
     if encoder is None:
         encoder = _materialised(Coder, n_features, n_out, hidden, **options)
+        built.append(encoder)
     if decoder is None:
         decoder = _materialised(Coder, n_components, n_features, hidden[::-1], **options)
+        built.append(decoder)
     if variational:
         autoencoder = VariationalAutoencoder(encoder, decoder, n_components)
     else:
         autoencoder = Autoencoder(encoder, decoder)
-    init_weights(autoencoder, generator if generator is not None else torch.Generator().manual_seed(0))
+    init_weights(built, generator if generator is not None else torch.Generator().manual_seed(0))
     return autoencoder
 
 
 @torch.no_grad()
-def init_weights(autoencoder: Autoencoder, generator: torch.Generator):
-    """PyTorch's default initialisation of the built-in coders, drawn from ``generator``.
+def init_weights(coders, generator: torch.Generator):
+    """PyTorch's default initialisation of the newly built ``coders``, drawn from ``generator``.
 
-    Custom (non-:class:`Coder`) parts keep their own initialisation; the global torch
-    RNG is not used.
+    Modules the user hands over (a fitted model's ``encoder_``, a pretrained network)
+    are not passed here and keep their weights; the global torch RNG is not used.
     """
-    coders = [part for part in (autoencoder.encoder, autoencoder.decoder) if isinstance(part, Coder)]
     for layer in (layer for coder in coders for layer in coder.modules()):
         if isinstance(layer, nn.Linear):
             # PyTorch's default nn.Linear scheme, drawn from our own generator.
@@ -303,7 +305,8 @@ def _materialised(cls, *args, **kwargs):
     """
     with torch.device("meta"):
         module = cls(*args, **kwargs)
-    return module.to_empty(device="cpu")
+    # float32 whatever torch.set_default_dtype says: the data reach the network in float32.
+    return module.to_empty(device="cpu").to(torch.float32)
 
 
 @contextlib.contextmanager

@@ -152,9 +152,14 @@ def check_settings(est):
             f"optimizer must be one of {sorted(OPTIMIZERS)} or a torch.optim.Optimizer "
             f"subclass, got {est.optimizer!r}."
         )
+    optimizer = OPTIMIZERS[est.optimizer][0] if est.optimizer in OPTIMIZERS else est.optimizer
+    if not isinstance(optimizer, str):
+        _weight_decay(optimizer, est.alpha)  # an alpha that the optimizer cannot apply
     for name, needs in BATCH_TERMS.items():
         if est.batch_size == 1 and getattr(est, name) > 0:
             raise ValueError(f"{name} > 0 {needs}, which needs at least 2 rows per batch; got batch_size=1.")
+    if est.batch_norm and est.batch_size == 1:
+        raise ValueError("batch_norm=True needs at least 2 rows per batch to normalise; got batch_size=1.")
     instances = [name for name in ("encoder", "decoder") if isinstance(getattr(est, name), torch.nn.Module)]
     if instances and not isinstance(est.n_components, Integral):
         raise ValueError(

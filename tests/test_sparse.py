@@ -184,6 +184,28 @@ def test_wide_start_is_pca_without_a_feature_by_feature_matrix():
     assert_allclose(start.variances.numpy() * scale**2, pca.explained_variance_ * (n - 1) / n, rtol=1e-3)
 
 
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("k", [59, 60])
+def test_wide_start_keeps_every_direction_of_few_training_rows(sparse, k):
+    """60 training rows centred on the mean of all rows have rank 60; ARPACK finds at
+    most 59 components, so a code of 60 lost one direction (and the VAE's noise came
+    out hundreds of times too large). The truncated path now matches PCA's
+    eigendecomposition of the same rows, as narrow data gets it."""
+    from sklearn_ae._data import _truncated_components, principal_components
+
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(120, 4)) @ rng.normal(size=(4, 300)) + 0.3 * rng.normal(size=(120, 300))
+    mean, scale = fit_scaling_sparse(sp.csr_matrix(X)) if sparse else fit_scaling(X)
+    dense = scaled_tensor(X, mean, scale)
+    rows = np.arange(0, 120, 2)
+    scaled = ScaledSparse(sp.csr_matrix(X), mean, scale) if sparse else dense
+    wide = _truncated_components(scaled, rows if sparse else torch.as_tensor(rows), k, seed=0)
+    narrow = principal_components(covariance(dense, torch.as_tensor(rows)), k, 0)
+    projection = [c.components.double().T @ c.components.double() for c in (wide, narrow)]
+    assert_allclose(projection[0], projection[1], atol=1e-5)
+    assert wide.noise_variance == pytest.approx(narrow.noise_variance, rel=1e-3, abs=1e-9)
+
+
 @pytest.mark.parametrize("cls", [AutoencoderTransformer, VariationalAutoencoderTransformer])
 @pytest.mark.parametrize("make", [np.zeros, lambda shape: sp.csr_matrix(shape)], ids=["dense", "sparse"])
 def test_constant_wide_data_fits_as_narrow_data_does(cls, make):

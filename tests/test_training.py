@@ -1,6 +1,7 @@
 """Training controls: stopping, early stopping, partial_fit, warm_start, callbacks, verbose."""
 
 import json
+import pickle
 import warnings
 
 import numpy as np
@@ -369,3 +370,27 @@ def test_a_module_handed_over_in_eval_mode_trains_in_training_mode(early_stoppin
         model.fit(X)
     # every step updated the batch norm's statistics: 3 epochs of 3 batches (270 or 300 rows, 128 a batch)
     assert int(model.encoder_.net[1].num_batches_tracked) == 9
+
+
+@pytest.fixture
+def float64_default():
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    yield
+    torch.set_default_dtype(previous)
+
+
+def test_torch_default_dtype_float64_changes_nothing(float64_default):
+    """Scientific code often sets torch's default dtype to float64. The built-in
+    network stays float32, as the data reach it: fits, and continued fits of a pickled
+    model, failed with a dtype mismatch."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(200, 6)) @ rng.normal(size=(6, 10))
+    model = AutoencoderTransformer(2, max_iter=3, random_state=0).fit(X)
+    torch.set_default_dtype(torch.float32)
+    expected = AutoencoderTransformer(2, max_iter=3, random_state=0).fit(X).transform(X)
+    torch.set_default_dtype(torch.float64)
+    np.testing.assert_array_equal(model.transform(X), expected)
+    restored = pickle.loads(pickle.dumps(model))
+    restored.partial_fit(X)
+    assert np.isfinite(restored.transform(X)).all()

@@ -323,8 +323,10 @@ def test_device_takes_a_torch_device(X):
         {"device": "tpu"},
         {"dropout": 1.0},  # scikit-learn's own check
         {"sparsity": 1.0, "batch_size": 1},
+        {"batch_norm": True, "batch_size": 1},
+        {"optimizer": torch.optim.LBFGS, "alpha": 0.1},
     ],
-    ids=["hidden-0", "bool", "device", "constraint", "batch-term"],
+    ids=["hidden-0", "bool", "device", "constraint", "batch-term", "batch-norm", "weight-decay"],
 )
 def test_a_refused_parameter_leaves_a_fitted_model_as_it_was(X, bad):
     """Every parameter check runs before a fit changes anything, scikit-learn's and ours
@@ -333,6 +335,9 @@ def test_a_refused_parameter_leaves_a_fitted_model_as_it_was(X, bad):
     codes = ae.transform(X)
     with pytest.raises(ValueError):
         ae.set_params(**bad).fit(X)
+    np.testing.assert_array_equal(ae.transform(X), codes)
+    with pytest.raises(ValueError):  # a continued fit refuses it the same way
+        ae.partial_fit(X)
     np.testing.assert_array_equal(ae.transform(X), codes)
 
 
