@@ -68,13 +68,13 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     ----------
     n_components : int or float, default=2
         Size of the code. A float in (0, 1) asks for the smallest code size whose
-        held-out reconstruction R^2 (``1 - SSE / SST`` over all features, the total
-        about the training rows' mean) reaches that fraction, like PCA's float
-        ``n_components``: a fifth of the rows is held out,
-        PCA's size for the target is the first bound (searched above when a short fit
-        of that size falls short) and a bisection with short fits (a quarter of
-        ``max_iter`` epochs, at least 5) finds it; the model is then fitted on all
-        rows. A float needs dense ``X`` and at least 10 rows. Unlike PCA's, an integer
+        held-out reconstruction R^2 (``1 - SSE / SST`` over the observed entries of
+        all features, the total about the training rows' mean) reaches that
+        fraction, like PCA's float ``n_components``: a fifth of the rows is held
+        out, PCA's size for the target is the first bound (searched above when a
+        short fit of that size falls short) and a bisection with short fits (a
+        quarter of ``max_iter`` epochs, at least 5) finds it; the model is then
+        fitted on all rows. A float needs dense ``X`` and at least 10 rows. Unlike PCA's, an integer
         may exceed ``n_features``: an overcomplete code (see ``sparsity``).
     hidden_layer_sizes : int or tuple of int, default=(256, 128)
         Widths of the encoder's hidden layers; the decoder mirrors them. ``()`` gives

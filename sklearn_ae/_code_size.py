@@ -70,6 +70,12 @@ def choose_code_size(estimator, X, target, seed):
     n_held = int(HOLDOUT_FRACTION * n)
     X_held, X_fit = X[order[:n_held]], X[order[n_held:]]
     fit_means = _column_means(X_fit)
+    if np.isnan(X_held - fit_means).all():
+        raise ValueError(
+            f"n_components={target!r} (a target held-out R^2): the {n_held} rows held out to judge "
+            "code sizes have no observed entry in a feature the other rows observe, so no size "
+            "can be judged. Give the code size as an integer."
+        )
     # The short fits are seeded from the fit's seed (their random_state): with
     # random_state=None the search then draws nothing more from numpy's global generator.
     # They run no user callbacks and print nothing: a Checkpoint or a log line per short

@@ -38,8 +38,9 @@ def test_incremental_trains_over_chunks_and_maps_transform(digits):
     assert to_pca <= 1.10, f"Incremental / PCA held-out error {to_pca:.3f} (measured 0.953)"
 
 
-def test_grid_search_on_a_local_dask_cluster_with_process_workers(digits):
-    """Fits on a dask cluster's process workers score exactly as fits in this process."""
+def test_grid_search_on_a_local_dask_cluster_with_process_workers(digits, one_torch_thread):
+    """Fits on a dask cluster's process workers (one thread each) score exactly as fits
+    in this process, on one thread too."""
     from joblib import parallel_backend
 
     X = digits[0][:600]

@@ -28,7 +28,7 @@ def incomplete_split(digits_split):
     return X_train, X_test, hide_at_random(X_train, 0.2, seed=0), hide_at_random(X_test, 0.2, seed=1)
 
 
-def test_complete_data_fits_as_before():
+def test_complete_data_fits_as_before(one_torch_thread):
     """Accepting NaN changed nothing on complete data: fits match those made before it."""
     sys.path.insert(0, str(DATA))
     try:

@@ -70,9 +70,10 @@ def test_digits_map_preserves_neighbours_better_and_still_decodes(plain_and_neig
 
 
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_swiss_roll_keeps_neighbours_and_reconstructs(seed):
-    """Held-out rows. Measured (seeds 0-2): trustworthiness(15) 0.976-0.977 (the plain
-    autoencoder 0.973-0.982: the term does not help here), reconstruction 0.20x-0.22x PCA's.
+def test_swiss_roll_map_beats_pcas_and_reconstructs(seed):
+    """Held-out rows. Measured (seeds 0-2): trustworthiness(15) 0.976-0.977 against PCA's
+    0.940 on the same rows (the plain autoencoder 0.976-0.984: the term does not help
+    here), reconstruction 0.20x-0.22x PCA's.
 
     Neither unrolls the roll (see benchmarks/bench_embedding.py). Before held-out
     stopping monitored reconstruction alone, seeds 0 and 2 stopped after 12-15 epochs
@@ -82,8 +83,10 @@ def test_swiss_roll_keeps_neighbours_and_reconstructs(seed):
     X_test, _ = make_swiss_roll(500, noise=0.05, random_state=1)
     model = quietly(AutoencoderTransformer(2, neighbors=1.0, random_state=seed), X)
     codes = model.transform(X_test)
-    assert trustworthiness(X_test, codes, n_neighbors=15) >= 0.965
     pca = PCA(2).fit(X)
+    pca_trust = trustworthiness(X_test, pca.transform(X_test), n_neighbors=15)
+    trust = trustworthiness(X_test, codes, n_neighbors=15)
+    assert trust >= pca_trust + 0.031, (trust, pca_trust)  # measured 0.036-0.037 above
     pca_error = np.mean((pca.inverse_transform(pca.transform(X_test)) - X_test) ** 2)
     assert np.mean((model.inverse_transform(codes) - X_test) ** 2) <= 0.255 * pca_error
 
@@ -331,16 +334,20 @@ def roll_scores(model, roll):
 
 
 @pytest.mark.parametrize(
-    "neighbors, trust_floor, error_ceiling, fold_ceiling",
+    "neighbors, unrolled_floor, trust_floor, error_ceiling, fold_ceiling",
     # Measured (held-out rows, seed 0): Spearman 0.998, trustworthiness 0.998, error
     # 0.0085x PCA's without the neighbour term; 0.972, 0.970 and 0.038x with neighbors=1.0.
     # PCA's trustworthiness on these rows is 0.974; a 1e-6 change to the input moved the
     # plain fit's from 0.998 to 0.997.
-    # From PCA's start the same fits stay folded: Spearman 0.214 and 0.138.
-    [(0.0, 0.995, 0.0098, 0.25), (1.0, 0.965, 0.044, 0.16)],
+    # From PCA's start the same fits stay folded: Spearman 0.214 and 0.138. The
+    # neighbour term's map is below PCA's trustworthiness and sensitive to rounding
+    # (neighbors.rst): its floors are the issue's Spearman and a margin under 0.970.
+    [(0.0, 0.995, 0.995, 0.0098, 0.25), (1.0, 0.9, 0.965, 0.044, 0.16)],
     ids=["plain", "neighbors"],
 )
-def test_spectral_init_unrolls_the_swiss_roll(neighbors, trust_floor, error_ceiling, fold_ceiling, roll_3000):
+def test_spectral_init_unrolls_the_swiss_roll(
+    neighbors, unrolled_floor, trust_floor, error_ceiling, fold_ceiling, roll_3000
+):
     """Issue 14: a code axis follows the roll position (|Spearman| >= 0.9) on held-out rows.
 
     Started at PCA, the same fits do not unroll it (measured 0.214 and 0.138).
@@ -348,7 +355,7 @@ def test_spectral_init_unrolls_the_swiss_roll(neighbors, trust_floor, error_ceil
     params = {"neighbors": neighbors, "random_state": 0}
     spectral = quietly(AutoencoderTransformer(2, init="spectral", **params), roll_3000[0])
     unrolled, trust, error = roll_scores(spectral, roll_3000)
-    assert unrolled >= 0.9
+    assert unrolled >= unrolled_floor, f"|Spearman| {unrolled:.4f}"
     assert trust >= trust_floor, f"trustworthiness {trust:.4f}"
     assert error <= error_ceiling, f"held-out error / PCA's {error:.4f}"
     folded, _, _ = roll_scores(quietly(AutoencoderTransformer(2, **params), roll_3000[0]), roll_3000)

@@ -34,7 +34,6 @@ def _case(name):
 QUALITY = [
     ("digits", 8, 0.52),  # measured 0.473
     ("digits", 2, 0.66),  # measured 0.627
-    ("swiss_roll", 2, 0.064),  # measured 0.056
     ("noisy digits", 8, 1.0),  # measured 0.947: never worse than PCA on held-out rows
     ("curved", 8, 0.053),  # measured 0.0465 (the issue's ceiling: 0.12)
 ]
@@ -46,6 +45,23 @@ def test_default_fit_beats_pca_on_held_out_rows(name, k, bound):
     ae = AutoencoderTransformer(k, random_state=0).fit(X_train)
     ratio = heldout_mse(ae, X_test) / pca_heldout_mse(X_train, X_test, k)
     assert ratio <= bound, f"{name}, k={k}: AE/PCA held-out MSE ratio {ratio:.3f} > {bound}"
+
+
+def _median_ratio(X_train, X_test, seeds=range(5)):
+    """Median over ``seeds`` of the default fit's held-out MSE as a multiple of PCA's (k=2)."""
+    pca_mse = pca_heldout_mse(X_train, X_test, 2)
+    return np.median([
+        heldout_mse(AutoencoderTransformer(2, random_state=s).fit(X_train), X_test) / pca_mse for s in seeds
+    ])  # fmt: skip
+
+
+def test_default_fits_on_the_swiss_roll_median_over_seeds():
+    """Issue 9's swiss roll (ceiling 0.12x PCA's). One seed's ratio is chaotic: seed 0
+    measured 0.056, and 0.075 or 0.069 with the inputs changed by 1e-7 or 1e-6, so this
+    holds the median over five seeds: 0.0761 on these rows, 0.0752 and 0.0712 with those
+    changes; the bound is 1.15x the largest."""
+    median = _median_ratio(*_case("swiss_roll"))
+    assert median <= 0.0875, f"median AE/PCA held-out MSE ratio {median:.4f} (measured 0.0761)"
 
 
 def test_default_fits_on_the_s_curve_median_over_seeds():
@@ -66,13 +82,14 @@ def test_default_fit_leaves_the_pca_plateau_of_a_larger_s_curve():
     """PCA's solution is a plateau here: the loss stays flat for a few dozen epochs.
 
     The start gets five times the patience (and no learning-rate cuts) until a check
-    beats it; with the plain rule the fit stopped at PCA's error (ratio 1.0).
+    beats it; with the plain rule the fit stopped at PCA's error (ratio 1.0). One seed
+    is chaotic (seed 0: 0.020, and 0.015 or 0.033 with the inputs changed by 1e-7 or
+    1e-6), so this holds the median over five seeds: 0.0223 on these rows, 0.0206 and
+    0.0262 with those changes; the bound is 1.15x the largest.
     """
     X = make_s_curve(5000, noise=0.05, random_state=0)[0]
-    X_train, X_test = train_test_split(X, test_size=0.25, random_state=0)
-    ae = AutoencoderTransformer(2, random_state=0).fit(X_train)
-    ratio = heldout_mse(ae, X_test) / pca_heldout_mse(X_train, X_test, 2)
-    assert ratio <= 0.023, f"AE/PCA held-out MSE ratio {ratio:.3f} > 0.023 (measured 0.020)"
+    median = _median_ratio(*train_test_split(X, test_size=0.25, random_state=0))
+    assert median <= 0.030, f"median AE/PCA held-out MSE ratio {median:.4f} (measured 0.0223)"
 
 
 @pytest.mark.parametrize(
@@ -92,7 +109,7 @@ def test_linear_autoencoder_trained_from_scratch_is_pca(digits_split, params, ou
     ).fit(X_train)
     pca = PCA(k).fit(X_train)
     pca_mse = pca_heldout_mse(X_train, X_test, k)
-    assert heldout_mse(ae, X_test) <= 1.02 * pca_mse
+    assert heldout_mse(ae, X_test) <= 1.005 * pca_mse  # measured 1.0000 and 1.0004
 
     # The decoded codes lie in PCA's principal subspace (affine: around the mean).
     decoded = ae.inverse_transform(ae.transform(X_test)) - pca.mean_

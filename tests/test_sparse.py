@@ -118,8 +118,9 @@ def test_total_variance_of_float32_input_is_the_float64_one():
 @pytest.mark.parametrize("offset", [1e8, 1e9])
 def test_total_variance_is_exact_far_from_zero(offset):
     """A column stored far from zero (an id, a timestamp) next to sparse features: the
-    one-pass sum of squares minus the squared mean came out 1.7x the truth at 1e8 and
-    0 at 1e9, which set the wide-data PCA start to zeros and the VAE's noise off."""
+    one-pass sum of squares minus the squared mean came out 4.7x the truth at 1e8 and
+    negative at 1e9 here, which set the wide-data PCA start to zeros and the VAE's
+    noise off."""
     rng = np.random.RandomState(0)
     X = sp.random(300, 50, density=0.05, random_state=0, format="csr")
     X = sp.hstack([sp.csr_matrix(offset + rng.normal(size=(300, 1))), X], format="csr")

@@ -29,7 +29,7 @@ def test_fitted_attributes(digits):
     assert len(ae.loss_curve_) == 4 and ae.loss_curve_[-1] < ae.loss_curve_[0]
     assert ae.validation_scores_ is None
     # The loss curve is in the user's units: close to the final reconstruction MSE.
-    assert ae.loss_curve_[-1] == pytest.approx(-ae.score(X), rel=0.2)
+    assert ae.loss_curve_[-1] == pytest.approx(-ae.score(X), rel=0.03)  # measured 1.5% apart
 
 
 def test_converges_before_max_iter_on_easy_data():
@@ -203,7 +203,7 @@ def test_score_samples_flags_an_unseen_class_better_than_pca(digits):
     ours = roc_auc_score(labels, -np.r_[ae.score_samples(test), ae.score_samples(unseen)])
     both = np.vstack([test, unseen])
     theirs = roc_auc_score(labels, ((pca.inverse_transform(pca.transform(both)) - both) ** 2).mean(axis=1))
-    assert ours >= 0.83 and ours > theirs + 0.1, (ours, theirs)
+    assert ours >= 0.947 and ours > theirs + 0.27, (ours, theirs)  # 1 - AUC within 1.15x; the gap 0.31
     assert ae.score(test) == pytest.approx(ae.score_samples(test).mean())
 
 
