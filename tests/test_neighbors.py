@@ -99,6 +99,17 @@ def test_transform_is_a_plain_forward_pass(umap_split):
     assert_allclose(alone, model.transform(X_test[:5]), rtol=1e-6, atol=1e-9)
 
 
+def _shaped_by_the_term(cls, X, **params):
+    """Fit with and without the term (same seed): finite codes that the term moved."""
+    with_term, without = (
+        quietly(cls(neighbors=weight, max_iter=5, random_state=0, **params), X).transform(X)
+        for weight in (1.0, 0.0)
+    )
+    assert np.isfinite(with_term).all()
+    moved = np.abs(with_term - without).max() / without.std()
+    assert moved > 0.05, f"the neighbour term moved the codes by {moved:.4f} of their spread"
+
+
 @pytest.mark.parametrize(
     "params",
     [
@@ -108,20 +119,15 @@ def test_transform_is_a_plain_forward_pass(umap_split):
     ids=["3d-sparse-contractive", "denoising-no-holdout"],
 )
 def test_combines_with_the_other_regularisers(params, umap_split):
-    X_train = umap_split[0][:500]
-    model = quietly(AutoencoderTransformer(neighbors=1.0, max_iter=5, random_state=0, **params), X_train)
-    assert np.isfinite(model.transform(X_train)).all() and np.isfinite(model.loss_curve_).all()
+    _shaped_by_the_term(AutoencoderTransformer, umap_split[0][:500], **params)
 
 
 def test_variational_sparse_and_missing_inputs(umap_split):
     X = umap_split[0][:500].copy()
-    vae = quietly(VariationalAutoencoderTransformer(2, neighbors=1.0, max_iter=5, random_state=0), X)
-    assert np.isfinite(vae.transform(X)).all()
-    sparse = quietly(AutoencoderTransformer(2, neighbors=1.0, max_iter=5, random_state=0), sp.csr_matrix(X))
-    assert np.isfinite(sparse.transform(sp.csr_matrix(X))).all()
+    _shaped_by_the_term(VariationalAutoencoderTransformer, X, n_components=2)
+    _shaped_by_the_term(AutoencoderTransformer, sp.csr_matrix(X), n_components=2)
     X[np.random.RandomState(0).rand(*X.shape) < 0.2] = np.nan
-    incomplete = quietly(AutoencoderTransformer(2, neighbors=1.0, max_iter=5, random_state=0), X)
-    assert np.isfinite(incomplete.transform(X)).all()
+    _shaped_by_the_term(AutoencoderTransformer, X, n_components=2)
 
 
 def test_partial_fit_builds_the_graph_of_each_chunk(umap_split, monkeypatch):

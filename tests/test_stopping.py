@@ -349,8 +349,10 @@ def test_failed_refit_leaves_exactly_an_unfitted_estimator(digits):
     assert vars(ae).keys() == vars(fresh).keys()
     with pytest.raises(NotFittedError):
         ae.transform(X)
-    pickle.loads(pickle.dumps(ae))
-    copy.deepcopy(ae)
+    for copied in (pickle.loads(pickle.dumps(ae)), copy.deepcopy(ae)):
+        assert vars(copied).keys() == vars(fresh).keys()
+        with pytest.raises(NotFittedError):
+            copied.transform(X)
 
 
 def test_held_out_checks_within_epochs(digits, monkeypatch):
