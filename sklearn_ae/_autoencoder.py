@@ -467,8 +467,12 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 forget_fitted(self)
             raise
         if warning_name(self) is not None:
+            deferred = getattr(self, "_deferred_warnings", None)  # a caller that warns once it is made
             for message, category in notices:
-                warnings.warn(message, category, stacklevel=user_stacklevel())
+                if deferred is not None:
+                    deferred.append((message, category))
+                else:
+                    warnings.warn(message, category, stacklevel=user_stacklevel())
 
     def _train(self, X, *, epochs, continuing, incremental=False):
         """Train on validated ``X``: plan, start, build the net, run it, commit.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -16,6 +17,7 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, v
 
 from ._autoencoder import AutoencoderTransformer
 from ._data import chunks, overflow_message
+from ._errors import user_stacklevel
 from ._map_codes import CHUNK_ENTRIES, CodePrior, fit_prior, map_reconstruction
 from ._modules import ACTIVATIONS
 from ._penalties import coder_jacobian
@@ -289,13 +291,19 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
         >>> imputer.autoencoder_.n_components_
         1
         """
+        notices = []
         try:
-            return self._fit(X)
+            self._fit(X, notices)
         except BaseException:
             forget_fitted(self)  # never a half-fitted imputer, nor a stale one with new statistics
             raise
+        # The inner fit's warnings, once the imputer is made: a filter that turns them
+        # into errors finds it fitted, as it finds an autoencoder.
+        for message, category in notices:
+            warnings.warn(message, category, stacklevel=user_stacklevel())
+        return self
 
-    def _fit(self, X):
+    def _fit(self, X, notices):
         X, missing = self._validate(X, reset=True)
         counts = (~missing).sum(axis=0)
         empty = counts == 0
@@ -308,11 +316,13 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
             size = default_code_size(n_kept) if self.n_components == "auto" else self.n_components
             autoencoder = self._autoencoder(size)
             autoencoder._warn_as = type(self).__name__  # the user made an imputer: name it in warnings
+            autoencoder._deferred_warnings = notices  # given by fit once the imputer is made
             standardised = self._standardise(X)[:, kept]
             try:
                 autoencoder.fit(standardised)
             finally:
-                del autoencoder._warn_as  # autoencoder_ is public: later fits of it name themselves
+                # autoencoder_ is public: later fits of it name themselves and warn at once
+                del autoencoder._warn_as, autoencoder._deferred_warnings
             with config_context(transform_output="default"):  # arrays, whatever the global output
                 codes = autoencoder.transform(standardised)
                 prior = fit_prior(codes, autoencoder.inverse_transform(codes), standardised)

@@ -304,6 +304,19 @@ def test_the_convergence_warning_names_the_imputer():
     assert record[0].filename == __file__  # it points at the user's line
 
 
+def test_the_convergence_warning_comes_after_the_imputer_is_made():
+    """A filter that turns it into an error finds the imputer fitted (the autoencoder
+    committed, then the imputer forgot itself on its warning)."""
+    X = np.array([[1.0, np.nan, 3.0], [2.0, 4.0, np.nan], [np.nan, 6.0, 9.0]] * 40)
+    imputer = AutoencoderImputer(max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        with pytest.raises(ConvergenceWarning, match="^AutoencoderImputer stopped"):
+            imputer.fit(X)
+    assert np.isfinite(imputer.transform(X)).all() and imputer.n_iter_ == 2
+    assert not hasattr(imputer.autoencoder_, "_deferred_warnings")  # its later fits warn as usual
+
+
 def test_the_public_autoencoder_names_itself_in_later_warnings(incomplete_digits):
     """The imputer's name in its autoencoder's warnings is for the imputer's own fit."""
     complete, X = incomplete_digits
