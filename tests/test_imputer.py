@@ -311,7 +311,7 @@ def test_the_convergence_warning_comes_after_the_imputer_is_made():
     imputer = AutoencoderImputer(max_iter=2, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("error", ConvergenceWarning)
-        with pytest.raises(ConvergenceWarning, match="^AutoencoderImputer stopped"):
+        with pytest.raises(ConvergenceWarning, match=r"^AutoencoderImputer stopped"):
             imputer.fit(X)
     assert np.isfinite(imputer.transform(X)).all() and imputer.n_iter_ == 2
     assert not hasattr(imputer.autoencoder_, "_deferred_warnings")  # its later fits warn as usual

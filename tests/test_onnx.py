@@ -381,6 +381,27 @@ def test_custom_modules_export_through_torch(cls, parts, dtype, method):
     check_method(model, dataset("digits"), method, dtype)
 
 
+class ClampedBelow(SmallEncoder):
+    def forward(self, x):
+        return self.net(x).clamp(min=-0.5)  # Clip with its upper bound left off
+
+
+class ClampedAbove(SmallDecoder):
+    def forward(self, z):
+        return self.net(z).clamp(max=0.5)  # Clip with an empty lower bound before its upper one
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
+def test_one_sided_clamps_in_custom_modules_export(dtype):
+    """torch writes clamp(min=) and clamp(max=) as Clip with an empty optional input,
+    which skl2onnx took for a name nothing produces (an error about sorting nodes)."""
+    X = dataset("digits")
+    model = AutoencoderTransformer(3, encoder=ClampedBelow, decoder=ClampedAbove, max_iter=3, random_state=0)
+    model.fit(X)
+    for method in ("transform", "inverse_transform"):
+        check_method(model, X, method, dtype)
+
+
 class DataDependent(SmallEncoder):
     def forward(self, x):
         return self.net(x) if x.mean() > 0 else -self.net(x)  # a trace records one branch

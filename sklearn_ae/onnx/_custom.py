@@ -106,7 +106,17 @@ def _splice(g, model, x, label):
                     f"control flow ({node.op_type}), which sklearn_ae does not splice."
                 )
             attributes[attribute.name] = helper.get_attribute_value(attribute)
+        inputs = [names[name] for name in node.input]
+        while inputs and inputs[-1] == "":  # optional inputs left off at the end, as ONNX allows
+            inputs.pop()
+        if "" in inputs:  # an optional input left empty before a given one
+            if node.op_type != "Clip":
+                raise ValueError(
+                    f"Cannot export the custom module {label} to ONNX: its {node.op_type} operation "
+                    "leaves an optional input empty before a given one, which sklearn_ae does not splice."
+                )
+            inputs[1] = g.const(-np.inf)  # clamp(max=...): Clip without a lower bound
         outputs = [g.name("custom") if name else "" for name in node.output]
         names.update(zip(node.output, outputs))
-        g.add(node.op_type, [names[name] for name in node.input], outputs, domain=node.domain, **attributes)
+        g.add(node.op_type, inputs, outputs, domain=node.domain, **attributes)
     return names[graph.output[0].name]
