@@ -216,6 +216,17 @@ def test_a_sample_in_pandas_nullable_floats_exports(digits):
     assert_agrees(run(onnx_model, X), model.transform(X), np.float64)
 
 
+def test_an_integer_column_of_a_dataframe_sample_is_named(digits):
+    """A pipeline exported with a DataFrame gets one input per column: the error for an
+    integer column names it and says how to cast the sample."""
+    pd = pytest.importorskip("pandas")
+    X = digits[0][:, :4]
+    frame = pd.DataFrame(X, columns=list("abcd")).astype({"d": np.int64})
+    pipeline = make_pipeline(AutoencoderTransformer(2, max_iter=1, random_state=0)).fit(frame)
+    with pytest.raises(ValueError, match=r"Int64TensorType.*for the input 'd'.*astype\(np.float32\)"):
+        to_onnx(pipeline, frame[:1])
+
+
 # ------------------------------------------------------------------ pipelines
 
 

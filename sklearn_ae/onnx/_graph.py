@@ -17,8 +17,9 @@ def input_dtype(variable):
     if isinstance(variable.type, FloatTensorType):
         return np.dtype(np.float32)
     raise ValueError(
-        f"sklearn_ae's ONNX converters take float32 or float64 tensors, got {variable.type!r}; "
-        "pass an X_sample of float32 or float64."
+        f"sklearn_ae's ONNX converters take float32 or float64 tensors, got {variable.type!r} "
+        f"for the input {variable.onnx_name!r}; pass an X_sample of float32 or float64 (for a "
+        "DataFrame, every column: X_sample.astype(np.float32), or np.float64)."
     )
 
 
