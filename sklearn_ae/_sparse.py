@@ -26,14 +26,11 @@ def fit_scaling_sparse(X):
     data = X.data.astype(np.float64)
     columns = X.indices
     observed = ~np.isnan(data)
-    data, kept = data[observed], columns[observed]
     count = n - np.bincount(columns[~observed], minlength=d)  # implicit zeros are observed
-    implicit = n - np.bincount(columns, minlength=d)
     with np.errstate(over="ignore", invalid="ignore"):
-        total = np.bincount(kept, weights=data, minlength=d)
+        total = np.bincount(columns[observed], weights=data[observed], minlength=d)
         mean = np.divide(total, count, out=np.zeros(d), where=count > 0)
-        data -= mean[kept]
-        sum_sq = float(np.dot(data, data) + np.dot(implicit, mean * mean))
+        sum_sq = _squared_deviations(X, mean)
     if not (np.isfinite(mean).all() and np.isfinite(sum_sq)):
         raise ValueError(
             "X's values overflow float64 arithmetic: the mean or the sum of squared deviations "
@@ -105,17 +102,25 @@ class ScaledSparse:
     def total_variance(self, rows=None):
         """Mean over rows of the squared norm of the centred, scaled rows.
 
-        In two passes, as :func:`fit_scaling_sparse`: the stored entries' squared
-        deviations from their feature's mean, plus each implicit zero's squared mean.
-        The one-pass sum of squares minus the squared mean loses the variance to
-        rounding when a feature's mean is large against its spread.
+        Missing entries count as their feature's mean (0 once centred), as the
+        network's input sees them; :func:`_squared_deviations`, as the scaling does.
         """
-        X = _mean_filled(self.X if rows is None else self.X[np.asarray(rows)], self.mean)
-        n, d = X.shape
-        deviations = X.data.astype(np.float64) - self.mean[X.indices]
-        implicit = n - np.bincount(X.indices, minlength=d)
-        squares = float(deviations @ deviations) + float(implicit @ (self.mean * self.mean))
-        return squares / (self.scale**2 * max(n, 1))
+        X = self.X if rows is None else self.X[np.asarray(rows)]
+        return _squared_deviations(X, self.mean) / (self.scale**2 * max(X.shape[0], 1))
+
+
+def _squared_deviations(X, mean):
+    """Sum of ``(x - mean_j)^2`` over CSR ``X``'s observed entries, in float64.
+
+    The stored entries' deviations, plus each implicit zero's squared mean: nothing is
+    densified, and no sum of squares minus the squared mean loses the variance to
+    rounding. Stored NaN entries (missing) are left out.
+    """
+    data = X.data.astype(np.float64)
+    observed = ~np.isnan(data)
+    deviations = data[observed] - mean[X.indices[observed]]
+    implicit = X.shape[0] - np.bincount(X.indices, minlength=X.shape[1])
+    return float(deviations @ deviations + implicit @ (mean * mean))
 
 
 def _mean_filled(X, mean):

@@ -152,9 +152,7 @@ def check_settings(est):
             f"optimizer must be one of {sorted(OPTIMIZERS)} or a torch.optim.Optimizer "
             f"subclass, got {est.optimizer!r}."
         )
-    optimizer = OPTIMIZERS[est.optimizer][0] if est.optimizer in OPTIMIZERS else est.optimizer
-    if not isinstance(optimizer, str):
-        _weight_decay(optimizer, est.alpha)  # an alpha that the optimizer cannot apply
+    _weight_decay(_optimizer(est)[0], est.alpha)  # an alpha that the optimizer cannot apply
     for name, needs in BATCH_TERMS.items():
         if est.batch_size == 1 and getattr(est, name) > 0:
             raise ValueError(f"{name} > 0 {needs}, which needs at least 2 rows per batch; got batch_size=1.")
@@ -170,6 +168,11 @@ def check_settings(est):
     resolve_device(est.device)  # a device this machine lacks
 
 
+def _optimizer(est):
+    """The optimizer class and its extra keyword arguments (``optimizer`` is checked)."""
+    return OPTIMIZERS[est.optimizer] if isinstance(est.optimizer, str) else (est.optimizer, {})
+
+
 def _hidden(est):
     hidden = est.hidden_layer_sizes
     return (hidden,) if isinstance(hidden, Integral) else tuple(hidden)
@@ -181,7 +184,7 @@ def plan_training(est, n_samples, *, continuing, incremental):
     :func:`check_settings` has checked the parameters that need no data.
     """
     hidden = _hidden(est)
-    optimizer, extra = OPTIMIZERS[est.optimizer] if isinstance(est.optimizer, str) else (est.optimizer, {})
+    optimizer, extra = _optimizer(est)
     if isinstance(est.early_stopping, str):  # "auto"
         wants_holdout, explicit = n_samples >= AUTO_HOLDOUT_MIN_ROWS, False
     else:  # True, False or a numpy bool
@@ -192,10 +195,10 @@ def plan_training(est, n_samples, *, continuing, incremental):
         )
     holdout = not incremental and wants_holdout
     n_train = n_samples - (_n_valid(n_samples, est.validation_fraction) if holdout else 0)
-    if est.batch_norm and (n_train < 2 or est.batch_size == 1):
+    if est.batch_norm and n_train < 2:  # batch_size=1: check_settings
         raise ValueError(
             f"batch_norm=True needs at least 2 rows per batch to normalise, got {n_train} training "
-            f"row(s) (of n_samples={n_samples}) and batch_size={est.batch_size!r}."
+            f"row(s) (of n_samples={n_samples})."
         )
     device = resolve_device(est.device)
     if est.optimizer in ("adam", "adamw") and _fused_adam_supported(device):
