@@ -182,8 +182,10 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Extra :mod:`skorch.callbacks` run by the training engine (copied at fit).
         The names ``"finite_loss"`` and ``"stopping"`` are taken by the engine's own.
     device : str or torch.device, default="cpu"
-        ``"cpu"``, ``"cuda"``, ``"cuda:N"``, ``"mps"`` or ``"auto"`` (CUDA, then
-        MPS, then CPU), or a :class:`torch.device`.
+        Where a fit trains: ``"cpu"``, ``"cuda"``, ``"cuda:N"``, ``"mps"`` or
+        ``"auto"`` (CUDA, then MPS, then CPU), or a :class:`torch.device`. The fitted
+        network stays there for ``transform``, ``inverse_transform`` and the scores;
+        a new ``device`` takes effect at the next ``fit`` or ``partial_fit``.
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation, shuffling and the validation split. The global numpy
         and torch random states are left as they were (for ``None``, one seed is
@@ -571,7 +573,10 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
     def _row_errors(self, module, x, mean, missing):
         reconstruction = module.decode(module.encode(self._scaled(x, mean, missing))) * self.scale_ + mean
-        squared = (reconstruction - x).double().square()
+        difference = reconstruction - x
+        if difference.device.type == "mps":  # MPS has no float64
+            difference = difference.cpu()
+        squared = difference.double().square()
         # Observed entries only; a row with none scores NaN.
         return squared.nanmean(dim=1) if missing else squared.mean(dim=1)
 

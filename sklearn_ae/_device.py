@@ -33,12 +33,15 @@ def resolve_device(device: str) -> torch.device:
             )
         if resolved.index is not None and resolved.index >= torch.cuda.device_count():
             raise ValueError(
-                f"device={device!r}: this machine has {torch.cuda.device_count()} CUDA device(s)."
+                f"device={device!r}: this machine has {torch.cuda.device_count()} CUDA device(s), "
+                f"numbered from 0; use device='cuda' for the current one."
             )
     elif resolved.type == "mps" and not _mps_available():
         raise ValueError(
             f"device={device!r} was requested but MPS is not available here; use device='cpu' or 'auto'."
         )
+    elif resolved.type == "mps" and resolved.index not in (None, 0):
+        raise ValueError(f"device={device!r}: there is one MPS device; use device='mps'.")
     elif resolved.type not in ("cpu", "cuda", "mps"):
         raise ValueError(f"device={device!r} is not supported; use 'cpu', 'cuda', 'cuda:N', 'mps' or 'auto'.")
     return resolved
@@ -88,17 +91,20 @@ def global_rng_scope(seed: int, device: torch.device):
     Only for user-supplied modules, whose constructors and layers (``nn.Linear``'s
     initialisation, ``nn.Dropout``) draw from the global generators. The lock makes
     concurrent fits with such modules take turns, so each sees only its own seed;
-    only the CPU generator and the training device's are forked and seeded (never
-    every CUDA device's), and both are restored afterwards.
+    only the CPU generator and the training device's (CUDA or MPS) are forked and
+    seeded (never every CUDA device's), and both are restored afterwards.
     """
-    devices = (
-        [device.index if device.index is not None else torch.cuda.current_device()]
-        if (device.type == "cuda")
-        else []
-    )
-    with _GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=devices):
+    if device.type == "cuda":
+        devices, kind = [device.index if device.index is not None else torch.cuda.current_device()], "cuda"
+    elif device.type == "mps":
+        devices, kind = ["mps"], "mps"
+    else:
+        devices, kind = [], None
+    with _GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=devices, device_type=kind):
         torch.default_generator.manual_seed(seed)
-        if devices:
+        if kind == "cuda":
             with torch.cuda.device(devices[0]):
                 torch.cuda.manual_seed(seed)
+        elif kind == "mps":
+            torch.mps.manual_seed(seed)
         yield

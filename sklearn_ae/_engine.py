@@ -72,7 +72,8 @@ class Batches:
     def __iter__(self):
         X, rows = self.X, self.rows
         if self.shuffle:
-            order = torch.randperm(self.n_rows, generator=self.generator).to(X.device)
+            drawn_on = self.generator.device  # not torch's default device, which may be another
+            order = torch.randperm(self.n_rows, generator=self.generator, device=drawn_on).to(X.device)
             rows = order if rows is None else rows[order]
         starts = self._starts()
         for start, stop in zip(starts, [*starts[1:], self.n_rows]):
@@ -403,7 +404,7 @@ class AutoencoderNet(NeuralNet):
         """Missing entries as 0 (the mean); in training, also hide ``hide`` of the rest."""
         x = torch.nan_to_num(x, nan=0.0)
         if self.hide > 0 and self.module_.training:
-            kept = torch.rand(x.shape, generator=self.generator, device=x.device) >= self.hide
+            kept = torch.rand(x.shape, generator=self.generator, device=x.device, dtype=x.dtype) >= self.hide
             x = x * kept
         return x
 
@@ -429,7 +430,7 @@ class AutoencoderNet(NeuralNet):
             observed = ~torch.isnan(y_true)
             n_observed = observed.sum().clamp_min(1)
             loss = torch.where(observed, y_pred[0] - y_true, 0.0).square().sum() / n_observed
-            share = n_observed / observed.numel()
+            share = n_observed.to(loss.dtype) / observed.numel()  # int / int: the default dtype
             X = None if X is None else torch.nan_to_num(X, nan=0.0)
         else:
             loss = self.criterion_(y_pred[0], y_true)
@@ -500,7 +501,10 @@ class AutoencoderNet(NeuralNet):
             target = X.take(slice(None) if rows is None else rows)
         else:
             target = X if rows is None else X.index_select(0, rows)
-        hidden = torch.rand(target.shape, generator=self.generator, device=target.device) < self.hide
+        hidden = (
+            torch.rand(target.shape, generator=self.generator, device=target.device, dtype=target.dtype)
+            < self.hide
+        )
         return RowSubset(target, inputs=target.masked_fill(hidden, float("nan")))
 
     def fit_loop(self, X, y=None, epochs=None, **fit_params):

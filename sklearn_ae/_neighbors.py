@@ -132,10 +132,15 @@ class NeighborGraph:
     A row without edges (only when a single row is trained on) gets one to itself,
     which attracts the row's code only to its own jittered copy. Sampling a neighbour of
     row ``r`` is then one ``searchsorted`` of ``r + u`` in the cumulative weights,
-    since row ``r``'s weights span ``(r, r + 1]`` there.
+    since row ``r``'s weights span ``(r, r + 1]`` there. The search runs in float64
+    (float32 cannot tell a row's edges apart past a few hundred thousand rows), on the
+    CPU for MPS, which has no float64.
     """
 
     def __init__(self, graph: sp.csr_matrix, device):
+        device = torch.device(device)
+        self.device = torch.device("cpu") if device.type == "mps" else device
+        device = self.device
         graph = graph.tocsr()
         lonely = np.flatnonzero(np.diff(graph.indptr) == 0)
         if len(lonely):
@@ -153,9 +158,11 @@ class NeighborGraph:
 
     def sample(self, rows, u):
         """One neighbour of each of ``rows``, drawn by ``u`` (uniform in [0, 1))."""
+        where = rows.device
+        rows, u = rows.to(self.device), u.to(self.device)
         position = torch.searchsorted(self.cumulative, rows.double() + u.double(), right=True)
         position = torch.minimum(torch.maximum(position, self.start[rows]), self.stop[rows] - 1)
-        return self.indices[position]
+        return self.indices[position].to(where)
 
 
 def _rows_for_search(X, rows):
@@ -232,7 +239,7 @@ class NeighborLoss:
         self.generator = generator
 
     def __call__(self, module, ids, codes=None):
-        u = torch.rand(len(ids), generator=self.generator, device=ids.device)
+        u = torch.rand(len(ids), generator=self.generator, device=ids.device, dtype=torch.float32)
         partners = self.graph.sample(ids, u)
         x, x_partner = _rows_of(self.X, ids), _rows_of(self.X, partners)
         x = x + JITTER * torch.randn(x.shape, generator=self.generator, device=x.device, dtype=x.dtype)

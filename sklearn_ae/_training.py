@@ -249,7 +249,7 @@ def _split(X_scaled, plan, fraction, generator):
     X_scaled = X_scaled.to(plan.device)
     if not plan.holdout:
         return RowSubset(X_scaled), None, None
-    order = torch.randperm(X_scaled.shape[0], generator=generator)
+    order = torch.randperm(X_scaled.shape[0], generator=generator, device=generator.device)
     n_valid = _n_valid(X_scaled.shape[0], fraction)
     train_rows = order[n_valid:].sort().values  # sorted: cache-friendly gathers
     valid_rows = order[:n_valid].sort().values

@@ -137,6 +137,26 @@ def test_results_are_writable_cpu_arrays_whatever_torchs_default_device(digits):
     np.testing.assert_array_equal(rebuilt, copied + 1.0)
 
 
+@pytest.mark.parametrize(
+    "fit",
+    [
+        lambda X: AutoencoderTransformer(**PARAMS, random_state=0).fit(X),
+        lambda X: AutoencoderTransformer(**PARAMS, neighbors=1.0, random_state=0).fit(X),
+        lambda X: AutoencoderTransformer(**PARAMS, random_state=0).partial_fit(X).partial_fit(X),
+    ],
+    ids=["fit", "neighbors", "partial_fit"],
+)
+def test_training_ignores_torchs_default_device(digits, fit):
+    """A fit under another default device (here "meta", which holds no data; "cuda" for a
+    user who set it) draws its shuffles and validation split where its generators live:
+    the same model as under the CPU default."""
+    X = digits[0][:300]
+    expected = fit(X).transform(X)
+    with torch.device("meta"):
+        ae = fit(X)
+    np.testing.assert_array_equal(ae.transform(X), expected)
+
+
 def test_integer_input_gives_float64(digits):
     X = digits[0].astype(np.int64)
     assert AutoencoderTransformer(**PARAMS, random_state=0).fit(X).transform(X).dtype == np.float64

@@ -16,7 +16,7 @@ from sklearn.preprocessing import StandardScaler
 from skorch import NeuralNet
 from skorch.callbacks import BatchScoring, Callback, PassthroughScoring
 
-from sklearn_ae import AutoencoderTransformer
+from sklearn_ae import AutoencoderTransformer, VariationalAutoencoderTransformer
 
 SMALL = {"n_components": 4, "hidden_layer_sizes": (32,), "random_state": 0}
 
@@ -380,15 +380,29 @@ def float64_default():
     torch.set_default_dtype(previous)
 
 
-def test_torch_default_dtype_float64_changes_nothing(float64_default):
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: AutoencoderTransformer(2, max_iter=3, random_state=0),
+        lambda: AutoencoderTransformer(2, max_iter=3, neighbors=1.0, random_state=0),
+        lambda: VariationalAutoencoderTransformer(2, max_iter=3, random_state=0),
+    ],
+    ids=["plain", "neighbors", "variational"],
+)
+@pytest.mark.parametrize("missing", [False, True], ids=["complete", "missing"])
+def test_torch_default_dtype_float64_changes_nothing(float64_default, make, missing):
     """Scientific code often sets torch's default dtype to float64. The built-in
     network stays float32, as the data reach it: fits, and continued fits of a pickled
-    model, failed with a dtype mismatch."""
+    model, failed with a dtype mismatch; and the random draws of a step (entries hidden
+    with missing values, the neighbour term's partners) stay float32 draws, the same
+    stream."""
     rng = np.random.RandomState(0)
     X = rng.normal(size=(200, 6)) @ rng.normal(size=(6, 10))
-    model = AutoencoderTransformer(2, max_iter=3, random_state=0).fit(X)
+    if missing:
+        X[rng.rand(*X.shape) < 0.2] = np.nan
+    model = make().fit(X)
     torch.set_default_dtype(torch.float32)
-    expected = AutoencoderTransformer(2, max_iter=3, random_state=0).fit(X).transform(X)
+    expected = make().fit(X).transform(X)
     torch.set_default_dtype(torch.float64)
     np.testing.assert_array_equal(model.transform(X), expected)
     restored = pickle.loads(pickle.dumps(model))

@@ -35,7 +35,7 @@ def emit_custom(g, x, module, n_in):
 def export_module(module, n_in, dtype, opset):
     """``module`` as an ONNX model with one input of shape ``(rows, n_in)`` in ``dtype``."""
     module = copy.deepcopy(module).cpu().to(_TORCH_DTYPES[np.dtype(dtype)]).eval()
-    example = torch.zeros(2, n_in, dtype=_TORCH_DTYPES[np.dtype(dtype)])
+    example = torch.zeros(2, n_in, dtype=_TORCH_DTYPES[np.dtype(dtype)], device="cpu")
     buffer = io.BytesIO()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
