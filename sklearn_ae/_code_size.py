@@ -70,11 +70,18 @@ def choose_code_size(estimator, X, target, seed):
     n_held = int(HOLDOUT_FRACTION * n)
     X_held, X_fit = X[order[:n_held]], X[order[n_held:]]
     fit_means = _column_means(X_fit)
-    if np.isnan(X_held - fit_means).all():
+    # Held-out rows judge sizes by the variation they show about the training means.
+    # With none (nothing scored, or only features constant in every row) every size's
+    # rounding error is all of it; data that vary nowhere (total 0) take size 1.
+    held_total = np.nansum((X_held - fit_means) ** 2)
+    fit_total = np.nansum((X_fit - fit_means) ** 2)
+    unvarying = 0 < fit_total and held_total <= np.finfo(float).eps * fit_total
+    if unvarying or np.isnan(X_held - fit_means).all():
         raise ValueError(
             f"n_components={target!r} (a target held-out R^2): the {n_held} rows held out to judge "
-            "code sizes have no observed entry in a feature the other rows observe, so no size "
-            "can be judged. Give the code size as an integer."
+            "code sizes have no observed entry that varies from the other rows' means (only "
+            "features the other rows do not observe, or that are constant), so no size can be "
+            "judged. Give the code size as an integer."
         )
     # The short fits are seeded from the fit's seed (their random_state): with
     # random_state=None the search then draws nothing more from numpy's global generator.

@@ -22,6 +22,7 @@ from ._map_codes import CHUNK_ENTRIES, CodePrior, fit_prior, map_reconstruction
 from ._modules import ACTIVATIONS
 from ._penalties import coder_jacobian
 from ._state import forget_fitted
+from ._training import check_settings
 
 _FLOATS = [np.float64, np.float32]
 
@@ -108,8 +109,9 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
     validation_fraction : float in (0, 1), default=0.1
         Share of rows held out when early stopping is on.
     device : str or torch.device, default="cpu"
-        Where to train and infer: ``"cpu"``, ``"cuda"``, ``"mps"`` or ``"auto"``, or a
-        :class:`torch.device`.
+        Where ``fit`` trains, and where the fitted imputer then fills in: ``"cpu"``,
+        ``"cuda"``, ``"cuda:N"``, ``"mps"`` or ``"auto"``, or a :class:`torch.device`
+        (see :class:`AutoencoderTransformer`).
     add_indicator : bool, default=False
         Append a :class:`~sklearn.impute.MissingIndicator` of the features that had
         missing values at ``fit``.
@@ -291,6 +293,9 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
         >>> imputer.autoencoder_.n_components_
         1
         """
+        # The autoencoder's own checks (a device this machine lacks, say) before anything
+        # changes: a refused parameter leaves a fitted imputer as it was.
+        check_settings(self._autoencoder(1 if self.n_components == "auto" else self.n_components))
         notices = []
         try:
             self._fit(X, notices)
@@ -323,9 +328,12 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
             finally:
                 # autoencoder_ is public: later fits of it name themselves and warn at once
                 del autoencoder._warn_as, autoencoder._deferred_warnings
+            # The prior is that of the codes of rows with an observed entry: a row with none
+            # encodes to the mean row's code, and many of them would shrink the prior.
+            seen = standardised[~np.isnan(standardised).all(axis=1)]
             with config_context(transform_output="default"):  # arrays, whatever the global output
-                codes = autoencoder.transform(standardised)
-                prior = fit_prior(codes, autoencoder.inverse_transform(codes), standardised)
+                codes = autoencoder.transform(seen)
+                prior = fit_prior(codes, autoencoder.inverse_transform(codes), seen)
         self.code_mean_, self.code_precision_, self.noise_variance_ = prior
         indicator = None
         if self.add_indicator:
@@ -395,13 +403,32 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
         if self.autoencoder_ is not None:
             # inference="map" searches codes for the rows with a missing entry only
             rows = np.flatnonzero(missing[:, kept].any(axis=1)) if self.inference == "map" else slice(None)
-            reconstruction = self._reconstruct(self._standardise(X[rows])[:, kept])
+            with np.errstate(over="ignore"):
+                standardised = self._standardise(X[rows])[:, kept]
+            if np.isinf(standardised).any():  # finite X, too far from the fit's means for float64
+                largest = float(np.nanmax(np.abs(X[rows])))
+                raise ValueError(
+                    f"X's values overflow float64 once standardised by the fitted means and "
+                    f"spreads (largest absolute value {largest:.3g}): such rows lie far outside "
+                    "the data the imputer was fitted on."
+                )
+            reconstruction = self._reconstruct(standardised)
             filled[np.ix_(np.arange(len(X))[rows], np.flatnonzero(kept))] = (
                 reconstruction * self.scale_[kept] + self.mean_[kept]
             )
         out = np.where(missing, filled, X)
-        if not self.keep_empty_features:
-            out = out[:, kept]
+        if not self.keep_empty_features and not kept.all():
+            skipped = np.flatnonzero(self.empty_features_)
+            if hasattr(self, "feature_names_in_"):
+                skipped = self.feature_names_in_[skipped]
+            warnings.warn(  # SimpleImputer's warning: the output has fewer columns than X
+                f"Skipping features without any observed values: {skipped}. At least one "
+                "non-missing value is needed for imputation; keep_empty_features=True keeps them "
+                "(filled with 0).",
+                UserWarning,
+                stacklevel=user_stacklevel(),
+            )
+            out = np.ascontiguousarray(out[:, kept])  # a mask's selection is in Fortran order
         if self.indicator_ is not None:
             with config_context(transform_output="default"):
                 indicator = self.indicator_.transform(np.where(missing, self.missing_values, X))

@@ -357,7 +357,21 @@ def test_float_n_components_refuses_held_out_rows_with_nothing_to_score():
     seed = np.random.RandomState(0).randint(np.iinfo(np.int32).max)  # the fit's seed for random_state=0
     X[np.random.RandomState(seed).permutation(30)[:6]] = np.nan  # the search's held-out rows
     model = AutoencoderTransformer(0.9, random_state=0)
-    with pytest.raises(ValueError, match=r"no observed entry.*Give the code size as an integer"):
+    with pytest.raises(ValueError, match=r"no observed entry that varies.*Give the code size as an integer"):
+        model.fit(X)
+    assert not hasattr(model, "n_components_")
+
+
+def test_float_n_components_refuses_held_out_rows_that_only_show_a_constant_feature():
+    """Scored entries with no variation about the training means judge nothing: every
+    size's float32 rounding was all of the error, so every feature was used, with a
+    warning to raise max_iter."""
+    rng = np.random.RandomState(0)
+    X = np.c_[rng.normal(size=(50, 2)) @ rng.normal(size=(2, 6)), np.full(50, 7.3)]
+    seed = np.random.RandomState(0).randint(np.iinfo(np.int32).max)  # the fit's seed for random_state=0
+    X[np.random.RandomState(seed).permutation(50)[:10], :6] = np.nan  # the search's held-out rows
+    model = AutoencoderTransformer(0.9, max_iter=8, random_state=0)
+    with pytest.raises(ValueError, match=r"no observed entry that varies.*constant"):
         model.fit(X)
     assert not hasattr(model, "n_components_")
 

@@ -60,18 +60,25 @@ def test_empty_features_are_dropped_or_kept_at_zero_as_in_simple_imputer(incompl
     X = X.copy()
     X[:, [3, 7]] = np.nan
     dropped = AutoencoderImputer(**FAST).fit(X)
-    assert dropped.transform(X).shape == (len(X), X.shape[1] - 2)
+    with pytest.warns(UserWarning, match=r"Skipping features without any observed values: \[3 7\]"):
+        out = dropped.transform(X)
+    assert out.shape == (len(X), X.shape[1] - 2)
+    assert out.flags.c_contiguous  # as SimpleImputer's: row-wise consumers copied it
     assert list(dropped.get_feature_names_out()[:4]) == ["x0", "x1", "x2", "x4"]
-    assert dropped.transform(X).shape[1] == SimpleImputer().fit(X).transform(X).shape[1]
+    with pytest.warns(UserWarning, match="Skipping features"):
+        assert out.shape[1] == SimpleImputer().fit(X).transform(X).shape[1]
     kept = AutoencoderImputer(keep_empty_features=True, **FAST).fit(X)
-    filled = kept.transform(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        filled = kept.transform(X)
     assert filled.shape == X.shape
     assert_array_equal(filled[:, [3, 7]], 0.0)
 
 
 def test_every_feature_empty(incomplete_digits):
     X = np.full((20, 3), np.nan)
-    assert AutoencoderImputer(**FAST).fit(X).transform(X).shape == (20, 0)
+    with pytest.warns(UserWarning, match="Skipping features"):
+        assert AutoencoderImputer(**FAST).fit(X).transform(X).shape == (20, 0)
     assert_array_equal(AutoencoderImputer(keep_empty_features=True, **FAST).fit(X).transform(X), 0.0)
 
 
@@ -198,8 +205,11 @@ def test_a_rows_fill_does_not_depend_on_the_other_rows(incomplete_digits):
 
 
 def test_the_prior_is_that_of_the_training_codes(incomplete_digits):
+    """Of the rows with an observed entry: rows with none (all at the mean row's code)
+    would shrink it, halving its variance at as many empty rows as others."""
     _, X = incomplete_digits
-    imputer = AutoencoderImputer(**FAST).fit(X)
+    empty_rows = np.full((len(X), X.shape[1]), np.nan)
+    imputer = AutoencoderImputer(**FAST).fit(np.vstack([X, empty_rows]))
     codes = imputer.autoencoder_.transform((X - imputer.mean_) / imputer.scale_)
     assert_allclose(imputer.code_mean_, codes.mean(axis=0))
     covariance = np.linalg.inv(imputer.code_precision_)
@@ -270,6 +280,20 @@ def test_a_failed_fit_leaves_the_imputer_unfitted(incomplete_digits):
         imputer.transform(X_missing)
 
 
+@pytest.mark.parametrize("empty", [False, True], ids=["data", "every-feature-empty"])
+def test_a_refused_setting_leaves_the_imputer_as_it_was(incomplete_digits, empty):
+    """A device this machine lacks is refused before anything changes, as by the
+    autoencoder, even when no autoencoder would be trained (every feature empty)."""
+    _, X_missing = incomplete_digits
+    X = np.full_like(X_missing, np.nan) if empty else X_missing
+    imputer = AutoencoderImputer(**FAST).fit(X)
+    filled = imputer.transform(X)
+    imputer.set_params(device="cuda:99")
+    with pytest.raises(ValueError, match="cuda:99"):
+        imputer.fit(X)
+    np.testing.assert_array_equal(imputer.transform(X), filled)
+
+
 def test_a_constant_feature_is_not_blown_up_by_rounding():
     """A constant column's computed spread is ~1e-16, not 0: it must scale like 0 (as in
     scikit-learn's scalers), or a new value in it swamps the other features' fills."""
@@ -287,6 +311,17 @@ def test_values_that_overflow_float64_are_a_clear_error():
     X = np.array([[1.0, 2, np.nan], [2, np.nan, 6], [3, 6, 9], [4, 8, 12]] * 5) * 1e160
     with pytest.raises(ValueError, match="overflow float64"):
         AutoencoderImputer(**FAST).fit(X)
+
+
+@pytest.mark.parametrize("inference", ["map", "encoder"])
+def test_finite_rows_that_overflow_once_standardised_are_a_clear_error(inference):
+    """Not the inner autoencoder's "Input X contains infinity", which blamed finite data."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(60, 4)) * 0.01
+    X[rng.rand(60, 4) < 0.2] = np.nan
+    imputer = AutoencoderImputer(inference=inference, **FAST).fit(X)
+    with pytest.raises(ValueError, match=r"overflow float64 once standardised.*1e\+307"):
+        imputer.transform([[1e307, np.nan, 0.0, 0.0]])
 
 
 def test_sparse_input_is_a_clear_error():
