@@ -101,11 +101,9 @@ def hand_loop_fit(
     Returns ``(module, mean, scale, epoch_losses)``. It includes its own data prep
     (float32 tensor, centring, global scale), as the estimator's fit does.
     """
-    gen = torch.Generator().manual_seed(seed)
     T, mean, scale = standardize_like_estimator(X)
-    with torch.random.fork_rng():
-        torch.manual_seed(seed)
-        module = build_module(T.shape[1], n_components, hidden)
+    module = build_module(T.shape[1], n_components, hidden, generator=torch.Generator().manual_seed(seed))
+    gen = torch.Generator().manual_seed(seed)
     opt = torch.optim.Adam(module.parameters(), lr=lr, **(optimizer_kwargs or {}))
     loss_fn = torch.nn.MSELoss()
     n = len(T)

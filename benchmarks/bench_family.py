@@ -74,7 +74,8 @@ def main():
     contractive, t_con = fit(n_components=8, contractive=1.0)(X_train)
     chosen, t_choice = fit(n_components=0.9)(X_train)
     recon = chosen.inverse_transform(chosen.transform(X_test))
-    r2 = 1 - np.sum((recon - X_test) ** 2) / np.sum((X_test - X_test.mean(0)) ** 2)
+    # Out-of-sample R^2, as the search scores sizes: the total about the training rows' mean.
+    r2 = 1 - np.sum((recon - X_test) ** 2) / np.sum((X_test - X_train.mean(0)) ** 2)
     rows = [
         ["denoising", "MSE on noisy test images vs clean: noise=1.0", mse(denoising, noisy, X_test), t_den],
         ["denoising", "... plain autoencoder", mse(plain, noisy, X_test), t_plain],
