@@ -74,8 +74,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         out, PCA's size for the target is the first bound (searched above when a
         short fit of that size falls short) and a bisection with short fits (a
         quarter of ``max_iter`` epochs, at least 5) finds it; the model is then
-        fitted on all rows. A float needs dense ``X`` and at least 10 rows. Unlike PCA's, an integer
-        may exceed ``n_features``: an overcomplete code (see ``sparsity``).
+        fitted on all rows. A float needs dense ``X`` and at least 10 rows. Unlike
+        PCA's, an integer may exceed ``n_features``: an overcomplete code (see
+        ``sparsity``).
     hidden_layer_sizes : int or tuple of int, default=(256, 128)
         Widths of the encoder's hidden layers; the decoder mirrors them. ``()`` gives
         a linear autoencoder.

@@ -336,9 +336,14 @@ def start_components(X_scaled, rows, n_components, seed, n_unobserved=0):
 
 
 def _truncated_components(X_scaled, rows, n_components, seed, n_unobserved=0):
-    """Top components by ARPACK's truncated SVD of the centred rows (never ``d x d``)."""
+    """Top components by ARPACK's truncated SVD of the centred rows (never ``d x d``).
+
+    A code of at least ``min(n, d) - 1`` (more than ARPACK can find) takes a dense SVD
+    of the ``n x d`` rows instead.
+    """
     from scipy.sparse.linalg import aslinearoperator, svds
 
+    A = None  # the dense float64 rows, for dense data
     if isinstance(X_scaled, torch.Tensor):
         # The float64 rows, filled a chunk at a time: no whole float32 gather and no
         # second float64 copy for NaN -> 0 at the peak.
@@ -356,9 +361,12 @@ def _truncated_components(X_scaled, rows, n_components, seed, n_unobserved=0):
         return _as_components(np.zeros((0, d)), np.zeros(0), total / max(d - n_unobserved, 1), n_components)
     if n_components >= min(n, d) - 1:
         # ARPACK finds at most min(n, d) - 1 components, but the rows, centred on the
-        # mean of all rows (held-out ones too), can have rank min(n, d): with that few
-        # rows, a dense SVD of them (n x d) gets every direction.
-        dense = operator.rmatmat(np.eye(n)).T if n <= d else operator.matmat(np.eye(d))
+        # mean of all rows (held-out ones too), can have rank min(n, d): a dense SVD of
+        # them (n x d) gets every direction.
+        if A is not None:
+            dense = A
+        else:  # sparse rows, centred by the operator
+            dense = operator.rmatmat(np.eye(n)).T if n <= d else operator.matmat(np.eye(d))
         _, singular, vt = np.linalg.svd(dense, full_matrices=False)
         k = min(n_components, len(singular))
         singular, vt = singular[:k], vt[:k]

@@ -250,7 +250,7 @@ def test_float_n_components_searches_above_pcas_size_when_the_short_fits_fall_sh
     """PCA's size is only a first bound: here a short fit of that size (16) misses the
     target, so the search goes above it; the size chosen reaches the target in the
     search's own short fits, and the one below does not."""
-    from sklearn_ae._code_size import choose_code_size, heldout_r2
+    from sklearn_ae._code_size import _pca_size, choose_code_size, heldout_r2
 
     X = np.random.RandomState(0).normal(size=(150, 30)) @ np.diag(np.linspace(3, 0.3, 30))
     estimator = AutoencoderTransformer(0.84, max_iter=20, hidden_layer_sizes=(16,), random_state=0)
@@ -266,8 +266,8 @@ def test_float_n_components_searches_above_pcas_size_when_the_short_fits_fall_sh
             for k in (size - 1, size)
         ]
     assert scores[0] < 0.84 <= scores[1]
-    pca_size = PCA(0.84).fit(fit).n_components_  # 16 here; PCA's fraction is of its own rows
-    assert size > pca_size, (size, pca_size)
+    first_bound = _pca_size(fit, held, fit.mean(axis=0), 0.84)  # the search's first bound
+    assert size > first_bound, (size, first_bound)
 
 
 def test_float_n_components_warns_when_no_size_reaches_the_target():
