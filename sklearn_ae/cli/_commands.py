@@ -26,7 +26,7 @@ from .._device import resolve_device
 from .._variational import VariationalAutoencoderTransformer
 from ._columns import columns_selector, model_selector
 from ._demo import compare, format_table, import_figure, plot_comparison
-from ._errors import PROG, CLIError
+from ._errors import PROG, CLIError, report_warnings
 from ._files import check_output
 from ._interrupt import interruptible
 from ._model_files import (
@@ -85,15 +85,6 @@ def _verbosity(args, n_values):
         print(f"Large data ({n_values:,} values): printing a line per epoch (--quiet to silence).")
         return 1
     return args.verbose
-
-
-def _report_warnings(caught):
-    seen = set()
-    for warning in caught:
-        message = str(warning.message)
-        if message not in seen:
-            seen.add(message)
-            print(f"{PROG}: warning: {message}", file=sys.stderr)
 
 
 #: ``fit`` warns when the columns' spreads differ by more than this factor (see _spread_warning).
@@ -192,7 +183,7 @@ def run_fit(args):
     # Remember the columns, as fitting on a DataFrame would, so that transform can check them.
     _first_step(model).feature_names_in_ = np.asarray(names, dtype=object)
     save_model(model, args.model)
-    _report_warnings(caught)
+    report_warnings(caught)
     units = "standardised units" if args.standardize else "the data's units"
     lines = [
         f"Trained {_model_name(model)} on {X.shape[0]:,} rows x {X.shape[1]} columns of "
@@ -201,7 +192,8 @@ def run_fit(args):
         f"  reconstruction MSE:        {mse:.6g} (on the training rows, in {units})",
         *_missing_note(X),
         f"Saved the model to {args.model} ({format_note(args.model)}).",
-        f"Next: {PROG} transform DATA --model {args.model} --output codes.csv{_columns_option(args.columns)}",
+        f"Next: {PROG} transform DATA --model {shlex.quote(str(args.model))} --output codes.csv"
+        + _columns_option(args.columns),
     ]
     print("\n".join(lines))
     return 0

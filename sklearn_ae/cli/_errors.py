@@ -1,8 +1,21 @@
-"""The command line's name and the error it reports for mistakes the user can fix."""
+"""The command line's name, the error it reports for mistakes the user can fix, and
+how it reports warnings."""
 
 from __future__ import annotations
 
+import sys
+
 PROG = "sklearn-ae"
+
+
+def report_warnings(caught):
+    """Print each recorded warning's message once, as ``sklearn-ae: warning: <message>``."""
+    seen = set()
+    for warning in caught:
+        message = str(warning.message)
+        if message not in seen:
+            seen.add(message)
+            print(f"{PROG}: warning: {message}", file=sys.stderr)
 
 
 class CLIError(Exception):

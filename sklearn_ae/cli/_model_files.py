@@ -6,6 +6,8 @@ sklearn_ae's own classes); any other path is a joblib pickle.
 
 from __future__ import annotations
 
+import warnings
+
 import joblib
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import Pipeline
@@ -14,7 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._autoencoder import AutoencoderTransformer
 from .._imputer import AutoencoderImputer
 from .._variational import VariationalAutoencoderTransformer
-from ._errors import CLIError
+from ._errors import CLIError, report_warnings
 from ._files import existing_file, replaced_atomically
 
 PICKLE_NOTE = (
@@ -157,7 +159,12 @@ def load_model(path):
     """
     path = existing_file(path, "no such model file", "model")
     try:
-        model = _load_skops(path) if is_skops(path) else joblib.load(path)
+        # scikit-learn's InconsistentVersionWarning (a file from another version), as one line
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            warnings.simplefilter("ignore", DeprecationWarning)  # libraries' notes to developers
+            model = _load_skops(path) if is_skops(path) else joblib.load(path)
+        report_warnings(caught)
     except CLIError:
         raise
     except Exception as exc:  # unpickling garbage raises many exception types
@@ -209,5 +216,10 @@ def feature_names(model):
 
 
 def code_names(model):
-    """The code columns a fitted ``model`` writes: ``autoencodertransformer0``, ..."""
-    return [str(n) for n in model.get_feature_names_out()]
+    """The code columns a fitted ``model`` writes: ``autoencodertransformer0``, ...
+
+    The autoencoder's own names (a class-name prefix and a number), which a Pipeline
+    passes on: asking the Pipeline would fail on a step without
+    ``get_feature_names_out`` (a ``FunctionTransformer`` without ``feature_names_out``).
+    """
+    return [str(n) for n in autoencoder_of(model).get_feature_names_out()]

@@ -145,7 +145,7 @@ def _add_fit(commands):
             "  sklearn-ae fit data.csv --model vae.joblib --variational --beta 0.5 --columns a,b,c"
         ),
     )
-    fit.add_argument("data", metavar="DATA", help="training data: a .csv, .csv.gz or .parquet file")
+    fit.add_argument("data", metavar="DATA", help="training data: a .csv, .csv.gz or .parquet (.pq) file")
     _add_model_argument(
         fit, "where to save the trained model: model.skops (the safe format) or model.joblib (a pickle)"
     )
@@ -289,7 +289,8 @@ def _add_transforms(commands):
             "Encode each row of DATA with the model saved by 'fit' and write one row of codes\n"
             "per input row, in the same order, with columns autoencodertransformer0, ...\n"
             "(variationalautoencodertransformer0, ... for --variational models).\n"
-            "DATA needs the columns the model was trained on (in any order). A row with\n"
+            "DATA needs the columns the model was trained on (in any order; a model fitted\n"
+            "in Python on an array knows no names and takes them in the file's order). A row with\n"
             "empty cells (missing values) is encoded from its observed values: the codes\n"
             "are complete." + _notes(DATA_NOTE, PICKLE_NOTE)
         ),
@@ -297,8 +298,8 @@ def _add_transforms(commands):
     )
     _add_apply_arguments(
         transform,
-        ("DATA", "rows to encode: a .csv, .csv.gz or .parquet file"),
-        "where to write the codes: .csv, .csv.gz or .parquet (overwritten if it exists)",
+        ("DATA", "rows to encode: a .csv, .csv.gz or .parquet (.pq) file"),
+        "where to write the codes: .csv, .csv.gz or .parquet (.pq) (overwritten if it exists)",
         "use only these columns of DATA (default: every column, which must be the model's)",
     )
     inverse = _add_command(
@@ -318,8 +319,8 @@ def _add_transforms(commands):
     )
     _add_apply_arguments(
         inverse,
-        ("CODES", "codes to decode: a .csv, .csv.gz or .parquet file"),
-        "where to write the reconstructions: .csv, .csv.gz or .parquet",
+        ("CODES", "codes to decode: a .csv, .csv.gz or .parquet (.pq) file"),
+        "where to write the reconstructions: .csv, .csv.gz or .parquet (.pq)",
         "use only these columns of CODES (default: every column, which must be the model's code columns)",
     )
 

@@ -66,7 +66,9 @@ def file_format(path, what="data"):
     if name.endswith((".parquet", ".pq")):
         return "parquet"
     suffix = "".join(Path(path).suffixes) or "no extension"
-    raise CLIError(f"{path}: unsupported {what} file type ({suffix}); use a .csv, .csv.gz or .parquet file")
+    raise CLIError(
+        f"{path}: unsupported {what} file type ({suffix}); use a .csv, .csv.gz or .parquet (.pq) file"
+    )
 
 
 def parquet_pandas():
@@ -214,15 +216,20 @@ def _chosen_columns(names, select, path):
     A row that looks like numbers is taken as the header when ``select`` chose columns
     by name (its ``names``) and some of them are in it: wavelengths, say. A row that
     looks like data is then read as names with a warning, unless the names are a
-    fitted model's. Otherwise :func:`_check_header` decides.
+    fitted model's in the model's order (the header of the file it was fitted on); in
+    another order, a headerless file's first row of small whole numbers can look like
+    them, so that warns too. Otherwise :func:`_check_header` decides.
     """
     asked = getattr(select, "names", None)
     if not (asked and all(_is_number(n) for n in names) and set(asked) & set(names)):
         _check_header(names, path)
         return list(select(names, path))
     chosen = list(select(names, path))  # its own message when some names are missing
-    if _data_like(names) and not getattr(select, "by_model", False):
-        _warn_header(names, path, "as --columns names columns in it")
+    if not getattr(select, "by_model", False):
+        if _data_like(names):
+            _warn_header(names, path, "as --columns names columns in it")
+    elif [n for n in names if n in set(asked)] != list(asked):
+        _warn_header(names, path, "as it holds the model's column names, in another order")
     return chosen
 
 

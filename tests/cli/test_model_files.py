@@ -12,7 +12,7 @@ import pytest
 from sklearn.decomposition import PCA
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import Normalizer, StandardScaler
+from sklearn.preprocessing import FunctionTransformer, Normalizer, StandardScaler
 
 from sklearn_ae import AutoencoderImputer, AutoencoderTransformer
 from sklearn_ae.cli import main
@@ -68,6 +68,42 @@ def test_load_rejects_what_is_not_a_fitted_model(tmp_path):
     joblib.dump(AutoencoderImputer(), tmp_path / "imputer.joblib")
     with pytest.raises(CLIError, match=r"holds an AutoencoderImputer, .*; the command line does not impute"):
         load_model(tmp_path / "imputer.joblib")
+
+
+def test_a_pipeline_with_a_step_without_feature_names_encodes_and_decodes(capsys, tmp_path):
+    """Its codes are named by the autoencoder: asking the Pipeline for its output names
+    failed on the FunctionTransformer, with a traceback after the encoding had run."""
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    pipeline = make_pipeline(FunctionTransformer(np.tanh), AutoencoderTransformer(max_iter=2, random_state=0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        joblib.dump(pipeline.fit(X), tmp_path / "pipeline.joblib")
+    np.savetxt(tmp_path / "x.csv", X, delimiter=",", comments="", header="a,b,c")
+    model = ["-m", str(tmp_path / "pipeline.joblib")]
+    assert main(["transform", str(tmp_path / "x.csv"), *model, "-o", str(tmp_path / "codes.csv")]) == 0
+    header, first = (tmp_path / "codes.csv").read_text().splitlines()[:2]
+    assert header == "autoencodertransformer0,autoencodertransformer1"
+    np.testing.assert_allclose([float(v) for v in first.split(",")], pipeline.transform(X[:1])[0], rtol=1e-6)
+    back = ["inverse-transform", str(tmp_path / "codes.csv"), *model, "-o", str(tmp_path / "back.csv")]
+    assert main(back) == 0
+
+
+def test_a_model_from_another_scikit_learn_version_warns_in_one_line(capsys, tmp_path, monkeypatch):
+    """scikit-learn's InconsistentVersionWarning (for the scaler of a --standardize
+    model), as the command line's other warnings are, not as a raw Python warning."""
+    import sklearn.base
+
+    X = np.random.default_rng(0).normal(size=(40, 3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        pipeline = make_pipeline(StandardScaler(), AutoencoderTransformer(max_iter=2, random_state=0)).fit(X)
+    monkeypatch.setattr(sklearn.base, "__version__", "1.0.0")  # what pickles record as their version
+    joblib.dump(pipeline, tmp_path / "old.joblib")
+    monkeypatch.undo()
+    load_model(tmp_path / "old.joblib")
+    lines = capsys.readouterr().err.splitlines()
+    expected = "sklearn-ae: warning: Trying to unpickle estimator StandardScaler from version 1.0.0"
+    assert lines[0].startswith(expected)
 
 
 def test_a_pipeline_without_inverse_transform_cannot_decode(capsys, tmp_path):

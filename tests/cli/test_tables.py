@@ -205,6 +205,12 @@ def test_a_numeric_header_is_read_as_names_when_the_columns_are_chosen_by_them(t
     assert "read as column names as --columns names columns in it" in capsys.readouterr().err
     X, _ = read_table(path, model_selector(["400.5", "401.0", "401.5"], 3, None))  # a model's names
     assert X.shape == (2, 3) and capsys.readouterr().err == ""
+    # A model's names in another order: a headerless file of small whole numbers can
+    # start with them, which lost a row and swapped the columns without a word.
+    counts = write(tmp_path / "counts.csv", "3,2,1,0\n1,2,3,3\n0,0,3,3\n")
+    X, _ = read_table(counts, model_selector(["0", "1", "2", "3"], 4, None))
+    assert X.shape == (2, 4)
+    assert "holds the model's column names, in another order; if it is data" in capsys.readouterr().err
     # Some names in the row: it is the header, and the message is about the names that are not.
     with pytest.raises(CLIError, match=r"has no column\(s\) '999'; its columns are '400.5', '401.0'"):
         read_table(path, columns_selector(["400.5", "999"]))
