@@ -73,9 +73,10 @@ def choose_code_size(estimator, X, target, seed):
     # Held-out rows judge sizes by the variation they show about the training means.
     # With none (nothing scored, or only features constant in every row) every size's
     # rounding error is all of it; data that vary nowhere (total 0) take size 1.
-    held_total = np.nansum((X_held - fit_means) ** 2)
-    fit_total = np.nansum((X_fit - fit_means) ** 2)
-    unvarying = 0 < fit_total and held_total <= np.finfo(float).eps * fit_total
+    with np.errstate(over="ignore"):  # the fit refuses values that overflow before the search
+        held_total = np.nansum((X_held - fit_means) ** 2)
+        fit_total = np.nansum((X_fit - fit_means) ** 2)
+    unvarying = 0 < fit_total < np.inf and held_total <= np.finfo(float).eps * fit_total
     if unvarying or np.isnan(X_held - fit_means).all():
         raise ValueError(
             f"n_components={target!r} (a target held-out R^2): the {n_held} rows held out to judge "

@@ -72,7 +72,8 @@ class Batches:
     def __iter__(self):
         X, rows = self.X, self.rows
         if self.shuffle:
-            drawn_on = self.generator.device  # not torch's default device, which may be another
+            # Where the generator lives, not torch's default device (which may be another)
+            drawn_on = self.generator.device if self.generator is not None else torch.device("cpu")
             order = torch.randperm(self.n_rows, generator=self.generator, device=drawn_on).to(X.device)
             rows = order if rows is None else rows[order]
         starts = self._starts()

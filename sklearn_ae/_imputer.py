@@ -117,11 +117,13 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
         missing values at ``fit``.
     keep_empty_features : bool, default=False
         Keep the features that had no observed value at ``fit`` and fill them with 0,
-        as :class:`~sklearn.impute.SimpleImputer` does; by default they are dropped.
+        as :class:`~sklearn.impute.SimpleImputer` does; by default ``transform``
+        drops them, with SimpleImputer's warning naming them.
     inference : {"map", "encoder"}, default="map"
         How ``transform`` finds the code of a row with missing entries. ``"map"``:
         the most probable code given the row's observed entries (maximum a
-        posteriori), under a Gaussian prior fitted to the training rows' codes,
+        posteriori), under a Gaussian prior fitted to the codes of the training rows
+        with an observed entry,
         searched from the encoder's code by Gauss-Newton steps; like probabilistic
         PCA's imputation, with the decoder's curvature. Its cost per row grows with
         the number of features times ``n_components`` squared. ``"encoder"``: the
@@ -147,10 +149,11 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
     indicator_ : MissingIndicator or None
         The indicator appended when ``add_indicator=True``.
     code_mean_ : ndarray of shape (n_components,) or None
-        Mean of the training rows' codes (``autoencoder_.transform`` of the
-        standardised rows): the prior's mean for ``inference="map"``.
+        Mean of the codes of the training rows with an observed entry
+        (``autoencoder_.transform`` of the standardised rows): the prior's mean for
+        ``inference="map"``.
     code_precision_ : ndarray of shape (n_components, n_components) or None
-        Inverse covariance of the training rows' codes: the prior's precision.
+        Inverse covariance of those codes: the prior's precision.
     noise_variance_ : float or None
         Mean squared reconstruction error of the training rows' observed entries, in
         standardised units: how closely ``inference="map"`` fits a row's observed
@@ -330,7 +333,8 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
                 del autoencoder._warn_as, autoencoder._deferred_warnings
             # The prior is that of the codes of rows with an observed entry: a row with none
             # encodes to the mean row's code, and many of them would shrink the prior.
-            seen = standardised[~np.isnan(standardised).all(axis=1)]
+            empty_rows = np.isnan(standardised).all(axis=1)
+            seen = standardised[~empty_rows] if empty_rows.any() else standardised
             with config_context(transform_output="default"):  # arrays, whatever the global output
                 codes = autoencoder.transform(seen)
                 prior = fit_prior(codes, autoencoder.inverse_transform(codes), seen)
@@ -401,14 +405,14 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
         kept = ~self.empty_features_
         filled = np.zeros_like(X)
         if self.autoencoder_ is not None:
-            # inference="map" searches codes for the rows with a missing entry only
-            rows = np.flatnonzero(missing[:, kept].any(axis=1)) if self.inference == "map" else slice(None)
+            # Only the rows with a missing entry need a fill (the others are returned as given)
+            rows = np.flatnonzero(missing[:, kept].any(axis=1))
             with np.errstate(over="ignore"):
                 standardised = self._standardise(X[rows])[:, kept]
-            if np.isinf(standardised).any():  # finite X, too far from the fit's means for float64
+            if np.isinf(standardised).any():  # finite X, too far from the fit's means for its dtype
                 largest = float(np.nanmax(np.abs(X[rows])))
                 raise ValueError(
-                    f"X's values overflow float64 once standardised by the fitted means and "
+                    f"X's values overflow {X.dtype} once standardised by the fitted means and "
                     f"spreads (largest absolute value {largest:.3g}): such rows lie far outside "
                     "the data the imputer was fitted on."
                 )

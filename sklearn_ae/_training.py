@@ -269,11 +269,15 @@ def fresh_start(est, X, plan, generator):
             "code size as an integer."
         )
     notices = []  # warnings for after the commit: a filter that raises them finds the fit made
+    missing, live_missing, unobserved = _missing_shares(X)
+    if sp.issparse(X):
+        mean, scale = fit_scaling_sparse(X)
+    else:  # before the code size search: values that overflow are refused with their own message
+        mean, scale = fit_scaling(X, missing=missing > 0)
     if not isinstance(n_components, Integral):
         n_components, unreached = choose_code_size(est, X, n_components, plan.seed)
         if unreached:
             notices.append((unreached, ConvergenceWarning))
-    missing, live_missing, unobserved = _missing_shares(X)
     if len(unobserved):
         shown = ", ".join(str(j) for j in unobserved[:10]) + (", ..." if len(unobserved) > 10 else "")
         notices.append((
@@ -283,10 +287,8 @@ def fresh_start(est, X, plan, generator):
             UserWarning,
         ))  # fmt: skip
     if sp.issparse(X):
-        mean, scale = fit_scaling_sparse(X)
         X_scaled = ScaledSparse(X, mean, scale)
     else:
-        mean, scale = fit_scaling(X, missing=missing > 0)
         X_scaled = scaled_tensor(X, mean, scale)
     train, valid, train_rows = _split(X_scaled, plan, est.validation_fraction, generator)
     encoder, decoder = _custom_modules(est, X.shape[1], n_components, plan.seed)

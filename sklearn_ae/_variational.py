@@ -150,8 +150,10 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
         Extra :mod:`skorch.callbacks` run by the training engine (copied at fit).
         The names ``"finite_loss"`` and ``"stopping"`` are taken by the engine's own.
     device : str or torch.device, default="cpu"
-        ``"cpu"``, ``"cuda"``, ``"cuda:N"``, ``"mps"`` or ``"auto"`` (CUDA, then
-        MPS, then CPU), or a :class:`torch.device`.
+        Where a fit trains: ``"cpu"``, ``"cuda"``, ``"cuda:N"``, ``"mps"`` or
+        ``"auto"`` (CUDA, then MPS, then CPU), or a :class:`torch.device`. The fitted
+        network stays there for ``transform``, ``inverse_transform`` and the scores;
+        a new ``device`` takes effect at the next ``fit`` or ``partial_fit``.
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation, shuffling and the validation split. The global numpy
         and torch random states are left as they were (for ``None``, one seed is

@@ -362,6 +362,16 @@ def test_float_n_components_refuses_held_out_rows_with_nothing_to_score():
     assert not hasattr(model, "n_components_")
 
 
+def test_float_n_components_on_values_that_overflow_gets_the_overflow_error():
+    """Not the search's "nothing varies" (its totals overflowed to inf), and no RuntimeWarning."""
+    rng = np.random.RandomState(0)
+    X = (rng.normal(size=(60, 3)) @ rng.normal(size=(3, 6))) * 1e160
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match="overflow float64 arithmetic"):
+            AutoencoderTransformer(0.9, max_iter=8, random_state=0).fit(X)
+
+
 def test_float_n_components_refuses_held_out_rows_that_only_show_a_constant_feature():
     """Scored entries with no variation about the training means judge nothing: every
     size's float32 rounding was all of the error, so every feature was used, with a

@@ -65,7 +65,8 @@ def test_empty_features_are_dropped_or_kept_at_zero_as_in_simple_imputer(incompl
     assert out.shape == (len(X), X.shape[1] - 2)
     assert out.flags.c_contiguous  # as SimpleImputer's: row-wise consumers copied it
     assert list(dropped.get_feature_names_out()[:4]) == ["x0", "x1", "x2", "x4"]
-    with pytest.warns(UserWarning, match="Skipping features"):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # SimpleImputer's own "Skipping features"
         assert out.shape[1] == SimpleImputer().fit(X).transform(X).shape[1]
     kept = AutoencoderImputer(keep_empty_features=True, **FAST).fit(X)
     with warnings.catch_warnings():
@@ -322,6 +323,10 @@ def test_finite_rows_that_overflow_once_standardised_are_a_clear_error(inference
     imputer = AutoencoderImputer(inference=inference, **FAST).fit(X)
     with pytest.raises(ValueError, match=r"overflow float64 once standardised.*1e\+307"):
         imputer.transform([[1e307, np.nan, 0.0, 0.0]])
+    # A complete row needs no fill, whatever its values: it comes back as given.
+    filled = imputer.transform([[1e307, 0.0, 0.0, 0.0], [0.0, np.nan, 0.0, 0.0]])
+    assert_array_equal(filled[0], [1e307, 0.0, 0.0, 0.0])
+    assert np.isfinite(filled[1]).all()
 
 
 def test_sparse_input_is_a_clear_error():

@@ -216,9 +216,10 @@ def _chosen_columns(names, select, path):
     A row that looks like numbers is taken as the header when ``select`` chose columns
     by name (its ``names``) and some of them are in it: wavelengths, say. A row that
     looks like data is then read as names with a warning, unless the names are a
-    fitted model's in the model's order (the header of the file it was fitted on); in
-    another order, a headerless file's first row of small whole numbers can look like
-    them, so that warns too. Otherwise :func:`_check_header` decides.
+    fitted model's in the model's order (the header of the file it was fitted on); whole
+    numbers in another order warn too, as a headerless file's first row of small whole
+    numbers (counts, 0/1 flags) can look like them (wavelengths in another order do
+    not). Otherwise :func:`_check_header` decides.
     """
     asked = getattr(select, "names", None)
     if not (asked and all(_is_number(n) for n in names) and set(asked) & set(names)):
@@ -228,9 +229,13 @@ def _chosen_columns(names, select, path):
     if not getattr(select, "by_model", False):
         if _data_like(names):
             _warn_header(names, path, "as --columns names columns in it")
-    elif [n for n in names if n in set(asked)] != list(asked):
+    elif _whole_numbers(names) and [n for n in names if n in set(asked)] != list(asked):
         _warn_header(names, path, "as it holds the model's column names, in another order")
     return chosen
+
+
+def _whole_numbers(names):
+    return all(n.strip().lstrip("-").isdigit() for n in names)
 
 
 def _data_like(names):

@@ -211,6 +211,10 @@ def test_a_numeric_header_is_read_as_names_when_the_columns_are_chosen_by_them(t
     X, _ = read_table(counts, model_selector(["0", "1", "2", "3"], 4, None))
     assert X.shape == (2, 4)
     assert "holds the model's column names, in another order; if it is data" in capsys.readouterr().err
+    reordered = write(tmp_path / "reordered.csv", "401.0,400.5,401.5\n0.2,0.1,0.3\n")  # wavelengths
+    X, _ = read_table(reordered, model_selector(["400.5", "401.0", "401.5"], 3, None))
+    np.testing.assert_array_equal(X, [[0.1, 0.2, 0.3]])
+    assert capsys.readouterr().err == ""
     # Some names in the row: it is the header, and the message is about the names that are not.
     with pytest.raises(CLIError, match=r"has no column\(s\) '999'; its columns are '400.5', '401.0'"):
         read_table(path, columns_selector(["400.5", "999"]))
