@@ -12,7 +12,7 @@ from scipy.sparse import issparse
 from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
-from sklearn.utils.validation import check_array, check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_array, check_is_fitted, validate_data
 from torch import nn
 
 from ._data import chunks, missing_per_row, result_array
@@ -122,8 +122,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         ``early_stopping``) it is halved after every 5 checks in a row without an
         improvement of ``tol`` (a reduce-on-plateau schedule); otherwise constant.
         In a fresh :class:`AutoencoderTransformer` fit from PCA's start
-        (``init="pca"``, no custom modules, no neighbour term) with held-out rows,
-        ``"auto"`` also triples the rate once, when the best held-out loss first falls
+        (``init="pca"``, no custom modules, no neighbour term) with held-out rows and
+        Adam or AdamW, ``"auto"`` also triples the rate once, when the best held-out loss first falls
         below 0.9 of PCA's: training has then left PCA's plateau, where a larger rate
         risks staying stuck, and converges in fewer epochs (about 45% fewer on the
         digits). The VAE keeps the rate (not measured there).
@@ -173,7 +173,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Replaces the MLP encoder. A class is called as
         ``encoder(n_features=..., n_components=...)``; an instance is deep-copied at
         fit. It maps ``(batch, n_features)`` float32 tensors of scaled data to
-        ``(batch, n_components)`` codes (``2 * n_components`` for the VAE). With a
+        ``(batch, n_components)`` codes; for the VAE, ``2 * n_components`` (means and
+        log-variances), and a class is called with ``n_components=2 *
+        n_components``, the width it returns. With a
         custom part, ``init="pca"`` does not apply and the model is pickled as a torch
         object, so its class must be importable where it is loaded.
     decoder : torch.nn.Module class or instance, default=None
@@ -232,7 +234,10 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         rows (on complete data, without penalties; to float rounding, as training
         runs in float32).
     n_iter_ : int
-        Number of epochs run.
+        Number of epochs run, added up over the calls that continue a model
+        (``warm_start`` fits, ``partial_fit``), as ``loss_curve_`` is; unlike
+        :class:`~sklearn.neural_network.MLPRegressor`'s, which counts the last
+        ``fit`` only. ``validation_scores_`` covers the last ``fit``.
 
     See Also
     --------
@@ -674,11 +679,12 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         X = self._validate_X(X, reset=False)
         return -self._map(X, self._row_errors)
 
-    def score(self, X, y=None):
+    def score(self, X, y=None, sample_weight=None):
         """Minus the mean squared reconstruction error over the observed entries of ``X``.
 
         Higher is better, so model selection needs no ``scoring``. Missing (NaN)
-        entries are left out: each observed entry weighs the same.
+        entries are left out: each observed entry weighs the same (times its row's
+        ``sample_weight``).
 
         Parameters
         ----------
@@ -686,6 +692,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             Data to score; missing (NaN) entries are left out.
         y : Ignored
             Not used, present for API consistency.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the rows (None: equal). Accepted, as scikit-learn's
+            scorers and ``Pipeline.score`` under metadata routing pass it.
 
         Returns
         -------
@@ -705,6 +714,11 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
+        weights = None
+        if sample_weight is not None:
+            weights = _check_sample_weight(sample_weight, X, dtype=np.float64)
+            if (weights < 0).any():
+                raise ValueError("sample_weight must be non-negative.")
         errors = self._map(X, self._row_errors)
         observed = X.shape[1] - missing_per_row(X)
         unobserved = unobserved_features(self)
@@ -712,11 +726,12 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             values = X[:, unobserved]
             values = values.toarray() if issparse(values) else values
             observed = observed - (~np.isnan(values)).sum(axis=1)
-        if observed.min(initial=X.shape[1]) == X.shape[1]:
+        if weights is None and observed.min(initial=X.shape[1]) == X.shape[1]:
             return -float(np.mean(errors))
-        if observed.sum() == 0:
+        counts = observed if weights is None else observed * weights  # each entry's weight, summed by row
+        if counts.sum() == 0:
             return float("nan")  # no entry to score, as score_samples gives NaN per row
-        return -float(np.sum(np.nan_to_num(errors) * observed) / observed.sum())
+        return -float(np.sum(np.nan_to_num(errors) * counts) / counts.sum())
 
     @property
     def _n_features_out(self):

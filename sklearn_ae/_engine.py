@@ -282,10 +282,16 @@ class KeepBest(Callback):
             self.left_start_ = True
         else:
             # A loss creeping down by less than tol per check has still left the start
-            # once it is below it by more than tol (the start is the first best).
-            self.left_start_ |= self.initial_loss_ is not None and loss < self.initial_loss_ - self.tol
+            # once it is below it by more than tol (the start is the first best). That
+            # check is progress: the normal patience starts after it (misses counted
+            # against the start's longer patience stopped a fit as it left the plateau).
+            leaves = not self.left_start_ and self.initial_loss_ is not None
+            leaves = leaves and loss < self.initial_loss_ - self.tol
+            self.left_start_ |= leaves
             self.since_improvement_ += 1
-            if not any(getattr(term, "holding", False) for term in getattr(net, "row_terms", ())):
+            if leaves:
+                self.misses_ = 0
+            elif not any(getattr(term, "holding", False) for term in getattr(net, "row_terms", ())):
                 self.misses_ += 1
                 if self.left_start_ and self.lr_patience and self.misses_ % self.lr_patience == 0:
                     self._scale_lr(net, self.lr_factor)

@@ -132,6 +132,14 @@ def _check_callbacks(callbacks):
                 f"callbacks: the name {item[0]!r} is sklearn_ae's own callback's "
                 f"({', '.join(map(repr, reserved))} are taken); give yours another name."
             )
+        if getattr(callback, "load_best", False) is True:
+            # It would load its own choice of weights and history after the fit has kept
+            # the best held-out weights, and n_iter_, loss_curve_ and the scores with them.
+            raise ValueError(
+                f"callbacks: {type(callback).__name__}(load_best=True) would replace the weights "
+                "the fit keeps (the best held-out ones, with early_stopping) and its history; "
+                "use load_best=False (the default)."
+            )
 
 
 def check_settings(est):
@@ -580,11 +588,14 @@ def _boost(est, start, plan):
     That is ``learning_rate_init="auto"`` with held-out rows, in a fresh fit from PCA's
     start (``start.spread`` is set only there: not from a random start, whose high loss
     falls 10% at once, nor with custom modules or when continuing), for the
-    reconstruction loss alone (no neighbour term, no spectral pull, not the VAE).
+    reconstruction loss alone (no neighbour term, no spectral pull, not the VAE), with
+    Adam or AdamW (the tripled rate made LBFGS diverge on the digits, and was not
+    measured with the others).
     """
     plain = est.neighbors <= 0 and est.init == "pca" and not est._variational
     fresh_from_pca = start.spread is not None
-    applies = est.learning_rate_init == "auto" and plan.holdout and plain and fresh_from_pca
+    adam = _optimizer(est)[0] in (torch.optim.Adam, torch.optim.AdamW)
+    applies = est.learning_rate_init == "auto" and plan.holdout and plain and fresh_from_pca and adam
     return AUTO_BOOST if applies else None
 
 

@@ -89,8 +89,8 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
         ``early_stopping``) it is halved after every 5 checks in a row without an
         improvement of ``tol`` (a reduce-on-plateau schedule); otherwise constant.
         In a fresh :class:`AutoencoderTransformer` fit from PCA's start
-        (``init="pca"``, no custom modules, no neighbour term) with held-out rows,
-        ``"auto"`` also triples the rate once, when the best held-out loss first falls
+        (``init="pca"``, no custom modules, no neighbour term) with held-out rows and
+        Adam or AdamW, ``"auto"`` also triples the rate once, when the best held-out loss first falls
         below 0.9 of PCA's: training has then left PCA's plateau, where a larger rate
         risks staying stuck, and converges in fewer epochs (about 45% fewer on the
         digits). The VAE keeps the rate (not measured there).
@@ -140,7 +140,9 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
         Replaces the MLP encoder. A class is called as
         ``encoder(n_features=..., n_components=...)``; an instance is deep-copied at
         fit. It maps ``(batch, n_features)`` float32 tensors of scaled data to
-        ``(batch, n_components)`` codes (``2 * n_components`` for the VAE). With a
+        ``(batch, n_components)`` codes; for the VAE, ``2 * n_components`` (means and
+        log-variances), and a class is called with ``n_components=2 *
+        n_components``, the width it returns. With a
         custom part, ``init="pca"`` does not apply and the model is pickled as a torch
         object, so its class must be importable where it is loaded.
     decoder : torch.nn.Module class or instance, default=None
@@ -198,7 +200,10 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
         The best validation score of any check, the starting point's included; its
         weights are the ones kept.
     n_iter_ : int
-        Number of epochs run.
+        Number of epochs run, added up over the calls that continue a model
+        (``warm_start`` fits, ``partial_fit``), as ``loss_curve_`` is; unlike
+        :class:`~sklearn.neural_network.MLPRegressor`'s, which counts the last
+        ``fit`` only. ``validation_scores_`` covers the last ``fit``.
 
     See Also
     --------

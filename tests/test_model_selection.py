@@ -32,6 +32,37 @@ def test_unsupervised_grid_search_uses_score(digits):
     assert search.best_params_ == {"n_components": 8}
 
 
+def test_unsupervised_grid_search_over_a_pipeline_under_metadata_routing(digits):
+    """Pipeline.score passes sample_weight=None under routing, which a score without the
+    parameter refused: every candidate scored NaN and the first one won."""
+    import sklearn
+
+    X = digits[0][:300]
+    pipeline = Pipeline(
+        [("scale", StandardScaler()), ("reduce", AutoencoderTransformer(max_iter=3, random_state=0))]
+    )
+    with sklearn.config_context(enable_metadata_routing=True):
+        search = GridSearchCV(pipeline, {"reduce__n_components": [1, 8]}, cv=2).fit(X)
+    assert np.isfinite(search.cv_results_["mean_test_score"]).all()
+    assert search.best_params_ == {"reduce__n_components": 8}
+
+
+def test_score_weighs_rows_by_sample_weight(digits):
+    X = digits[0][:200].copy()
+    ae = AutoencoderTransformer(4, max_iter=3, random_state=0).fit(X)
+    weights = np.random.RandomState(0).rand(len(X))
+    assert ae.score(X, sample_weight=weights) == pytest.approx(
+        np.average(ae.score_samples(X), weights=weights)
+    )
+    assert ae.score(X, sample_weight=np.ones(len(X))) == pytest.approx(ae.score(X))
+    X[:50, :32] = np.nan  # each observed entry weighs its row's weight
+    observed = (~np.isnan(X)).sum(axis=1)
+    expected = np.sum(ae.score_samples(X) * observed * weights) / np.sum(observed * weights)
+    assert ae.score(X, sample_weight=weights) == pytest.approx(expected)
+    with pytest.raises(ValueError, match="non-negative"):
+        ae.score(X, sample_weight=-weights)
+
+
 def test_set_output_pandas(digits):
     pd = pytest.importorskip("pandas")
     X, _ = digits

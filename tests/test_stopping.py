@@ -93,8 +93,19 @@ def test_auto_rate_triples_once_training_has_left_the_start(digits):
         (AutoencoderTransformer, {"init": "spectral"}, 1e-3),
         (AutoencoderTransformer, {"neighbors": 1.0}, 3e-3),
         (VariationalAutoencoderTransformer, {}, 1e-3),
+        (AutoencoderTransformer, {"optimizer": "sgd"}, 1e-3),
+        (AutoencoderTransformer, {"optimizer": "rmsprop"}, 1e-3),
     ],
-    ids=["explicit-rate", "no-held-out-rows", "random-start", "spectral", "neighbour-term", "vae"],
+    ids=[
+        "explicit-rate",
+        "no-held-out-rows",
+        "random-start",
+        "spectral",
+        "neighbour-term",
+        "vae",
+        "sgd",
+        "rmsprop",
+    ],
 )
 def test_no_boost_outside_fresh_plain_fits_from_pca(digits, estimator, params, rate):
     """Each of these fits would triple its rate within 40 epochs if the boost applied
@@ -429,6 +440,34 @@ def test_a_loss_creeping_below_the_start_has_left_it():
     assert not stopping.left_start_  # 1e-4 below the start: not more than tol
     stopping.observe(net, 1.0 - 1.5e-4)
     assert stopping.left_start_
-    for i in range(4, 6):
+    for i in range(4, 8):
         stopping.observe(net, 1.0 - 5e-5 * i)
-    assert net.optimizer_.param_groups[0]["lr"] == pytest.approx(5e-4)  # the 5th miss in a row halves it
+    assert net.optimizer_.param_groups[0]["lr"] == 1e-3  # 4 misses since it left
+    stopping.observe(net, 1.0 - 1.9e-4)
+    assert net.optimizer_.param_groups[0]["lr"] == pytest.approx(5e-4)  # the 5th miss since it left halves it
+
+
+def test_leaving_the_start_late_starts_the_normal_patience_afresh():
+    """Misses counted against the start's longer patience (grace x patience) stopped a fit
+    at the very check where its creeping loss left the start, sooner than one that
+    stayed flat on it."""
+    from sklearn_ae._engine import KeepBest
+
+    class Net:  # what KeepBest touches
+        module_ = torch.nn.Linear(1, 1)
+        row_terms = ()
+        optimizer_ = torch.optim.SGD(module_.parameters(), lr=1e-3)
+
+    stopping = KeepBest(
+        "valid_loss", patience=10, tol=1e-4, keep_best=True, lr_patience=5, lr_boost=None, grace=5
+    )
+    net = Net()
+    stopping.start(net, 1.0)
+    for i in range(1, 22):  # creeping by 5e-6 per check: 21 misses, then below the start by > tol
+        stopping.observe(net, 1.0 - 5e-6 * i)
+    assert stopping.left_start_ and not stopping.should_stop
+    for i in range(9):
+        stopping.observe(net, 1.0 - 1.05e-4 - 1e-6 * i)
+    assert not stopping.should_stop
+    stopping.observe(net, 1.0 - 1.2e-4)
+    assert stopping.should_stop  # the normal patience, 10 checks, after leaving

@@ -111,6 +111,21 @@ def test_a_callback_may_not_take_the_engine_s_names(X, name):
         check_is_fitted(ae)
 
 
+@pytest.mark.parametrize("kind", ["Checkpoint", "EarlyStopping"])
+def test_a_callback_that_loads_its_best_weights_is_refused(X, kind, tmp_path):
+    """It loaded its own weights and history after the fit kept the best held-out ones:
+    n_iter_, loss_curve_ and best_validation_score_ no longer described the model."""
+    from skorch import callbacks
+
+    options = {"dirname": str(tmp_path)} if kind == "Checkpoint" else {}
+    callback = getattr(callbacks, kind)(load_best=True, **options)
+    ae = AutoencoderTransformer(**FAST).fit(X)
+    codes = ae.transform(X)
+    with pytest.raises(ValueError, match=rf"{kind}\(load_best=True\) would replace the weights"):
+        ae.set_params(callbacks=[callback]).fit(X)
+    np.testing.assert_array_equal(ae.transform(X), codes)  # refused before anything changed
+
+
 def test_diverging_loss_raises_clear_error_and_leaves_unfitted(digits):
     X, _ = digits
     ae = AutoencoderTransformer(8, learning_rate_init=1e6, optimizer="sgd", max_iter=20, random_state=0)
