@@ -717,8 +717,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         weights = None
         if sample_weight is not None:
             weights = _check_sample_weight(sample_weight, X, dtype=np.float64)
-            if (weights < 0).any():
-                raise ValueError("sample_weight must be non-negative.")
+            if (weights < 0).any() or not weights.any():
+                raise ValueError("sample_weight must be non-negative, with at least one positive weight.")
         errors = self._map(X, self._row_errors)
         observed = X.shape[1] - missing_per_row(X)
         unobserved = unobserved_features(self)

@@ -288,13 +288,14 @@ class KeepBest(Callback):
             leaves = not self.left_start_ and self.initial_loss_ is not None
             leaves = leaves and loss < self.initial_loss_ - self.tol
             self.left_start_ |= leaves
-            self.since_improvement_ += 1
-            if leaves:
-                self.misses_ = 0
-            elif not any(getattr(term, "holding", False) for term in getattr(net, "row_terms", ())):
-                self.misses_ += 1
-                if self.left_start_ and self.lr_patience and self.misses_ % self.lr_patience == 0:
-                    self._scale_lr(net, self.lr_factor)
+            if leaves:  # progress for the stopping rule and for the warning alike
+                self.misses_ = self.since_improvement_ = 0
+            else:
+                self.since_improvement_ += 1
+                if not any(getattr(term, "holding", False) for term in getattr(net, "row_terms", ())):
+                    self.misses_ += 1
+                    if self.left_start_ and self.lr_patience and self.misses_ % self.lr_patience == 0:
+                        self._scale_lr(net, self.lr_factor)
         if best is None or loss < best:
             self.best_loss_ = loss
             if self.keep_best:

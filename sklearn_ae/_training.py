@@ -132,14 +132,28 @@ def _check_callbacks(callbacks):
                 f"callbacks: the name {item[0]!r} is sklearn_ae's own callback's "
                 f"({', '.join(map(repr, reserved))} are taken); give yours another name."
             )
-        if getattr(callback, "load_best", False) is True:
+        if _loads_best(callback):
             # It would load its own choice of weights and history after the fit has kept
             # the best held-out weights, and n_iter_, loss_curve_ and the scores with them.
             raise ValueError(
-                f"callbacks: {type(callback).__name__}(load_best=True) would replace the weights "
+                f"callbacks: {getattr(callback, '__name__', type(callback).__name__)}(load_best=True) "
+                "would replace the weights "
                 "the fit keeps (the best held-out ones, with early_stopping) and its history; "
                 "use load_best=False (the default)."
             )
+
+
+def _loads_best(callback):
+    """Whether a callback (instance, or class built with its defaults) has ``load_best`` on."""
+    if isinstance(callback, type):
+        try:
+            default = inspect.signature(callback).parameters.get("load_best")
+        except (TypeError, ValueError):  # no signature to inspect
+            return False
+        return default is not None and bool(
+            default.default is not inspect.Parameter.empty and default.default
+        )
+    return bool(getattr(callback, "load_best", False))
 
 
 def check_settings(est):
@@ -594,7 +608,7 @@ def _boost(est, start, plan):
     """
     plain = est.neighbors <= 0 and est.init == "pca" and not est._variational
     fresh_from_pca = start.spread is not None
-    adam = _optimizer(est)[0] in (torch.optim.Adam, torch.optim.AdamW)
+    adam = issubclass(_optimizer(est)[0], (torch.optim.Adam, torch.optim.AdamW))
     applies = est.learning_rate_init == "auto" and plan.holdout and plain and fresh_from_pca and adam
     return AUTO_BOOST if applies else None
 

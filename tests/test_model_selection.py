@@ -61,6 +61,8 @@ def test_score_weighs_rows_by_sample_weight(digits):
     assert ae.score(X, sample_weight=weights) == pytest.approx(expected)
     with pytest.raises(ValueError, match="non-negative"):
         ae.score(X, sample_weight=-weights)
+    with pytest.raises(ValueError, match=r"(positive|non-zero)"):  # scikit-learn's own check from 1.7 on
+        ae.score(X, sample_weight=np.zeros(len(X)))
 
 
 def test_set_output_pandas(digits):

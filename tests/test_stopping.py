@@ -466,6 +466,7 @@ def test_leaving_the_start_late_starts_the_normal_patience_afresh():
     for i in range(1, 22):  # creeping by 5e-6 per check: 21 misses, then below the start by > tol
         stopping.observe(net, 1.0 - 5e-6 * i)
     assert stopping.left_start_ and not stopping.should_stop
+    assert stopping.improving  # a fit cut off by max_iter here warns: it had just made progress
     for i in range(9):
         stopping.observe(net, 1.0 - 1.05e-4 - 1e-6 * i)
     assert not stopping.should_stop

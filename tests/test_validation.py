@@ -111,17 +111,27 @@ def test_a_callback_may_not_take_the_engine_s_names(X, name):
         check_is_fitted(ae)
 
 
-@pytest.mark.parametrize("kind", ["Checkpoint", "EarlyStopping"])
+class _LoadsBest(__import__("skorch").callbacks.EarlyStopping):
+    def __init__(self, patience=5, load_best=True):
+        super().__init__(patience=patience, load_best=load_best)
+
+
+@pytest.mark.parametrize("kind", ["Checkpoint", "EarlyStopping", "truthy", "class", "named"])
 def test_a_callback_that_loads_its_best_weights_is_refused(X, kind, tmp_path):
     """It loaded its own weights and history after the fit kept the best held-out ones:
     n_iter_, loss_curve_ and best_validation_score_ no longer described the model."""
     from skorch import callbacks
 
-    options = {"dirname": str(tmp_path)} if kind == "Checkpoint" else {}
-    callback = getattr(callbacks, kind)(load_best=True, **options)
+    callback = {
+        "Checkpoint": lambda: callbacks.Checkpoint(load_best=True, dirname=str(tmp_path)),
+        "EarlyStopping": lambda: callbacks.EarlyStopping(load_best=True),
+        "truthy": lambda: callbacks.EarlyStopping(load_best=np.True_),
+        "class": lambda: _LoadsBest,  # built with its defaults
+        "named": lambda: ("mine", callbacks.EarlyStopping(load_best=1)),
+    }[kind]()
     ae = AutoencoderTransformer(**FAST).fit(X)
     codes = ae.transform(X)
-    with pytest.raises(ValueError, match=rf"{kind}\(load_best=True\) would replace the weights"):
+    with pytest.raises(ValueError, match=r"\(load_best=True\) would replace the weights"):
         ae.set_params(callbacks=[callback]).fit(X)
     np.testing.assert_array_equal(ae.transform(X), codes)  # refused before anything changed
 
