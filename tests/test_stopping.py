@@ -419,13 +419,12 @@ def test_nothing_beats_pca_so_the_fit_stops_after_the_starts_patience_at_pca():
     assert ae.best_validation_score_ == ae.initial_validation_score_
 
 
-def test_a_loss_creeping_below_the_start_has_left_it():
-    """The start's longer patience and its frozen rate last until a check beats the
-    start by more than tol, as documented, even when no single check beats the best
-    so far by that much (a loss creeping down by tol / 2 per check)."""
+def _stopping_from_a_start_of(start_loss):
+    """A held-out stopping rule (patience 10, tol 1e-4, halving after 5 misses, 5x the
+    patience at the start) started at ``start_loss``, on a stub of what it touches."""
     from sklearn_ae._engine import KeepBest
 
-    class Net:  # what KeepBest touches
+    class Net:
         module_ = torch.nn.Linear(1, 1)
         row_terms = ()
         optimizer_ = torch.optim.SGD(module_.parameters(), lr=1e-3)
@@ -434,7 +433,15 @@ def test_a_loss_creeping_below_the_start_has_left_it():
         "valid_loss", patience=10, tol=1e-4, keep_best=True, lr_patience=5, lr_boost=None, grace=5
     )
     net = Net()
-    stopping.start(net, 1.0)
+    stopping.start(net, start_loss)
+    return stopping, net
+
+
+def test_a_loss_creeping_below_the_start_has_left_it():
+    """The start's longer patience and its frozen rate last until a check beats the
+    start by more than tol, as documented, even when no single check beats the best
+    so far by that much (a loss creeping down by tol / 2 per check)."""
+    stopping, net = _stopping_from_a_start_of(1.0)
     for i in range(1, 3):
         stopping.observe(net, 1.0 - 5e-5 * i)
     assert not stopping.left_start_  # 1e-4 below the start: not more than tol
@@ -451,18 +458,7 @@ def test_leaving_the_start_late_starts_the_normal_patience_afresh():
     """Misses counted against the start's longer patience (grace x patience) stopped a fit
     at the very check where its creeping loss left the start, sooner than one that
     stayed flat on it."""
-    from sklearn_ae._engine import KeepBest
-
-    class Net:  # what KeepBest touches
-        module_ = torch.nn.Linear(1, 1)
-        row_terms = ()
-        optimizer_ = torch.optim.SGD(module_.parameters(), lr=1e-3)
-
-    stopping = KeepBest(
-        "valid_loss", patience=10, tol=1e-4, keep_best=True, lr_patience=5, lr_boost=None, grace=5
-    )
-    net = Net()
-    stopping.start(net, 1.0)
+    stopping, net = _stopping_from_a_start_of(1.0)
     for i in range(1, 22):  # creeping by 5e-6 per check: 21 misses, then below the start by > tol
         stopping.observe(net, 1.0 - 5e-6 * i)
     assert stopping.left_start_ and not stopping.should_stop
