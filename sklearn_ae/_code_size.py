@@ -70,20 +70,7 @@ def choose_code_size(estimator, X, target, seed):
     n_held = int(HOLDOUT_FRACTION * n)
     X_held, X_fit = X[order[:n_held]], X[order[n_held:]]
     fit_means = _column_means(X_fit)
-    # Held-out rows judge sizes by the variation they show about the training means.
-    # With none (nothing scored, or only features constant in every row) every size's
-    # rounding error is all of it; data that vary nowhere (total 0) take size 1.
-    with np.errstate(over="ignore"):  # the fit refuses values that overflow before the search
-        held_total = np.nansum((X_held - fit_means) ** 2)
-        fit_total = np.nansum((X_fit - fit_means) ** 2)
-    unvarying = 0 < fit_total < np.inf and held_total <= np.finfo(float).eps * fit_total
-    if unvarying or np.isnan(X_held - fit_means).all():
-        raise ValueError(
-            f"n_components={target!r} (a target held-out R^2): the {n_held} rows held out to judge "
-            "code sizes have no observed entry that varies from the other rows' means (only "
-            "features the other rows do not observe, or that are constant), so no size can be "
-            "judged. Give the code size as an integer."
-        )
+    _check_judgeable(X_held, X_fit, fit_means, target)
     # The short fits are seeded from the fit's seed (their random_state): with
     # random_state=None the search then draws nothing more from numpy's global generator.
     # They run no user callbacks and print nothing: a Checkpoint or a log line per short
@@ -125,6 +112,26 @@ def choose_code_size(estimator, X, target, seed):
         else:
             low = middle + 1
     return low, None
+
+
+def _check_judgeable(X_held, X_fit, fit_means, target):
+    """A ``ValueError`` when the held-out rows show no variation to judge sizes by.
+
+    They judge sizes by their variation about the training means. With none (nothing
+    scored, or only features constant in every row) every size's rounding error would
+    be all of it; data that vary nowhere (total 0) are let through, and take size 1.
+    """
+    with np.errstate(over="ignore"):  # the fit refuses values that overflow before the search
+        held_total = np.nansum((X_held - fit_means) ** 2)
+        fit_total = np.nansum((X_fit - fit_means) ** 2)
+    unvarying = 0 < fit_total < np.inf and held_total <= np.finfo(float).eps * fit_total
+    if unvarying or np.isnan(X_held - fit_means).all():
+        raise ValueError(
+            f"n_components={target!r} (a target held-out R^2): the {len(X_held)} rows held out to "
+            "judge code sizes have no observed entry that varies from the other rows' means (only "
+            "features the other rows do not observe, or that are constant), so no size can be "
+            "judged. Give the code size as an integer."
+        )
 
 
 def _pca_size(X_fit, X_held, fit_means, target):
