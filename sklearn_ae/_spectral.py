@@ -51,9 +51,19 @@ NEW_AXIS = 0.5
 SCORED_ROWS, REGRESSION_NEIGHBORS = 2_000, 30
 
 
+#: Edges at most this heavy do not join pieces: a small far group's rows meet their
+#: bandwidth target among themselves, and their edges to the rest come out near 1e-150,
+#: joined on paper while the layout's first axis splits them off and squashes the rest.
+WEAKEST_JOINING_EDGE = 1e-12
+
+
 def pieces(graph):
-    """The number of connected pieces of the symmetric ``graph``."""
-    return connected_components(graph, directed=False)[0]
+    """The number of connected pieces of the symmetric ``graph`` (edges above
+    :data:`WEAKEST_JOINING_EDGE` only)."""
+    strong = graph.copy()
+    strong.data[strong.data <= WEAKEST_JOINING_EDGE] = 0
+    strong.eliminate_zeros()
+    return connected_components(strong, directed=False)[0]
 
 
 def pull_steps(n_train, batch_size, max_iter):

@@ -73,7 +73,9 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
         training rows' k-nearest-neighbour graph (fuzzy memberships, symmetrised)
         and the codes, added to the reconstruction loss (a fraction of the data's
         variance). 1.0 gives UMAP-like 2-D maps that still decode; ``transform``
-        stays a plain forward pass (see :ref:`neighbors`).
+        stays a plain forward pass (see :ref:`neighbors`). Its settings were chosen
+        with the plain autoencoder; with the VAE, whose codes start whitened, it is
+        not measured to help.
     n_neighbors : int, default=15
         Neighbours per row in that graph (used when ``neighbors > 0`` or
         ``init="spectral"``, whose layout is of the same graph).
@@ -117,7 +119,8 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
         a worse held-out loss than its start, PCA's solution (for the VAE, a start
         near probabilistic PCA's), up to the noise of the split. That loss includes
         any penalty (and the VAE's KL term), so a penalised fit can trade some
-        reconstruction for it.
+        reconstruction for it, but not the ``neighbors`` term or the spectral pull
+        (``init="spectral"``).
         ``False`` trains on all rows and monitors the training loss. ``"auto"`` (the
         default) is ``True`` from 100 rows on and ``False`` below. :meth:`partial_fit`
         never holds rows out.

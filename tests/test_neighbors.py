@@ -8,6 +8,7 @@ import pytest
 import scipy.sparse as sp
 import torch
 from numpy.testing import assert_allclose, assert_array_equal
+from scipy.sparse.csgraph import connected_components
 from scipy.stats import spearmanr
 from sklearn.datasets import load_digits, make_blobs, make_s_curve, make_swiss_roll
 from sklearn.decomposition import PCA
@@ -22,7 +23,7 @@ from sklearn_ae import AutoencoderTransformer, VariationalAutoencoderTransformer
 from sklearn_ae._data import RowSubset, fit_scaling, scaled_tensor
 from sklearn_ae._neighbors import NeighborGraph, fuzzy_graph, memberships
 from sklearn_ae._sparse import ScaledSparse, fit_scaling_sparse
-from sklearn_ae._spectral import SpectralPull, spectral_layout
+from sklearn_ae._spectral import SpectralPull, pieces, spectral_layout
 
 
 def quietly(model, X):
@@ -419,6 +420,17 @@ def test_spectral_init_on_a_graph_in_pieces_warns_and_keeps_pcas_start():
     closest = np.linalg.norm(centres[:, None] - centres[None], axis=2)[np.triu_indices(5, 1)].min()
     assert closest >= 37.0, f"closest blob centres {closest:.1f} apart"
     assert min(Z[y == k].std() for k in range(5)) >= 9.4  # measured 11.1 (the others 28 to 50)
+
+
+def test_a_far_group_joined_by_negligible_edges_is_a_separate_piece():
+    """Eight rows far from a swiss roll meet their neighbour target among themselves: their
+    edges to the roll weigh about 1e-62, one piece on paper. The layout split them off and
+    squashed the roll onto one value, with no warning (held-out Spearman 0.24)."""
+    roll, _ = make_swiss_roll(2000, noise=0.05, random_state=0)
+    X = np.vstack([roll, np.random.RandomState(0).normal(size=(8, 3)) * 0.3 + [60, 0, 0]])
+    X = (X - X.mean(axis=0)) / np.sqrt(((X - X.mean(axis=0)) ** 2).mean())
+    graph, _ = fuzzy_graph(RowSubset(torch.tensor(X, dtype=torch.float32)), 15)
+    assert connected_components(graph, directed=False)[0] == 1 and pieces(graph) == 2
 
 
 def test_spectral_layout_sets_no_warnings_filter():

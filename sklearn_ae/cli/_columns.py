@@ -15,6 +15,15 @@ def repeated_names(names):
     return sorted({name for name in names if names.count(name) > 1})
 
 
+def unnamed_column_error(names, path):
+    """The :class:`CLIError` for a header row with an empty name in it (a pandas index?)."""
+    position = names.index("") + 1
+    hint = "leave it out with --columns"
+    if position == 1:
+        hint = f"a pandas index? write the file with to_csv(index=False), or {hint}"
+    return CLIError(f"{path}: column {position} has no name in the header row ({hint})")
+
+
 def names_text(names, limit=8):
     """``names`` quoted and comma-separated, the first ``limit`` of them.
 
@@ -93,6 +102,8 @@ def model_selector(expected, n_expected, requested, what="trained on"):
                     f"the model expects {n_expected} columns, but {path} has {len(chosen)} {which}columns"
                 )
             return chosen
+        if "" in chosen and "" not in expected:  # as fit says it, not as a column the model lacks
+            raise unnamed_column_error(names, path)
         missing = [c for c in expected if c not in chosen]
         extra = [c for c in chosen if c not in expected]
         if not missing and not extra:

@@ -220,7 +220,11 @@ def _training_lines(autoencoder, units):
         f"  final training loss:       {autoencoder.loss_curve_[-1]:.6g} (in {units})",
     ]
     if autoencoder.best_validation_score_ is not None:
-        lines.append(f"  best validation MSE:       {-autoencoder.best_validation_score_:.6g} (in {units})")
+        # The validation loss holds the penalties (and the VAE's KL term): an MSE only without them
+        terms = autoencoder._variational or autoencoder.sparsity > 0 or autoencoder.contractive > 0
+        label = "best validation loss:      " if terms else "best validation MSE:       "
+        what = f"in {units}; the MSE plus the penalty or KL terms" if terms else f"in {units}"
+        lines.append(f"  {label}{-autoencoder.best_validation_score_:.6g} ({what})")
     return lines
 
 

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._columns import names_text, repeated_names
+from ._columns import names_text, repeated_names, unnamed_column_error
 from ._errors import PROG, CLIError
 from ._files import existing_file, replaced_atomically
 
@@ -270,11 +270,7 @@ def _check_header(names, path):
 def _check_names(names, chosen, path):
     """The columns to read need names, each used once in the header (others may lack one)."""
     if "" in chosen:
-        position = names.index("") + 1
-        hint = "leave it out with --columns"
-        if position == 1:
-            hint = f"a pandas index? write the file with to_csv(index=False), or {hint}"
-        raise CLIError(f"{path}: column {position} has no name in the header row ({hint})")
+        raise unnamed_column_error(names, path)
     duplicates = [name for name in repeated_names(names) if name in chosen]
     if duplicates:
         raise CLIError(f"{path}: column name(s) used twice in the header: {names_text(duplicates)}")

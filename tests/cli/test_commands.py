@@ -52,6 +52,20 @@ def test_fit_prints_a_summary(capsys, tmp_path, fitted):
     assert "Traceback" not in captured.err
 
 
+@pytest.mark.parametrize(
+    "extra", [[], ["--sparsity", "1"], ["--variational"]], ids=["plain", "sparse", "vae"]
+)
+def test_the_summary_calls_a_validation_loss_with_penalties_no_mse(capsys, tmp_path, fitted, extra):
+    """With a penalty or the KL term the held-out score holds them: read as an MSE it
+    looked several times the training error."""
+    model = tmp_path / "model.joblib"
+    args = ["--n-components", "2", *FAST, "--early-stopping", "on", *extra]
+    assert main(["fit", str(fitted[0]), "--model", str(model), *args]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert ("best validation MSE:" in out) == (not extra)
+    assert ("best validation loss:" in out) == bool(extra)
+
+
 def test_the_next_command_after_fit_keeps_its_columns(capsys, tmp_path, data):
     csv = write_csv(tmp_path / "data.csv", data, COLUMNS)
     model = tmp_path / "model.joblib"
@@ -73,6 +87,16 @@ def test_transform_matches_columns_by_name(capsys, tmp_path, fitted, data):
     assert "'id'" in message and "not trained on" in message and "--columns" in message
     assert main([*argv, "--columns", ",".join(COLUMNS)]) == 0
     np.testing.assert_array_equal(read_csv(out)[1], encode(joblib.load(model), data))
+
+
+def test_transform_names_an_unnamed_index_column_as_fit_does(capsys, tmp_path, fitted, data):
+    """Not "column(s) the model was not trained on: ''"."""
+    indexed = tmp_path / "indexed.csv"
+    rows = [",".join([str(i), *map(repr, row)]) for i, row in enumerate(data.tolist())]
+    indexed.write_text("\n".join(["," + ",".join(COLUMNS), *rows]) + "\n")
+    argv = ["transform", str(indexed), "--model", str(fitted[1]), "--output", str(tmp_path / "codes.csv")]
+    message = run_error(capsys, argv)
+    assert "column 1 has no name in the header row (a pandas index?" in message
 
 
 def test_fit_columns_selects_numeric_columns(capsys, tmp_path, data):
