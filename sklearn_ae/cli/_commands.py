@@ -246,6 +246,12 @@ def _apply(args, inverse):
     else:
         select = model_selector(feature_names(model), model.n_features_in_, args.columns)
     X, _ = read_table(args.data, select, complete=COMPLETE_CODES if inverse else None, all_missing=True)
+    if not inverse and feature_names(model) is None:  # fitted in Python on an array: no names to match
+        print(
+            f"{PROG}: note: the model has no column names (it was fitted on an array), so "
+            f"{args.data}'s columns are used in their order",
+            file=sys.stderr,
+        )
     with warnings.catch_warnings():  # the columns were matched by name above
         warnings.filterwarnings("ignore", message="X does not have valid feature names")
         result = model.inverse_transform(X) if inverse else model.transform(X)

@@ -355,6 +355,7 @@ def test_model_without_column_names_checks_the_count(capsys, tmp_path, fitted, d
     other = write_csv(tmp_path / "other.csv", data, ["v", "w", "x", "y", "z"])
     out = tmp_path / "codes.csv"
     assert main(["transform", str(other), "--model", str(bare), "--output", str(out)]) == 0
+    assert "note: the model has no column names (it was fitted on an array)" in capsys.readouterr().err
     message = run_error(
         capsys, ["transform", str(other), "--model", str(bare), "--output", str(out), "--columns", "v,w"]
     )
