@@ -470,7 +470,8 @@ def _custom_modules(est, n_features, n_components, seed):
                 modules.append(spec(n_features=n_features, n_components=widths[name]))
         else:
             raise ValueError(f"{name} must be a torch.nn.Module subclass or instance, got {spec!r}.")
-    encoder, decoder = modules
+    # float32, as the data reach them, whatever torch's default dtype built them in
+    encoder, decoder = (None if module is None else module.float() for module in modules)
     if encoder is None and decoder is None:
         return modules
     code = "2 * n_components: posterior means and log-variances" if est._variational else "n_components"

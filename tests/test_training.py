@@ -380,6 +380,11 @@ def float64_default():
     torch.set_default_dtype(previous)
 
 
+class _LinearEncoder(torch.nn.Linear):
+    def __init__(self, n_features, n_components):
+        super().__init__(n_features, n_components)
+
+
 @pytest.mark.parametrize(
     "make",
     [
@@ -408,3 +413,12 @@ def test_torch_default_dtype_float64_changes_nothing(float64_default, make, miss
     restored = pickle.loads(pickle.dumps(model))
     restored.partial_fit(X)
     assert np.isfinite(restored.transform(X)).all()
+
+
+def test_custom_modules_built_under_a_float64_default_train_in_float32(float64_default):
+    """A class built while torch's default dtype is float64 has float64 weights; the data
+    reach it as float32, and the fit failed the width check with a dtype mismatch."""
+    X = np.random.RandomState(0).normal(size=(200, 6))
+    model = AutoencoderTransformer(2, max_iter=3, encoder=_LinearEncoder, random_state=0).fit(X)
+    assert next(model.encoder_.parameters()).dtype == torch.float32
+    assert np.isfinite(model.transform(X)).all()
