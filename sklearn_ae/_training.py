@@ -473,14 +473,14 @@ def _custom_modules(est, n_features, n_components, seed):
     # float32, as the data reach them, whatever torch's default dtype built them in
     encoder, decoder = (None if module is None else module.float() for module in modules)
     if encoder is None and decoder is None:
-        return modules
+        return [encoder, decoder]
     code = "2 * n_components: posterior means and log-variances" if est._variational else "n_components"
     # Seeded like the modules' construction and training: a lazy layer is initialised
     # here, by the fit's seed, and the user's global generator is left alone.
     with global_rng_scope(seed, torch.device("cpu")):
         _check_widths("encoder", encoder, n_features, widths["encoder"], f"n_features in, {code} out")
         _check_widths("decoder", decoder, n_components, n_features, "n_components in, n_features out")
-    return modules
+    return [encoder, decoder]
 
 
 def _check_constructor(name, cls):
