@@ -501,7 +501,7 @@ def _check_widths(name, module, n_in, n_out, rule):
     """A ``ValueError`` naming the widths when a user's module does not fit them.
 
     One row of zeros goes through ``module`` in eval mode, without gradients, in float32
-    as in training (a float64 module fails here, with this message, not in training).
+    as in training (the modules are cast to float32 before it).
     """
     if module is None:
         return

@@ -330,9 +330,11 @@ def test_a_float_code_size_with_module_instances_says_to_give_classes(X):
         AutoencoderTransformer(0.9, encoder=encoder, decoder=decoder, **FAST).fit(X)
 
 
-def test_a_float64_module_is_refused_before_training(X):
-    with pytest.raises(ValueError, match=r"The encoder must map rows.*same dtype"):
-        AutoencoderTransformer(3, encoder=torch.nn.Linear(6, 3).double(), **FAST).fit(X)
+def test_a_float64_module_trains_in_float32_and_the_users_stays_as_given(X):
+    encoder = torch.nn.Linear(6, 3).double()
+    ae = AutoencoderTransformer(3, encoder=encoder, **FAST).fit(X)
+    assert next(ae.encoder_.parameters()).dtype == torch.float32 and np.isfinite(ae.transform(X)).all()
+    assert encoder.weight.dtype == torch.float64  # a copy was cast
 
 
 def test_device_takes_a_torch_device(X):
