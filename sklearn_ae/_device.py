@@ -91,20 +91,30 @@ def global_rng_scope(seed: int, device: torch.device):
     Only for user-supplied modules, whose constructors and layers (``nn.Linear``'s
     initialisation, ``nn.Dropout``) draw from the global generators. The lock makes
     concurrent fits with such modules take turns, so each sees only its own seed;
-    only the CPU generator and the training device's (CUDA or MPS) are forked and
+    only the CPU generator and the training device's (CUDA or MPS) are saved and
     seeded (never every CUDA device's), and both are restored afterwards.
     """
-    if device.type == "cuda":
-        devices, kind = [device.index if device.index is not None else torch.cuda.current_device()], "cuda"
-    elif device.type == "mps":
-        devices, kind = ["mps"], "mps"
-    else:
-        devices, kind = [], None
-    with _GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=devices, device_type=kind):
-        torch.default_generator.manual_seed(seed)
-        if kind == "cuda":
-            with torch.cuda.device(devices[0]):
-                torch.cuda.manual_seed(seed)
-        elif kind == "mps":
-            torch.mps.manual_seed(seed)
-        yield
+    # Saved and restored here rather than by torch.random.fork_rng, whose device_type
+    # argument differs across the torch versions we support (None fails before 2.9).
+    cuda, mps = device.type == "cuda", device.type == "mps"
+    index = (device.index if device.index is not None else torch.cuda.current_device()) if cuda else None
+    with _GLOBAL_RNG_LOCK:
+        cpu_state = torch.get_rng_state()
+        if cuda:
+            device_state = torch.cuda.get_rng_state(index)
+        elif mps:
+            device_state = torch.mps.get_rng_state()
+        try:
+            torch.default_generator.manual_seed(seed)
+            if cuda:
+                with torch.cuda.device(index):
+                    torch.cuda.manual_seed(seed)
+            elif mps:
+                torch.mps.manual_seed(seed)
+            yield
+        finally:
+            torch.set_rng_state(cpu_state)
+            if cuda:
+                torch.cuda.set_rng_state(device_state, index)
+            elif mps:
+                torch.mps.set_rng_state(device_state)

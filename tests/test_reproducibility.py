@@ -253,3 +253,20 @@ def test_lazy_custom_modules_are_initialised_by_the_fits_seed(digits):
         assert torch.rand(1) == untouched
         codes.append(model.transform(X[:5]))
     np.testing.assert_array_equal(*codes)
+
+
+def test_custom_modules_do_not_depend_on_fork_rngs_device_type(digits, monkeypatch):
+    """Before torch 2.9, ``fork_rng(device_type=None)`` raises (``torch.device(None)``);
+    every fit with a custom module failed there, within our declared torch range."""
+    original = torch.random.fork_rng
+
+    def fork_rng_before_2_9(devices=None, enabled=True, device_type="cuda", **kwargs):
+        torch.device(device_type)  # what torch 2.2 to 2.8 do first: TypeError for None
+        return original(devices=devices, enabled=enabled, device_type=device_type, **kwargs)
+
+    monkeypatch.setattr(torch.random, "fork_rng", fork_rng_before_2_9)
+    encoder = torch.nn.Sequential(torch.nn.Linear(64, 16), torch.nn.ReLU(), torch.nn.Linear(16, 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = AutoencoderTransformer(2, encoder=encoder, max_iter=2, random_state=0).fit(digits[0][:300])
+    assert np.isfinite(model.transform(digits[0][:5])).all()
