@@ -247,9 +247,10 @@ def _apply(args, inverse):
         select = model_selector(feature_names(model), model.n_features_in_, args.columns)
     X, _ = read_table(args.data, select, complete=COMPLETE_CODES if inverse else None, all_missing=True)
     if not inverse and feature_names(model) is None:  # fitted in Python on an array: no names to match
+        order = "in the order --columns gives" if args.columns else "in their order"
         print(
             f"{PROG}: note: the model has no column names (it was fitted on an array), so "
-            f"{args.data}'s columns are used in their order",
+            f"{args.data}'s columns are used {order}",
             file=sys.stderr,
         )
     with warnings.catch_warnings():  # the columns were matched by name above

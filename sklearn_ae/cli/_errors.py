@@ -9,10 +9,11 @@ PROG = "sklearn-ae"
 
 
 def report_warnings(caught):
-    """Print each recorded warning's message once, as ``sklearn-ae: warning: <message>``."""
+    """Print each recorded warning's message once, as ``sklearn-ae: warning: <message>``
+    on one line (scikit-learn's version warning holds a line break)."""
     seen = set()
     for warning in caught:
-        message = str(warning.message)
+        message = " ".join(str(warning.message).split())
         if message not in seen:
             seen.add(message)
             print(f"{PROG}: warning: {message}", file=sys.stderr)

@@ -360,6 +360,9 @@ def test_model_without_column_names_checks_the_count(capsys, tmp_path, fitted, d
         capsys, ["transform", str(other), "--model", str(bare), "--output", str(out), "--columns", "v,w"]
     )
     assert "expects 5 columns" in message
+    chosen = ["--columns", "z,y,x,w,v"]
+    assert main(["transform", str(other), "--model", str(bare), "--output", str(out), *chosen]) == 0
+    assert "columns are used in the order --columns gives" in capsys.readouterr().err
 
 
 # --------------------------------------------------------------------- parquet

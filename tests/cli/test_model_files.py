@@ -104,6 +104,7 @@ def test_a_model_from_another_scikit_learn_version_warns_in_one_line(capsys, tmp
     lines = capsys.readouterr().err.splitlines()
     expected = "sklearn-ae: warning: Trying to unpickle estimator StandardScaler from version 1.0.0"
     assert lines[0].startswith(expected)
+    assert all(line.startswith("sklearn-ae: warning: Trying to unpickle estimator") for line in lines)
 
 
 def test_a_pipeline_without_inverse_transform_cannot_decode(capsys, tmp_path):
