@@ -81,7 +81,8 @@ class FittedModel:
         again when the network's weights have changed since (``encoder_`` or
         ``decoder_`` fine-tuned by hand, say): a tensor replaced, or changed in place
         through autograd-aware operations, as torch's version counters show. Writes
-        through ``.data``, which bypass those counters, are not seen.
+        through ``.data``, which bypass those counters, are not seen. A custom module
+        that does not compute in float64 is used in float32.
         """
         if self.device.type != "cpu":
             dtype = np.float32
@@ -95,9 +96,27 @@ class FittedModel:
         with self._lock:
             cached = self._inference.get(key)
             if cached is None or cached[0] != versions:
-                cached = (versions, copy.deepcopy(self.module).double())
+                double = copy.deepcopy(self.module).double()
+                cached = (versions, double if self._computes_in_float64(double) else self.module)
                 self._inference[key] = cached
         return cached[1]
+
+    def _computes_in_float64(self, double):
+        """Whether the float64 copy of a custom module computes in float64.
+
+        A user's module that casts to float32 inside (``x.float()``) fails on float64
+        input, or returns float32; it gets float32 inference instead, as on a GPU.
+        """
+        if not self.arch.custom:
+            return True
+        rows = torch.zeros(2, self.arch.n_features, dtype=torch.float64, device=self.device)
+        codes = torch.zeros(2, self.arch.n_components, dtype=torch.float64, device=self.device)
+        try:
+            with torch.inference_mode():
+                dtypes = {double.encode(rows).dtype, double.decode(codes).dtype}
+        except RuntimeError:  # torch's dtype mismatch
+            return False
+        return dtypes == {torch.float64}
 
     # ------------------------------------------------------------------ pickling
 

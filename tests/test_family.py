@@ -533,6 +533,32 @@ def test_custom_module_instance_keeps_its_own_initial_weights(digits):
         torch.testing.assert_close(trained, original, rtol=0, atol=1e-6)
 
 
+class Float32Encoder(nn.Module):
+    """Casts its input to float32, as a module written for float32 data may."""
+
+    def __init__(self, n_features, n_components):
+        super().__init__()
+        self.linear = nn.Linear(n_features, n_components)
+
+    def forward(self, x):
+        return self.linear(x.float())
+
+
+def test_a_module_that_casts_to_float32_serves_float64_input(digits):
+    """A float32-only custom module trains on float64 X; transform, inverse_transform
+    and score_samples of float64 rows then compute in float32 (they failed with torch's
+    dtype mismatch), as float32 input does, and return float64."""
+    X = digits[0][:400]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model = AutoencoderTransformer(4, encoder=Float32Encoder, max_iter=2, random_state=0).fit(X)
+    codes = model.transform(X)
+    assert codes.dtype == np.float64
+    np.testing.assert_allclose(codes, model.transform(X.astype(np.float32)), rtol=1e-5, atol=1e-4)
+    assert model.inverse_transform(codes).dtype == np.float64
+    assert np.isfinite(model.score_samples(X)).all()
+
+
 @pytest.mark.parametrize("batch_norm", [False, True])
 def test_a_fitted_models_halves_start_a_new_fit_where_they_ended(digits, batch_norm):
     """``encoder=fitted.encoder_`` (a built-in MLP, trained) keeps its trained weights
