@@ -448,6 +448,37 @@ def test_a_custom_module_returning_another_dtype_gets_a_clear_error():
     assert_agrees(run(to_onnx(model, X[:1]), X), model.transform(X), np.float32)
 
 
+def test_custom_modules_export_with_an_exporter_without_dynamo(monkeypatch):
+    """torch before 2.4: ``torch.onnx.export`` has no ``dynamo`` argument (every
+    custom-module export failed there with "unexpected keyword argument 'dynamo'")."""
+    original = torch.onnx.export
+
+    def export_before_2_4(model, args, f, input_names=None, output_names=None, opset_version=None,
+                          dynamic_axes=None):  # fmt: skip
+        return original(model, args, f, dynamo=False, input_names=input_names, output_names=output_names,
+                        opset_version=opset_version, dynamic_axes=dynamic_axes)  # fmt: skip
+
+    monkeypatch.setattr(torch.onnx, "export", export_before_2_4)
+    X = dataset("s_curve")
+    model = AutoencoderTransformer(2, encoder=SmallEncoder, max_iter=1, random_state=0).fit(X)
+    assert_agrees(run(to_onnx(model, X[:1]), X), model.transform(X), np.float64)
+
+
+def test_an_exporter_below_the_graphs_opset_is_refused_with_the_opset_to_use(monkeypatch):
+    """torch 2.2's exporter writes opset 17 at most; its nodes in an opset-22 graph
+    (ReduceMean's axes, Split, Pad changed at 18) could be invalid."""
+    import sklearn_ae.onnx._custom as custom
+
+    monkeypatch.setattr(custom, "_TORCHSCRIPT_MAX_OPSET", 17)
+    X = dataset("s_curve")
+    model = AutoencoderTransformer(2, encoder=SmallEncoder, max_iter=1, random_state=0).fit(X)
+    with pytest.raises(ValueError, match=r"writes ONNX opset 17 at most.*pass target_opset=17"):
+        to_onnx(model, X[:1], target_opset=18)
+    exported = to_onnx(model, X[:1], target_opset=17)
+    assert max(entry.version for entry in exported.opset_import if entry.domain in ("", "ai.onnx")) == 17
+    assert_agrees(run(exported, X), model.transform(X), np.float64)
+
+
 # -------------------------------------------------------------------- errors
 
 

@@ -12,6 +12,7 @@ rather than exported wrong.
 from __future__ import annotations
 
 import copy
+import inspect
 import io
 import warnings
 
@@ -20,9 +21,14 @@ import onnx
 import torch
 from onnx import AttributeProto, helper, numpy_helper
 
-# The highest opset torch 2.x's TorchScript exporter writes. Spliced nodes take the
-# whole graph's opset (at most 22 with skl2onnx 1.20; 21 and 22 added element types).
-_TORCHSCRIPT_MAX_OPSET = 20
+# The highest opset the installed torch's TorchScript exporter writes (20 in torch
+# 2.13, 17 in 2.2). Spliced nodes take the whole graph's opset: fine from 20 (at most
+# 22 with skl2onnx 1.20; 21 and 22 only added element types), not below, where opset
+# 18 changed operators (ReduceMean's axes, Split, Pad) that a module may use.
+_TORCHSCRIPT_MAX_OPSET = int(
+    getattr(getattr(torch.onnx, "_constants", None), "ONNX_TORCHSCRIPT_EXPORTER_MAX_OPSET", 17)
+)
+_SPLICES_UP_FROM = 20
 
 _TORCH_DTYPES = {np.dtype(np.float32): torch.float32, np.dtype(np.float64): torch.float64}
 
@@ -34,6 +40,17 @@ def emit_custom(g, x, module, n_in):
 
 def export_module(module, n_in, dtype, opset):
     """``module`` as an ONNX model with one input of shape ``(rows, n_in)`` in ``dtype``."""
+    if _TORCHSCRIPT_MAX_OPSET < _SPLICES_UP_FROM and opset > _TORCHSCRIPT_MAX_OPSET:
+        raise ValueError(
+            _cannot(
+                module,
+                f"torch {torch.__version__}'s exporter writes ONNX opset {_TORCHSCRIPT_MAX_OPSET} "
+                f"at most, and the graph's opset is {opset}: pass target_opset="
+                f"{_TORCHSCRIPT_MAX_OPSET}, or upgrade torch",
+            )
+        )
+    # Newer torch defaults to the dynamo exporter; torch before 2.4 has no such argument.
+    torchscript = {"dynamo": False} if "dynamo" in inspect.signature(torch.onnx.export).parameters else {}
     module = copy.deepcopy(module).cpu().to(_TORCH_DTYPES[np.dtype(dtype)]).eval()
     example = torch.zeros(2, n_in, dtype=_TORCH_DTYPES[np.dtype(dtype)], device="cpu")
     buffer = io.BytesIO()
@@ -44,7 +61,7 @@ def export_module(module, n_in, dtype, opset):
                 module,
                 (example,),
                 buffer,
-                dynamo=False,
+                **torchscript,
                 input_names=["input"],
                 output_names=["output"],
                 dynamic_axes={"input": {0: "rows"}, "output": {0: "rows"}},
@@ -52,7 +69,7 @@ def export_module(module, n_in, dtype, opset):
             )
         except Exception as exc:
             raise ValueError(
-                _cannot(module, f"torch.onnx.export (dynamo=False) failed: {_first_line(exc).rstrip('.!')}")
+                _cannot(module, f"torch.onnx.export (TorchScript) failed: {_first_line(exc).rstrip('.!')}")
             ) from exc
     exported = onnx.load_from_string(buffer.getvalue())
     returned = exported.graph.output[0].type.tensor_type.elem_type
