@@ -69,7 +69,7 @@ def test_contractive_lowers_encoder_sensitivity(digits_split, plain8):
     # Not met by shifting the code away from zero (which would shrink a raw mean square).
     codes = contractive.transform(X_test)
     shift = np.abs(codes.mean(axis=0)).max() / codes.std(axis=0).max()
-    assert shift < 0.2, f"codes' mean {shift:.3f} of their spread (measured 0.16)"
+    assert shift < 0.184, f"codes' mean {shift:.3f} of their spread (measured 0.160)"
 
 
 def test_vae_transform_is_deterministic_and_sample_in_user_units(digits_split, plain8):
@@ -92,7 +92,7 @@ def test_vae_transform_is_deterministic_and_sample_in_user_units(digits_split, p
     # (2,000 draws, so that the draws' own noise is small next to the bound).
     many = vae.sample(2000, random_state=0)
     mean_gap = np.abs(many.mean(axis=0) - X_train.mean(axis=0)).mean()
-    assert mean_gap <= 0.26, f"mean pixel gap {mean_gap:.3f} (measured 0.222)"
+    assert mean_gap <= 0.25, f"mean pixel gap {mean_gap:.3f} (measured 0.219)"
     spread = many.std() / X_train.std()
     assert 0.765 <= spread <= 1.035, f"spread ratio {spread:.3f} (measured 0.900)"
 
@@ -163,7 +163,7 @@ def test_vae_noise_variance_on_missing_data_counts_observed_pairs():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(X)
     noise = model._fitted.noise_variance * model.scale_**2  # back in the units of X
-    assert noise == pytest.approx(1.0, rel=0.05)
+    assert noise == pytest.approx(1.0, rel=0.032)
 
 
 @pytest.mark.parametrize("holes", [0.0, 0.3])
@@ -229,10 +229,10 @@ def test_vae_fit_on_missing_data_weighs_the_kl_per_observed_entry(monkeypatch):
 
     monkeypatch.setattr(penalties_module.KLPenalty, "__call__", recording)
     X, rng = _rank_two_with_unit_noise(n=500)
-    X[rng.rand(*X.shape) < 0.5] = np.nan
+    X[rng.rand(*X.shape) < 0.3] = np.nan  # 30% missing: the observed share is about 0.7
     VariationalAutoencoderTransformer(2, max_iter=1, early_stopping=False, random_state=0).fit(X)
     assert shares and None not in shares
-    assert 0.4 <= np.mean(shares) <= 0.6
+    assert 0.6 <= np.mean(shares) <= 0.8
 
 
 def test_float_n_components_reaches_target_with_fewer_components_than_pca(digits_split):
@@ -575,4 +575,5 @@ def test_a_fitted_models_halves_start_a_new_fit_where_they_ended(digits, batch_n
     for part in ("encoder_", "decoder_"):
         for new, old in zip(getattr(reused, part).parameters(), getattr(fitted, part).parameters()):
             torch.testing.assert_close(new, old, rtol=0, atol=1e-6)
-    assert reused.score(X) == pytest.approx(fitted.score(X), rel=0.02)
+    # measured 0.63% apart with batch norm (its running statistics), 5e-14 without
+    assert reused.score(X) == pytest.approx(fitted.score(X), rel=0.0075)

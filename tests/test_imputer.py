@@ -95,7 +95,7 @@ def test_missing_values_only_at_transform_time(incomplete_digits):
     ratio = imputation_rmse(new, filled, missing, train) / imputation_rmse(
         new, SimpleImputer().fit(train).transform(X), missing, train
     )
-    assert ratio <= 0.89, f"held-out RMSE / column means' {ratio:.3f} (measured 0.775)"
+    assert ratio <= 0.865, f"held-out RMSE / column means' {ratio:.3f} (measured 0.753)"
 
 
 def test_add_indicator_appends_the_missing_indicator(incomplete_digits):
@@ -215,7 +215,8 @@ def test_the_prior_is_that_of_the_training_codes(incomplete_digits):
     assert_allclose(imputer.code_mean_, codes.mean(axis=0))
     covariance = np.linalg.inv(imputer.code_precision_)
     assert_allclose(covariance, np.cov(codes.T), rtol=1e-4)
-    assert 0 < imputer.noise_variance_ < 1  # standardised units: below a feature's variance
+    # standardised units, well below a feature's variance of 1 (measured 0.200)
+    assert 0.17 < imputer.noise_variance_ < 0.23
 
 
 def test_codes_that_never_vary_get_a_finite_prior():
@@ -305,7 +306,7 @@ def test_a_constant_feature_is_not_blown_up_by_rounding():
     imputer = AutoencoderImputer(**FAST).fit(X)
     assert imputer.scale_[2] == 1.0
     filled = imputer.transform([[1.0, np.nan, 0.1], [1.0, np.nan, 0.2]])[:, 1]
-    assert abs(filled[1] - filled[0]) < 0.1  # was 2.06 against -2.4e12
+    assert abs(filled[1] - filled[0]) < 1e-6  # measured 0.0; was 2.06 against -2.4e12
 
 
 def test_values_that_overflow_float64_are_a_clear_error():

@@ -100,35 +100,36 @@ def test_transform_is_a_plain_forward_pass(umap_split):
     assert_allclose(alone, model.transform(X_test[:5]), rtol=1e-6, atol=1e-9)
 
 
-def _shaped_by_the_term(cls, X, **params):
-    """Fit with and without the term (same seed): finite codes that the term moved."""
+def _shaped_by_the_term(cls, X, at_least, **params):
+    """Fit with and without the term (same seed): finite codes that the term moved by
+    ``at_least`` of their spread (about 0.85 times what was measured)."""
     with_term, without = (
         quietly(cls(neighbors=weight, max_iter=5, random_state=0, **params), X).transform(X)
         for weight in (1.0, 0.0)
     )
     assert np.isfinite(with_term).all()
     moved = np.abs(with_term - without).max() / without.std()
-    assert moved > 0.05, f"the neighbour term moved the codes by {moved:.4f} of their spread"
+    assert moved > at_least, f"the neighbour term moved the codes by {moved:.4f} of their spread"
 
 
 @pytest.mark.parametrize(
-    "params",
+    ("params", "at_least"),
     [
-        {"n_components": 3, "sparsity": 0.5, "contractive": 0.1},
-        {"n_components": 2, "noise": 0.5, "dropout": 0.1, "early_stopping": False},
+        ({"n_components": 3, "sparsity": 0.5, "contractive": 0.1}, 1.8),  # measured 2.13
+        ({"n_components": 2, "noise": 0.5, "dropout": 0.1, "early_stopping": False}, 3.2),  # 3.75
     ],
     ids=["3d-sparse-contractive", "denoising-no-holdout"],
 )
-def test_combines_with_the_other_regularisers(params, umap_split):
-    _shaped_by_the_term(AutoencoderTransformer, umap_split[0][:500], **params)
+def test_combines_with_the_other_regularisers(params, at_least, umap_split):
+    _shaped_by_the_term(AutoencoderTransformer, umap_split[0][:500], at_least, **params)
 
 
 def test_variational_sparse_and_missing_inputs(umap_split):
     X = umap_split[0][:500].copy()
-    _shaped_by_the_term(VariationalAutoencoderTransformer, X, n_components=2)
-    _shaped_by_the_term(AutoencoderTransformer, sp.csr_matrix(X), n_components=2)
+    _shaped_by_the_term(VariationalAutoencoderTransformer, X, 0.09, n_components=2)  # measured 0.105
+    _shaped_by_the_term(AutoencoderTransformer, sp.csr_matrix(X), 3.4, n_components=2)  # 4.04
     X[np.random.RandomState(0).rand(*X.shape) < 0.2] = np.nan
-    _shaped_by_the_term(AutoencoderTransformer, X, n_components=2)
+    _shaped_by_the_term(AutoencoderTransformer, X, 3.4, n_components=2)  # 4.03
 
 
 def test_partial_fit_builds_the_graph_of_each_chunk(umap_split, monkeypatch):

@@ -148,7 +148,7 @@ def test_contractive_penalty_skips_a_batch_of_duplicate_rows(digits):
     with torch.no_grad():
         encoder.bias.fill_(10_000.0)
     shifted = float(ContractivePenalty(1.0)(rows, (None, encoder(rows)), module))
-    assert unshifted > 1.0 and shifted == pytest.approx(unshifted, rel=1e-3)
+    assert unshifted > 6.7 and shifted == pytest.approx(unshifted, rel=1e-3)  # measured 7.93
     X, _ = digits
     X = np.vstack([np.repeat(X[:1], 150, axis=0), X[1:151]])
     fits = {}

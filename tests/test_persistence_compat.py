@@ -51,7 +51,8 @@ def test_old_model_files_decode_score_and_keep_training(saved, digits):
     reconstructed = model.inverse_transform(expected)
     assert reconstructed.shape == (20, 64) and np.isfinite(reconstructed).all()
     score = model.score(X[200:220])
-    assert np.isfinite(score) and score < 0
+    decoded = model.inverse_transform(model.transform(X[200:220]))
+    assert score == pytest.approx(-np.mean((X[200:220] - decoded) ** 2), rel=1e-6)
     n_iter = model.n_iter_
     model.partial_fit(X[:200])  # one more epoch on the training rows
     assert model.n_iter_ == n_iter + 1
