@@ -193,6 +193,8 @@ def _fit_scaling_observed(X):
 
 def overflow_message(X):
     largest = float(np.nanmax(np.abs(X)))
+    if not np.isfinite(largest):  # scikit-learn's check skipped: config_context(assume_finite=True)
+        return "Input X contains infinity (assume_finite=True skipped scikit-learn's check for it)."
     exponent = int(np.floor(np.log10(largest))) if largest > 0 else 0
     return (
         f"X's values overflow float64 arithmetic (largest absolute value {largest:.3g}): "

@@ -257,11 +257,11 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
     def _validate(self, X, reset):
         """``X`` as float with NaN at the missing entries, and the missing mask."""
         nan_marker = _is_nan(self.missing_values)
-        if sp.issparse(X):
+        if sp.issparse(X) or hasattr(X, "sparse"):  # a pandas DataFrame of sparse columns too
             raise ValueError(
                 f"{type(self).__name__} takes dense X, but sparse data was passed: its output is "
-                "dense anyway; pass X.toarray(), or encode the sparse rows with "
-                "AutoencoderTransformer, which accepts them."
+                "dense anyway; pass X.toarray() (X.sparse.to_dense() for a pandas DataFrame), "
+                "or encode the sparse rows with AutoencoderTransformer, which accepts them."
             )
         X = validate_data(
             self, X, dtype=_FLOATS, ensure_all_finite="allow-nan" if nan_marker else True, reset=reset

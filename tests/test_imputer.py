@@ -336,6 +336,10 @@ def test_sparse_input_is_a_clear_error():
     with pytest.raises(ValueError, match=r"takes dense X, but sparse data was passed.*toarray"):
         imputer.fit(X)
     assert not hasattr(imputer, "autoencoder_")
+    # A pandas DataFrame of sparse columns got scikit-learn's TypeError about .toarray()
+    frame = pytest.importorskip("pandas").DataFrame.sparse.from_spmatrix(X)
+    with pytest.raises(ValueError, match=r"takes dense X.*X.sparse.to_dense\(\) for a pandas DataFrame"):
+        imputer.fit(frame)
 
 
 def test_the_convergence_warning_names_the_imputer():

@@ -391,3 +391,16 @@ def test_a_user_optimizers_own_state_is_not_checked_for_finiteness(X):
     ae.partial_fit(X)
     ae.partial_fit(X)
     assert ae.n_iter_ == 2
+
+
+def test_infinity_is_a_value_error_even_when_scikit_learns_check_is_off(digits):
+    """``assume_finite=True`` skips scikit-learn's check; the overflow message then hit
+    ``int(log10(inf))`` and raised an ``OverflowError``."""
+    from sklearn import config_context
+
+    X = digits[0][:100].copy()
+    X[0, 0] = np.inf
+    model = AutoencoderTransformer(max_iter=2)
+    with config_context(assume_finite=True), pytest.raises(ValueError, match="contains infinity"):
+        model.fit(X)
+    assert not hasattr(model, "n_iter_")
