@@ -19,7 +19,7 @@ from ._data import chunks, missing_per_row, result_array
 from ._device import fit_generators
 from ._errors import user_stacklevel
 from ._modules import ACTIVATIONS
-from ._state import FittedModel, forget_fitted
+from ._state import FittedModel, SavedModule, forget_fitted
 from ._training import (
     OPTIMIZERS,
     build_net,
@@ -752,6 +752,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
     def __getstate__(self):
         state = dict(super().__getstate__())  # a copy: object.__getstate__ returns __dict__
+        for name in ("encoder", "decoder"):  # module instances: the same bytes for equal modules
+            if isinstance(state.get(name), torch.nn.Module):
+                state[name] = SavedModule(state[name])
         fitted = state.pop("_fitted", None)
         if fitted is not None:
             del state["encoder_"], state["decoder_"]  # rebuilt from the weights on load

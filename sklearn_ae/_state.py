@@ -10,6 +10,7 @@ classes. The pickled keys are the ones release 0.1.0 wrote, so its files still l
 from __future__ import annotations
 
 import copy
+import io
 import threading
 from typing import NamedTuple
 
@@ -18,6 +19,43 @@ import torch
 
 from ._device import available_or_cpu
 from ._modules import build_autoencoder
+
+
+class SavedModule:
+    """A ``torch.nn.Module`` in a pickle as ``torch.save``'s bytes; unpickles to the module.
+
+    For the ``encoder``/``decoder`` parameters given as instances: ``Pipeline(memory=...)``
+    finds a cached fit by the pickled, unfitted estimator, and a module pickled directly
+    differs between two copies of one module (torch writes each storage's address into
+    the pickle), so the cache never hit. ``torch.save`` writes the same bytes for equal
+    modules. On a machine without CUDA the module loads on the CPU. A fitted model's
+    custom network travels the same way; ``skops.io``, which cannot store a torch
+    module safely, gets a ``TypeError`` that says so.
+    """
+
+    __slots__ = ("data",)
+
+    def __init__(self, module):
+        buffer = io.BytesIO()
+        torch.save(module, buffer)
+        self.data = buffer.getvalue()
+
+    def __reduce__(self):
+        return load_saved_module, (self.data,)
+
+    def __getstate__(self):  # pickle and copy use __reduce__; skops.io asks for the state
+        raise TypeError(
+            "skops.io cannot store a torch module (a custom encoder or decoder): loading it "
+            "would run pickle code. Save this model with joblib or pickle (see the user guide's "
+            "persistence page), or give the module's class, which skops stores by name, to an "
+            "unfitted model."
+        )
+
+
+def load_saved_module(data):
+    """The module that :class:`SavedModule` saved."""
+    where = None if torch.cuda.is_available() else "cpu"
+    return torch.load(io.BytesIO(data), map_location=where, weights_only=False)
 
 
 def forget_fitted(estimator):
@@ -129,7 +167,7 @@ class FittedModel:
             "_optimizer_state": to_numpy_tree(self.optimizer_state),
         }
         if self.arch.custom:  # the user's classes must be importable on load
-            state["_module_object"] = copy.deepcopy(self.module).cpu()
+            state["_module_object"] = SavedModule(copy.deepcopy(self.module).cpu())
         else:  # weights only: device independent, no torch objects in the pickle
             state["_weights"] = to_numpy_tree(self.module.state_dict())
         return state
