@@ -472,7 +472,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         check_settings(self)  # before anything changes: a refused parameter leaves the model as it was
         try:
             X = self._validate_X(X, reset=not kwargs["continuing"])
-            notices = self._train(X, **kwargs)
+            # Gradients on, whatever the caller's context (torch.inference_mode, no_grad)
+            with torch.inference_mode(False), torch.enable_grad():
+                notices = self._train(X, **kwargs)
         except BaseException:
             if not kwargs["continuing"]:
                 forget_fitted(self)
@@ -545,7 +547,11 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         output plus one chunk; scaling happens in torch.
         """
         module = self._fitted.inference_module(A.dtype)
-        dtype, device = next(module.parameters()).dtype, self._fitted.device
+        device = self._fitted.device
+        # Centring, scaling and differences in A's precision, the network in its own
+        # (float32 on a GPU or for a float32-only custom module): float64 rows far from
+        # 0 keep their digits. MPS has no float64.
+        dtype = torch.float64 if A.dtype == np.float64 and device.type != "mps" else torch.float32
         mean = torch.tensor(self.mean_, dtype=dtype, device=device)  # a copy: mean_ may be read-only
         # Rows of X (not codes): a feature no row of the first fit observed is missing,
         # as it was in training, whatever A holds there.
@@ -574,14 +580,22 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         # A missing entry enters the encoder as 0 in scaled units: the feature's mean.
         return torch.nan_to_num(scaled, nan=0.0) if missing else scaled
 
+    @staticmethod
+    def _network(half, x):
+        """``half`` (the module's ``encode`` or ``decode``) of ``x`` in the network's
+        precision, returned in ``x``'s (no copies where they are the same)."""
+        dtype = next(half.__self__.parameters()).dtype
+        return half(x.to(dtype)).to(x.dtype)
+
     def _encode(self, module, x, mean, missing):
-        return module.encode(self._scaled(x, mean, missing)) * self.scale_
+        return self._network(module.encode, self._scaled(x, mean, missing)) * self.scale_
 
     def _decode(self, module, z, mean, missing):
-        return module.decode(z / self.scale_) * self.scale_ + mean
+        return self._network(module.decode, z / self.scale_) * self.scale_ + mean
 
     def _row_errors(self, module, x, mean, missing):
-        reconstruction = module.decode(module.encode(self._scaled(x, mean, missing))) * self.scale_ + mean
+        code = self._network(module.encode, self._scaled(x, mean, missing))
+        reconstruction = self._network(module.decode, code) * self.scale_ + mean
         difference = reconstruction - x
         if difference.device.type == "mps":  # MPS has no float64
             difference = difference.cpu()

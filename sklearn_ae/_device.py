@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 
 import torch
@@ -82,6 +83,17 @@ def fit_generators(seed: int, device: torch.device) -> tuple[torch.Generator, to
 
 
 _GLOBAL_RNG_LOCK = threading.RLock()
+
+
+def _fresh_lock_in_child():
+    """A forked child gets a new lock: one held by another of the parent's threads at
+    the fork (a fit with a custom module) would stay held in the child for ever."""
+    global _GLOBAL_RNG_LOCK
+    _GLOBAL_RNG_LOCK = threading.RLock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_fresh_lock_in_child)
 
 
 @contextlib.contextmanager

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import io
+import os
 import threading
 from typing import NamedTuple
 
@@ -19,6 +20,20 @@ import torch
 
 from ._device import available_or_cpu
 from ._modules import build_autoencoder
+
+#: Guards the building of a model's float64 copy (every model's: it takes milliseconds).
+_INFERENCE_LOCK = threading.Lock()
+
+
+def _fresh_lock_in_child():
+    """A forked child gets a new lock: one held by another of the parent's threads at
+    the fork would stay held in the child for ever."""
+    global _INFERENCE_LOCK
+    _INFERENCE_LOCK = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_fresh_lock_in_child)
 
 
 class SavedModule:
@@ -107,7 +122,6 @@ class FittedModel:
         self.noise_variance = noise_variance
         self.optimizer_state = optimizer_state
         self._inference = {}
-        self._lock = threading.Lock()
 
     def inference_module(self, dtype):
         """The network in eval mode, in ``dtype`` (a float64 copy is cached).
@@ -131,7 +145,7 @@ class FittedModel:
             (id(tensor), tensor.data_ptr(), tensor._version)
             for tensor in self.module.state_dict(keep_vars=True).values()
         )
-        with self._lock:
+        with _INFERENCE_LOCK:
             cached = self._inference.get(key)
             if cached is None or cached[0] != versions:
                 double = copy.deepcopy(self.module).double()
@@ -152,7 +166,7 @@ class FittedModel:
         try:
             with torch.inference_mode():
                 dtypes = {double.encode(rows).dtype, double.decode(codes).dtype}
-        except RuntimeError:  # torch's dtype mismatch
+        except Exception:  # torch's dtype mismatch, or the module's own check of its input
             return False
         return dtypes == {torch.float64}
 

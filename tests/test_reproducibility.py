@@ -3,6 +3,7 @@
 import copy
 import gc
 import io
+import os
 import pickle
 import warnings
 from concurrent.futures import ThreadPoolExecutor
@@ -270,3 +271,39 @@ def test_custom_modules_do_not_depend_on_fork_rngs_device_type(digits, monkeypat
         warnings.simplefilter("ignore", ConvergenceWarning)
         model = AutoencoderTransformer(2, encoder=encoder, max_iter=2, random_state=0).fit(digits[0][:300])
     assert np.isfinite(model.transform(digits[0][:5])).all()
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+@pytest.mark.parametrize(
+    "module, name", [("sklearn_ae._device", "_GLOBAL_RNG_LOCK"), ("sklearn_ae._state", "_INFERENCE_LOCK")]
+)
+def test_a_lock_held_by_another_thread_at_a_fork_is_free_in_the_child(module, name):
+    """A fit with a custom module holds the global-generator lock; a fork at that moment
+    (multiprocessing's default start on Linux) left it held in the child, whose own
+    custom-module fits then hung for ever."""
+    import importlib
+    import threading
+
+    lock = getattr(importlib.import_module(module), name)
+    held, release = threading.Event(), threading.Event()
+
+    def hold():
+        with lock:
+            held.set()
+            release.wait()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    held.wait()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)  # Python 3.12+: fork with threads
+            pid = os.fork()
+        if pid == 0:  # the child: exit 0 if the lock can be taken
+            child_lock = getattr(importlib.import_module(module), name)
+            os._exit(0 if child_lock.acquire(timeout=5) else 1)
+        _, status = os.waitpid(pid, 0)
+    finally:
+        release.set()
+        thread.join()
+    assert os.waitstatus_to_exitcode(status) == 0

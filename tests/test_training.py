@@ -422,3 +422,15 @@ def test_custom_modules_built_under_a_float64_default_train_in_float32(float64_d
     model = AutoencoderTransformer(2, max_iter=3, encoder=_LinearEncoder, random_state=0).fit(X)
     assert next(model.encoder_.parameters()).dtype == torch.float32
     assert np.isfinite(model.transform(X)).all()
+
+
+@pytest.mark.parametrize("context", [torch.inference_mode, torch.no_grad], ids=["inference_mode", "no_grad"])
+def test_fit_inside_a_torch_no_gradient_context(digits, context):
+    """A caller's ``torch.inference_mode()`` made fit fail with torch's "element 0 of
+    tensors does not require grad"; the fit is the one made outside it."""
+    X = digits[0][:300]
+    params = dict(n_components=2, max_iter=2, random_state=0)
+    outside = AutoencoderTransformer(**params).fit(X).transform(X)
+    with context():
+        inside = AutoencoderTransformer(**params).fit(X).transform(X)
+    np.testing.assert_array_equal(inside, outside)
