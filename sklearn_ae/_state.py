@@ -128,8 +128,9 @@ class FittedModel:
 
         Inference in the input's precision keeps results independent of how rows are
         batched, which float32 matrix products do not guarantee. On GPUs float64 runs
-        at a small fraction of float32's speed, so there float64 input is computed in
-        float32 (the result is still returned as float64). The float64 copy is made
+        at a small fraction of float32's speed, so there the network computes float64
+        input in float32 (the caller centres and scales in float64, and the result is
+        still returned as float64). The float64 copy is made
         again when the network's weights have changed since (``encoder_`` or
         ``decoder_`` fine-tuned by hand, say): a tensor replaced, or changed in place
         through autograd-aware operations, as torch's version counters show. Writes
