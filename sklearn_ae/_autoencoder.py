@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import inspect
 import warnings
 from numbers import Integral, Real
@@ -775,7 +776,18 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             state.update(fitted.pickle_state())
         return state
 
+    def __deepcopy__(self, memo):
+        # Attribute by attribute, not through the pickled state: a module that cannot
+        # be pickled (a parametrized one) still deep-copies.
+        copied = type(self).__new__(type(self))
+        memo[id(self)] = copied
+        copied.__dict__.update(copy.deepcopy(self.__dict__, memo))
+        return copied
+
     def __setstate__(self, state):
+        for name in ("encoder", "decoder", "_module_object"):
+            if name in state:
+                state[name] = SavedModule.loaded(state[name])
         if "_arch" in state:  # a fitted model: rebuild the network (see _state.py)
             fitted = FittedModel.from_pickle_state(state)
             state.update(_fitted=fitted, encoder_=fitted.module.encoder, decoder_=fitted.module.decoder)

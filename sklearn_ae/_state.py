@@ -18,6 +18,11 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
+try:
+    import cloudpickle as _cloudpickle  # a dependency of joblib since 1.5
+except ImportError:  # older joblib vendors it
+    from joblib.externals import cloudpickle as _cloudpickle
+
 from ._device import available_or_cpu
 from ._modules import build_autoencoder
 
@@ -37,34 +42,42 @@ if hasattr(os, "register_at_fork"):
 
 
 class SavedModule:
-    """A ``torch.nn.Module`` in a pickle as ``torch.save``'s bytes; unpickles to the module.
+    """A ``torch.nn.Module`` that pickles as ``torch.save``'s bytes and unpickles to the module.
 
     For the ``encoder``/``decoder`` parameters given as instances: ``Pipeline(memory=...)``
     finds a cached fit by the pickled, unfitted estimator, and a module pickled directly
     differs between two copies of one module (torch writes each storage's address into
     the pickle), so the cache never hit. ``torch.save`` writes the same bytes for equal
-    modules. On a machine without CUDA the module loads on the CPU. A fitted model's
+    modules, through cloudpickle, as joblib's workers use: a class defined in a script
+    or notebook (``__main__``) is stored by value, so the workers of ``n_jobs > 1`` can
+    rebuild it. On a machine without CUDA the module loads on the CPU. A fitted model's
     custom network travels the same way; ``skops.io``, which cannot store a torch
-    module safely, gets a ``TypeError`` that says so.
+    module safely, gets a ``TypeError`` that says so. Nothing is serialised until a
+    pickle is written (``copy.copy`` unwraps the module as it is).
     """
 
-    __slots__ = ("data",)
+    __slots__ = ("module",)
 
     def __init__(self, module):
-        buffer = io.BytesIO()
-        torch.save(module, buffer)
-        self.data = buffer.getvalue()
+        self.module = module
 
     def __reduce__(self):
-        return load_saved_module, (self.data,)
+        buffer = io.BytesIO()
+        torch.save(self.module, buffer, pickle_module=_cloudpickle)
+        return load_saved_module, (buffer.getvalue(),)
 
-    def __getstate__(self):  # pickle and copy use __reduce__; skops.io asks for the state
+    def __getstate__(self):  # pickle uses __reduce__; skops.io asks for the state
         raise TypeError(
             "skops.io cannot store a torch module (a custom encoder or decoder): loading it "
             "would run pickle code. Save this model with joblib or pickle (see the user guide's "
             "persistence page), or give the module's class, which skops stores by name, to an "
             "unfitted model."
         )
+
+    @staticmethod
+    def loaded(value):
+        """The module of ``value`` if it is a :class:`SavedModule`, else ``value``."""
+        return value.module if isinstance(value, SavedModule) else value
 
 
 def load_saved_module(data):

@@ -188,7 +188,8 @@ def test_sparsity_with_sgd_and_units_beyond_the_datas_rank(n_components):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(X)
-    assert -model.score(X) < 1e-6 * X.var()
+    assert np.isfinite(model.loss_curve_).all()
+    assert -model.score(X) < 1e-14 * X.var()  # measured 2.5e-15 and 2.8e-15 of it: rounding
 
 
 class _DropoutEncoder(torch.nn.Module):

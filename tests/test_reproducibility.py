@@ -307,3 +307,46 @@ def test_a_lock_held_by_another_thread_at_a_fork_is_free_in_the_child(module, na
         release.set()
         thread.join()
     assert os.waitstatus_to_exitcode(status) == 0
+
+
+def _local_modules():
+    """Module classes defined in a function, as in a script's ``__main__``: a worker
+    process cannot import them, so only a pickle that stores them by value rebuilds them."""
+
+    class Encoder(torch.nn.Module):
+        def __init__(self, n_features=64, n_components=2):
+            super().__init__()
+            self.linear = torch.nn.Linear(n_features, n_components)
+
+        def forward(self, x):
+            return self.linear(x)
+
+    return Encoder
+
+
+@pytest.mark.parametrize("as_instance", [True, False], ids=["instance", "class"])
+def test_custom_modules_from_a_script_cross_validate_in_worker_processes(digits, as_instance):
+    from sklearn.model_selection import cross_validate
+
+    Encoder = _local_modules()
+    encoder = Encoder() if as_instance else Encoder
+    model = AutoencoderTransformer(2, encoder=encoder, max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        result = cross_validate(model, digits[0][:400], cv=2, n_jobs=2, return_estimator=True)
+    assert np.isfinite(result["test_score"]).all() and len(result["estimator"]) == 2
+
+
+def test_copies_of_models_with_module_instances(digits):
+    """``copy.copy`` hands the pickled state over as it is, and ``copy.deepcopy`` must
+    not need the module to pickle (a parametrized layer does not)."""
+    X = digits[0][:300]
+    encoder = torch.nn.utils.parametrizations.weight_norm(torch.nn.Linear(64, 2))
+    unfitted = AutoencoderTransformer(2, encoder=encoder, max_iter=2, random_state=0)
+    assert isinstance(copy.copy(unfitted).encoder, torch.nn.Module)
+    assert isinstance(copy.deepcopy(unfitted).encoder, torch.nn.Module)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        fitted = clone(unfitted).fit(X)
+    for copied in (copy.copy(fitted), copy.deepcopy(fitted)):
+        np.testing.assert_array_equal(copied.transform(X), fitted.transform(X))
