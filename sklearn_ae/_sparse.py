@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ._data import overflow_message
+
 
 def fit_scaling_sparse(X):
     """Per-feature mean and global scale of CSR ``X`` over its observed entries.
@@ -32,10 +34,7 @@ def fit_scaling_sparse(X):
         mean = np.divide(total, count, out=np.zeros(d), where=count > 0)
         sum_sq = _squared_deviations(X, mean)
     if not (np.isfinite(mean).all() and np.isfinite(sum_sq)):
-        raise ValueError(
-            "X's values overflow float64 arithmetic: the mean or the sum of squared deviations "
-            "from it is not finite. Divide X by a constant before fitting."
-        )
+        raise ValueError(overflow_message(X.data))
     n_observed = int(count.sum())
     if n_observed == 0:
         return mean, 1.0

@@ -396,11 +396,13 @@ def test_a_user_optimizers_own_state_is_not_checked_for_finiteness(X):
 def test_infinity_is_a_value_error_even_when_scikit_learns_check_is_off(digits):
     """``assume_finite=True`` skips scikit-learn's check; the overflow message then hit
     ``int(log10(inf))`` and raised an ``OverflowError``."""
+    import scipy.sparse as sp
     from sklearn import config_context
 
     X = digits[0][:100].copy()
     X[0, 0] = np.inf
-    model = AutoencoderTransformer(max_iter=2)
-    with config_context(assume_finite=True), pytest.raises(ValueError, match="contains infinity"):
-        model.fit(X)
-    assert not hasattr(model, "n_iter_")
+    for data in (X, sp.csr_matrix(X)):  # sparse input said "overflow ... divide X by a constant"
+        model = AutoencoderTransformer(max_iter=2)
+        with config_context(assume_finite=True), pytest.raises(ValueError, match="contains infinity"):
+            model.fit(data)
+        assert not hasattr(model, "n_iter_")
