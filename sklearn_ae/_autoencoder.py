@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import inspect
 import warnings
 from numbers import Integral, Real
@@ -20,7 +19,7 @@ from ._data import chunks, missing_per_row, result_array
 from ._device import fit_generators
 from ._errors import user_stacklevel
 from ._modules import ACTIVATIONS
-from ._state import FittedModel, SavedModule, forget_fitted
+from ._state import FittedModel, forget_fitted
 from ._training import (
     OPTIMIZERS,
     build_net,
@@ -767,27 +766,13 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
     def __getstate__(self):
         state = dict(super().__getstate__())  # a copy: object.__getstate__ returns __dict__
-        for name in ("encoder", "decoder"):  # module instances: the same bytes for equal modules
-            if isinstance(state.get(name), torch.nn.Module):
-                state[name] = SavedModule(state[name])
         fitted = state.pop("_fitted", None)
         if fitted is not None:
             del state["encoder_"], state["decoder_"]  # rebuilt from the weights on load
             state.update(fitted.pickle_state())
         return state
 
-    def __deepcopy__(self, memo):
-        # Attribute by attribute, not through the pickled state: a module that cannot
-        # be pickled (a parametrized one) still deep-copies.
-        copied = type(self).__new__(type(self))
-        memo[id(self)] = copied
-        copied.__dict__.update(copy.deepcopy(self.__dict__, memo))
-        return copied
-
     def __setstate__(self, state):
-        for name in ("encoder", "decoder", "_module_object"):
-            if name in state:
-                state[name] = SavedModule.loaded(state[name])
         if "_arch" in state:  # a fitted model: rebuild the network (see _state.py)
             fitted = FittedModel.from_pickle_state(state)
             state.update(_fitted=fitted, encoder_=fitted.module.encoder, decoder_=fitted.module.decoder)

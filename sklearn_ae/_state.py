@@ -10,18 +10,12 @@ classes. The pickled keys are the ones release 0.1.0 wrote, so its files still l
 from __future__ import annotations
 
 import copy
-import io
 import os
 import threading
 from typing import NamedTuple
 
 import numpy as np
 import torch
-
-try:
-    import cloudpickle as _cloudpickle  # a dependency of joblib since 1.5
-except ImportError:  # older joblib vendors it
-    from joblib.externals import cloudpickle as _cloudpickle
 
 from ._device import available_or_cpu
 from ._modules import build_autoencoder
@@ -39,51 +33,6 @@ def _fresh_lock_in_child():
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_fresh_lock_in_child)
-
-
-class SavedModule:
-    """A ``torch.nn.Module`` that pickles as ``torch.save``'s bytes and unpickles to the module.
-
-    For the ``encoder``/``decoder`` parameters given as instances: ``Pipeline(memory=...)``
-    finds a cached fit by the pickled, unfitted estimator, and a module pickled directly
-    differs between two copies of one module (torch writes each storage's address into
-    the pickle), so the cache never hit. ``torch.save`` writes the same bytes for equal
-    modules, through cloudpickle, as joblib's workers use: a class defined in a script
-    or notebook (``__main__``) is stored by value, so the workers of ``n_jobs > 1`` can
-    rebuild it. On a machine without CUDA the module loads on the CPU. A fitted model's
-    custom network travels the same way; ``skops.io``, which cannot store a torch
-    module safely, gets a ``TypeError`` that says so. Nothing is serialised until a
-    pickle is written (``copy.copy`` unwraps the module as it is).
-    """
-
-    __slots__ = ("module",)
-
-    def __init__(self, module):
-        self.module = module
-
-    def __reduce__(self):
-        buffer = io.BytesIO()
-        torch.save(self.module, buffer, pickle_module=_cloudpickle)
-        return load_saved_module, (buffer.getvalue(),)
-
-    def __getstate__(self):  # pickle uses __reduce__; skops.io asks for the state
-        raise TypeError(
-            "skops.io cannot store a torch module (a custom encoder or decoder): loading it "
-            "would run pickle code. Save this model with joblib or pickle (see the user guide's "
-            "persistence page), or give the module's class, which skops stores by name, to an "
-            "unfitted model."
-        )
-
-    @staticmethod
-    def loaded(value):
-        """The module of ``value`` if it is a :class:`SavedModule`, else ``value``."""
-        return value.module if isinstance(value, SavedModule) else value
-
-
-def load_saved_module(data):
-    """The module that :class:`SavedModule` saved."""
-    where = None if torch.cuda.is_available() else "cpu"
-    return torch.load(io.BytesIO(data), map_location=where, weights_only=False)
 
 
 def forget_fitted(estimator):
@@ -195,7 +144,7 @@ class FittedModel:
             "_optimizer_state": to_numpy_tree(self.optimizer_state),
         }
         if self.arch.custom:  # the user's classes must be importable on load
-            state["_module_object"] = SavedModule(copy.deepcopy(self.module).cpu())
+            state["_module_object"] = copy.deepcopy(self.module).cpu()
         else:  # weights only: device independent, no torch objects in the pickle
             state["_weights"] = to_numpy_tree(self.module.state_dict())
         return state
