@@ -82,18 +82,19 @@ def fit_generators(seed: int, device: torch.device) -> tuple[torch.Generator, to
     return cpu, on_device
 
 
+def renew_in_forked_children(namespace, name, make):
+    """Set ``namespace[name]`` to a fresh ``make()`` in every forked child.
+
+    For module-level locks: one held by another of the parent's threads at the fork
+    (a fit with a custom module, say) would stay held in the child for ever. Code
+    that takes the lock looks the global up at call time.
+    """
+    if hasattr(os, "register_at_fork"):
+        os.register_at_fork(after_in_child=lambda: namespace.__setitem__(name, make()))
+
+
 _GLOBAL_RNG_LOCK = threading.RLock()
-
-
-def _fresh_lock_in_child():
-    """A forked child gets a new lock: one held by another of the parent's threads at
-    the fork (a fit with a custom module) would stay held in the child for ever."""
-    global _GLOBAL_RNG_LOCK
-    _GLOBAL_RNG_LOCK = threading.RLock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_fresh_lock_in_child)
+renew_in_forked_children(globals(), "_GLOBAL_RNG_LOCK", threading.RLock)
 
 
 @contextlib.contextmanager

@@ -10,29 +10,18 @@ classes. The pickled keys are the ones release 0.1.0 wrote, so its files still l
 from __future__ import annotations
 
 import copy
-import os
 import threading
 from typing import NamedTuple
 
 import numpy as np
 import torch
 
-from ._device import available_or_cpu
+from ._device import available_or_cpu, renew_in_forked_children
 from ._modules import build_autoencoder
 
 #: Guards the building of a model's float64 copy (every model's: it takes milliseconds).
 _INFERENCE_LOCK = threading.Lock()
-
-
-def _fresh_lock_in_child():
-    """A forked child gets a new lock: one held by another of the parent's threads at
-    the fork would stay held in the child for ever."""
-    global _INFERENCE_LOCK
-    _INFERENCE_LOCK = threading.Lock()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_fresh_lock_in_child)
+renew_in_forked_children(globals(), "_INFERENCE_LOCK", threading.Lock)
 
 
 def forget_fitted(estimator):
