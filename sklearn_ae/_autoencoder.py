@@ -15,7 +15,7 @@ from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_array, check_is_fitted, validate_data
 from torch import nn
 
-from ._data import chunks, missing_per_row, result_array
+from ._data import INFINITY_MESSAGE, chunks, missing_per_row, result_array
 from ._device import fit_generators
 from ._errors import user_stacklevel
 from ._modules import ACTIVATIONS
@@ -572,6 +572,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 if unobserved is not None:
                     x = x.index_fill(1, unobserved, float("nan"))  # a copy: A stays as it was
                 missing = not bool(torch.isfinite(x.sum()))  # NaN (or an overflow): fill
+                if missing and bool(torch.isinf(x).any()):
+                    raise ValueError(INFINITY_MESSAGE)
                 out[rows] = function(module, x, mean, missing).cpu().numpy()
         return out
 

@@ -191,10 +191,15 @@ def _fit_scaling_observed(X):
     return mean, _scale(sum_sq, int(count.sum()))
 
 
+#: For X with an infinite entry, which reaches us only past
+#: ``sklearn.config_context(assume_finite=True)`` (NaN is "missing", and kept).
+INFINITY_MESSAGE = "Input X contains infinity (assume_finite=True skipped scikit-learn's check for it)."
+
+
 def overflow_message(X):
     largest = float(np.nanmax(np.abs(X)))
-    if not np.isfinite(largest):  # scikit-learn's check skipped: config_context(assume_finite=True)
-        return "Input X contains infinity (assume_finite=True skipped scikit-learn's check for it)."
+    if not np.isfinite(largest):
+        return INFINITY_MESSAGE
     exponent = int(np.floor(np.log10(largest))) if largest > 0 else 0
     return (
         f"X's values overflow float64 arithmetic (largest absolute value {largest:.3g}): "
@@ -219,6 +224,8 @@ def scaled_tensor(X, mean, scale):
         block /= scale
         out[rows] = torch.from_numpy(block)  # cast to float32 on copy
         finite = finite and not bool(torch.isinf(out[rows]).any())  # NaN is "missing"
+    if not finite and np.isinf(X).any():
+        raise ValueError(INFINITY_MESSAGE)
     if not finite:  # new rows far outside the data that set mean and scale
         raise ValueError(
             "X's values overflow float32 once centred and divided by scale_ "

@@ -16,7 +16,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
 
 from ._autoencoder import AutoencoderTransformer
-from ._data import chunks, overflow_message
+from ._data import INFINITY_MESSAGE, chunks, overflow_message
 from ._errors import user_stacklevel
 from ._map_codes import CHUNK_ENTRIES, CodePrior, fit_prior, map_reconstruction
 from ._modules import ACTIVATIONS
@@ -257,7 +257,8 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
     def _validate(self, X, reset):
         """``X`` as float with NaN at the missing entries, and the missing mask."""
         nan_marker = _is_nan(self.missing_values)
-        if sp.issparse(X) or hasattr(X, "sparse"):  # a pandas DataFrame of sparse columns too
+        # A pandas DataFrame of sparse columns too (one with no columns has the accessor as well).
+        if sp.issparse(X) or (hasattr(X, "sparse") and len(getattr(X, "columns", ())) > 0):
             raise ValueError(
                 f"{type(self).__name__} takes dense X, but sparse data was passed: its output is "
                 "dense anyway; pass X.toarray() (X.sparse.to_dense() for a pandas DataFrame), "
@@ -409,6 +410,8 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
             rows = np.flatnonzero(missing[:, kept].any(axis=1))
             with np.errstate(over="ignore"):
                 standardised = self._standardise(X[rows])[:, kept]
+            if np.isinf(X[rows]).any():
+                raise ValueError(INFINITY_MESSAGE)
             if np.isinf(standardised).any():  # finite X, too far from the fit's means for its dtype
                 largest = float(np.nanmax(np.abs(X[rows])))
                 raise ValueError(

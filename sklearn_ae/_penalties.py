@@ -15,8 +15,8 @@ from torch import nn
 from ._modules import Coder, Dropout, activation_derivative
 
 #: The smallest root mean square of a code unit that the sparsity penalty divides by
-#: (scaled units, where each feature has spread 1). A unit beyond the data's rank (an
-#: overcomplete code's padding, zero at PCA's start) is tiny but not zero after a step,
+#: (scaled units, where the data's overall root mean square is 1). A unit beyond the
+#: data's rank (an overcomplete code's padding, zero at PCA's start) is tiny but not zero after a step,
 #: and its gradient, which grows as one over its spread, made SGD diverge at the first
 #: epoch. Fits on the digits at code size 16 and on the S-curve do not reach it (their
 #: codes are unchanged); at size 80 it steadied the held-out error (0.103 and 0.107 for

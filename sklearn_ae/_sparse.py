@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ._data import overflow_message
+from ._data import INFINITY_MESSAGE, overflow_message
 
 
 def fit_scaling_sparse(X):
@@ -58,6 +58,8 @@ class ScaledSparse:
         self.shape = X.shape
         stored = np.abs(X.data)
         largest = (np.nanmax(stored, initial=0.0) + np.abs(mean).max(initial=0.0)) / scale
+        if np.isinf(stored).any():
+            raise ValueError(INFINITY_MESSAGE)
         if not np.isfinite(largest) or largest > np.finfo(np.float32).max:
             raise ValueError(
                 "X's values overflow float32 once centred and divided by scale_ "

@@ -100,27 +100,28 @@ class FittedModel:
         with _INFERENCE_LOCK:
             cached = self._inference.get(key)
             if cached is None or cached[0] != versions:
-                double = copy.deepcopy(self.module).double()
-                cached = (versions, double if self._computes_in_float64(double) else self.module)
+                cached = (versions, self._float64_copy())
                 self._inference[key] = cached
         return cached[1]
 
-    def _computes_in_float64(self, double):
-        """Whether the float64 copy of a custom module computes in float64.
+    def _float64_copy(self):
+        """A float64 copy of the network; for a custom module, only one that computes in float64.
 
-        A user's module that casts to float32 inside (``x.float()``) fails on float64
-        input, or returns float32; it gets float32 inference instead, as on a GPU.
+        A user's module that casts to float32 inside (``x.float()``), fails on float64
+        input, or cannot be copied (it holds a lock, say) is used in float32 instead, as
+        on a GPU.
         """
         if not self.arch.custom:
-            return True
+            return copy.deepcopy(self.module).double()
         rows = torch.zeros(2, self.arch.n_features, dtype=torch.float64, device=self.device)
         codes = torch.zeros(2, self.arch.n_components, dtype=torch.float64, device=self.device)
         try:
+            double = copy.deepcopy(self.module).double()
             with torch.inference_mode():
                 dtypes = {double.encode(rows).dtype, double.decode(codes).dtype}
-        except Exception:  # torch's dtype mismatch, or the module's own check of its input
-            return False
-        return dtypes == {torch.float64}
+        except Exception:  # no copy, torch's dtype mismatch, or the module's own input check
+            return self.module
+        return double if dtypes == {torch.float64} else self.module
 
     # ------------------------------------------------------------------ pickling
 
@@ -140,23 +141,32 @@ class FittedModel:
 
     @classmethod
     def from_pickle_state(cls, state):
-        """Rebuild from :meth:`pickle_state`'s keys, removing them from ``state``."""
+        """Rebuild from :meth:`pickle_state`'s keys, removing them from ``state``.
+
+        Tensors made inside ``torch.inference_mode()`` (a model loaded there) are
+        inference tensors, which training and the float64 copy's version check refuse:
+        the rebuilt network and optimizer state are made outside it, and a custom module
+        unpickled there is copied outside it.
+        """
         arch = state.pop("_arch")
         arch = Architecture(**{**arch, "hidden_layer_sizes": tuple(arch["hidden_layer_sizes"])})
         weights = state.pop("_weights", None)
         module = state.pop("_module_object", None)
-        if weights is not None:
-            module = arch.build()
-            module.load_state_dict(to_tensor_tree(weights))
-        device = available_or_cpu(torch.device(state.pop("_device")))
-        state.pop("_inference", None)  # 0.1.0's inference cache, if present
-        return cls(
-            module.to(device),
-            arch,
-            device,
-            state.pop("_noise_variance", None),
-            to_tensor_tree(state.pop("_optimizer_state", None)),
-        )
+        with torch.inference_mode(False):
+            if weights is not None:
+                module = arch.build()
+                module.load_state_dict(to_tensor_tree(weights))
+            elif any(tensor.is_inference() for tensor in module.state_dict().values()):
+                module = copy.deepcopy(module)
+            device = available_or_cpu(torch.device(state.pop("_device")))
+            state.pop("_inference", None)  # 0.1.0's inference cache, if present
+            return cls(
+                module.to(device),
+                arch,
+                device,
+                state.pop("_noise_variance", None),
+                to_tensor_tree(state.pop("_optimizer_state", None)),
+            )
 
 
 def to_numpy_tree(obj):

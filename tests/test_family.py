@@ -1,5 +1,6 @@
 """The autoencoder family: denoising, sparse, contractive, variational, code size, modules."""
 
+import threading
 import warnings
 
 import numpy as np
@@ -552,11 +553,27 @@ class ChecksFloat32Encoder(Float32Encoder):
         return self.linear(x)
 
 
-@pytest.mark.parametrize("encoder", [Float32Encoder, ChecksFloat32Encoder], ids=["casts", "checks"])
+class LockedEncoder(nn.Module):
+    """Holds a lock, so it cannot be copied (a float64 copy fails with a TypeError)."""
+
+    def __init__(self, n_features, n_components):
+        super().__init__()
+        self.linear = nn.Linear(n_features, n_components)
+        self.lock = threading.Lock()
+
+    def forward(self, x):
+        with self.lock:
+            return self.linear(x)
+
+
+@pytest.mark.parametrize(
+    "encoder", [Float32Encoder, ChecksFloat32Encoder, LockedEncoder], ids=["casts", "checks", "uncopyable"]
+)
 def test_a_module_that_casts_to_float32_serves_float64_input(digits, encoder):
     """A float32-only custom module trains on float64 X; transform, inverse_transform
     and score_samples of float64 rows then compute in float32 (they failed with torch's
-    dtype mismatch), as float32 input does, and return float64."""
+    dtype mismatch, or, for a module with no float64 copy, "cannot pickle
+    '_thread.lock' object"), as float32 input does, and return float64."""
     X = digits[0][:400]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ConvergenceWarning)

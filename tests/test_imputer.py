@@ -337,9 +337,14 @@ def test_sparse_input_is_a_clear_error():
         imputer.fit(X)
     assert not hasattr(imputer, "autoencoder_")
     # A pandas DataFrame of sparse columns got scikit-learn's TypeError about .toarray()
-    frame = pytest.importorskip("pandas").DataFrame.sparse.from_spmatrix(X)
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame.sparse.from_spmatrix(X)
     with pytest.raises(ValueError, match=r"takes dense X.*X.sparse.to_dense\(\) for a pandas DataFrame"):
         imputer.fit(frame)
+    # A DataFrame with no columns has pandas' sparse accessor too; it is not sparse data.
+    with pytest.raises(ValueError) as error:  # scikit-learn's (numpy's) error about no columns
+        imputer.fit(pd.DataFrame(index=range(40)))
+    assert "sparse" not in str(error.value)
 
 
 def test_the_convergence_warning_names_the_imputer():

@@ -434,3 +434,21 @@ def test_fit_inside_a_torch_no_gradient_context(digits, context):
     with context():
         inside = AutoencoderTransformer(**params).fit(X).transform(X)
     np.testing.assert_array_equal(inside, outside)
+
+
+@pytest.mark.parametrize("custom", [False, True], ids=["built-in", "custom"])
+def test_model_loaded_inside_inference_mode_serves_float64_rows(custom):
+    """A pickle loaded inside ``torch.inference_mode()`` (as serving code does) rebuilt
+    its weights as inference tensors, and every float64 ``transform``,
+    ``inverse_transform`` and ``score_samples`` then failed with torch's "Inference
+    tensors do not track version counter"; the loaded model serves as the original."""
+    X = np.random.RandomState(0).normal(size=(200, 6))
+    params = dict(encoder=_LinearEncoder) if custom else {}
+    model = AutoencoderTransformer(2, max_iter=3, random_state=0, **params).fit(X)
+    with torch.inference_mode():
+        loaded = pickle.loads(pickle.dumps(model))
+    np.testing.assert_array_equal(loaded.transform(X), model.transform(X))
+    np.testing.assert_array_equal(loaded.inverse_transform(X[:, :2]), model.inverse_transform(X[:, :2]))
+    np.testing.assert_array_equal(loaded.score_samples(X), model.score_samples(X))
+    loaded.partial_fit(X)  # and it trains on
+    assert np.isfinite(loaded.transform(X)).all()

@@ -406,3 +406,38 @@ def test_infinity_is_a_value_error_even_when_scikit_learns_check_is_off(digits):
         with config_context(assume_finite=True), pytest.raises(ValueError, match="contains infinity"):
             model.fit(data)
         assert not hasattr(model, "n_iter_")
+
+
+def test_infinity_past_scikit_learns_check_is_a_value_error_after_fit_too(digits):
+    """Past ``assume_finite=True``, ``transform`` and ``score_samples`` took an infinite
+    entry for a missing one and returned codes of about 1e308 and a score of -inf;
+    ``partial_fit`` (dense and sparse) and the imputer's ``transform`` called it an
+    overflow. Each now says what it is, and ``partial_fit`` leaves the model as it was."""
+    import scipy.sparse as sp
+    from sklearn import config_context
+
+    from sklearn_ae import AutoencoderImputer
+
+    X = digits[0][:100]
+    bad = X.copy()
+    bad[0, 0] = np.inf
+    dense = AutoencoderTransformer(**FAST).fit(X)
+    sparse = AutoencoderTransformer(**FAST).fit(sp.csr_matrix(X))
+    holes = X.copy()
+    holes[::3, 5] = np.nan
+    imputer = AutoencoderImputer(max_iter=2, random_state=0).fit(holes)
+    bad_holes = holes.copy()
+    bad_holes[0, 0] = np.inf  # row 0 has a missing entry, so the imputer computes on it
+    calls = [
+        lambda: dense.transform(bad),
+        lambda: dense.score_samples(bad),
+        lambda: dense.inverse_transform(np.array([[np.inf, 0.0]])),
+        lambda: dense.partial_fit(bad),
+        lambda: sparse.transform(sp.csr_matrix(bad)),
+        lambda: sparse.partial_fit(sp.csr_matrix(bad)),
+        lambda: imputer.transform(bad_holes),
+    ]
+    for call in calls:
+        with config_context(assume_finite=True), pytest.raises(ValueError, match="contains infinity"):
+            call()
+    assert dense.n_iter_ == sparse.n_iter_ == FAST["max_iter"]
