@@ -21,7 +21,9 @@ from sklearn_ae import AutoencoderTransformer
 
 
 def fit(X, init, epochs):
+    # tol=0 and no patience limit: exactly `epochs` epochs for both starts (the stop never fires).
     params = {"hidden_layer_sizes": (128,), "batch_size": 64, "early_stopping": False, "random_state": 0}
+    params.update(tol=0.0, n_iter_no_change=10**6)
     return lambda: AutoencoderTransformer(8, init=init, max_iter=epochs, **params).fit(X)
 
 
