@@ -34,8 +34,12 @@ import torch
 MAX_ITER = 10
 HALVINGS = 10
 TOL = 1e-2
-#: Entries of the decoder's Jacobian (rows x features x code units) per chunk of rows.
-CHUNK_ENTRIES = 2**21
+#: Numbers per chunk of rows held by the Jacobian products and activations: about
+#: (features + hidden units) x (code units + 2) per row (the decoder's Jacobian is
+#: built layer by layer from the code side). 2**23 is 64 MiB in float64.
+CHUNK_ENTRIES = 2**23
+#: And at most as many rows per chunk as ``transform`` takes.
+CHUNK_ROWS = 4096
 #: The smallest noise variance used, as a share of the data's mean square (1 in the
 #: imputer's standardised units): a model that rebuilds its training rows exactly
 #: would otherwise divide by zero.

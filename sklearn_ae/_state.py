@@ -78,7 +78,8 @@ class FittedModel:
         """The network in eval mode, in ``dtype`` (a float64 copy is cached).
 
         Inference in the input's precision keeps results independent of how rows are
-        batched, which float32 matrix products do not guarantee. On GPUs float64 runs
+        batched up to float64's rounding, where float32 matrix products differ at
+        float32's. On GPUs float64 runs
         at a small fraction of float32's speed, so there the network computes float64
         input in float32 (the caller centres and scales in float64, and the result is
         still returned as float64). The float64 copy is made

@@ -1,6 +1,8 @@
 """AutoencoderImputer: sklearn.impute's conventions, and imputation quality on real data."""
 
 import pickle
+import subprocess
+import sys
 import warnings
 
 import joblib
@@ -393,3 +395,34 @@ def test_global_pandas_output_gives_the_same_fill(incomplete_digits, inference):
     assert list(filled.columns) == list(imputer.get_feature_names_out())
     assert_array_equal(filled.to_numpy(), expected)
     assert_array_equal(fitted_filled.to_numpy(), expected)
+
+
+MAP_MEMORY_SCRIPT = """
+import resource, warnings
+import numpy as np
+from sklearn_ae import AutoencoderImputer
+warnings.simplefilter("ignore")
+rng = np.random.RandomState(0)
+def data(n):
+    X = rng.normal(size=(n, 1)) @ rng.normal(size=(1, 4)) + 0.3 * rng.normal(size=(n, 4))
+    X[np.arange(n), rng.randint(0, 4, n)] = np.nan
+    return X
+imputer = AutoencoderImputer(max_iter=3, random_state=0).fit(data(2000))
+X = data(150_000)
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+imputer.transform(X)
+print((resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024)
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="ru_maxrss in KiB is Linux's")
+def test_map_inference_memory_on_narrow_data():
+    """``inference="map"`` sized its chunks by features x code units only, so on narrow
+    data (4 features, a code of 1) a chunk could hold 524,288 rows, and the hidden layers'
+    Jacobian products for them: filling 150,000 rows (5 MB) added over a GiB of peak
+    memory. Chunks now count the hidden units too and hold at most 4,096 rows (as
+    ``transform``'s): measured 65 MiB, against 1,104 MiB before."""
+    command = [sys.executable, "-c", MAP_MEMORY_SCRIPT]
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
+    added_mib = float(result.stdout.strip().splitlines()[-1])
+    assert added_mib < 100, added_mib
