@@ -18,7 +18,7 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, v
 from ._autoencoder import AutoencoderTransformer
 from ._data import INFINITY_MESSAGE, chunks, overflow_message
 from ._errors import user_stacklevel
-from ._map_codes import CHUNK_ENTRIES, CHUNK_ROWS, CodePrior, fit_prior, map_reconstruction
+from ._map_codes import CodePrior, fit_prior, map_chunk_rows, map_reconstruction
 from ._modules import ACTIVATIONS
 from ._penalties import coder_jacobian
 from ._state import forget_fitted
@@ -464,9 +464,9 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
             return coder_jacobian(module.decoder, z / scale)
 
         prior = CodePrior(self.code_mean_, self.code_precision_, self.noise_variance_)
-        arch = autoencoder._fitted.arch
-        per_row = (standardised.shape[1] + sum(arch.hidden_layer_sizes)) * (autoencoder.n_components_ + 2)
-        for rows in chunks(len(standardised), max(1, min(CHUNK_ROWS, CHUNK_ENTRIES // per_row))):
+        hidden = autoencoder._fitted.arch.hidden_layer_sizes
+        step = map_chunk_rows(standardised.shape[1], hidden, autoencoder.n_components_)
+        for rows in chunks(len(standardised), step):
             x = torch.tensor(standardised[rows], dtype=dtype, device=device)
             z = torch.tensor(codes[rows], dtype=dtype, device=device)
             out[rows] = map_reconstruction(decode, jacobian, z, x, prior).cpu().numpy()

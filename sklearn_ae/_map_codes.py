@@ -34,9 +34,11 @@ import torch
 MAX_ITER = 10
 HALVINGS = 10
 TOL = 1e-2
-#: Numbers per chunk of rows held by the Jacobian products and activations: about
-#: (features + hidden units) x (code units + 2) per row (the decoder's Jacobian is
-#: built layer by layer from the code side). 2**23 is 64 MiB in float64.
+#: Numbers per chunk of rows held by the Jacobians, their products and the
+#: activations: about ``4 * features * code units`` (copies of the decoder's Jacobian
+#: alive at once) plus ``(features + hidden units) * (code units + 2)`` (the products
+#: built layer by layer from the code side) per row, :func:`map_chunk_rows`. 2**23 is
+#: 64 MiB in float64.
 CHUNK_ENTRIES = 2**23
 #: And at most as many rows per chunk as ``transform`` takes.
 CHUNK_ROWS = 4096
@@ -44,6 +46,12 @@ CHUNK_ROWS = 4096
 #: imputer's standardised units): a model that rebuilds its training rows exactly
 #: would otherwise divide by zero.
 MIN_NOISE = 1e-6
+
+
+def map_chunk_rows(n_features, hidden_layer_sizes, n_components):
+    """Rows per chunk of the search, so that a chunk holds about :data:`CHUNK_ENTRIES` numbers."""
+    per_row = 4 * n_features * n_components + (n_features + sum(hidden_layer_sizes)) * (n_components + 2)
+    return max(1, min(CHUNK_ROWS, CHUNK_ENTRIES // per_row))
 
 
 class CodePrior(NamedTuple):
