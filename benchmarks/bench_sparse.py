@@ -27,8 +27,7 @@ until the internal held-out loss stops improving. The autoencoder fits carry a
 callback that records each epoch's time, which turns on skorch's per-batch history (a
 small cost per batch, not measured here); the SVDs pay nothing of the kind. Held-out
 error: the mean squared error over ALL entries of the 10,000 held-out rows,
-reconstructions densified 1,000
-rows at a time. R^2 is ``1 - MSE / MSE(training mean)``.
+reconstructions densified 1,000 rows at a time. R^2 is ``1 - MSE / MSE(training mean)``.
 
 The first layer (the decision of issue 15): on batches of 128 training rows (the
 default batch), forward and backward (gradient to the weight) of the first layer,

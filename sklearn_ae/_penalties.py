@@ -16,12 +16,12 @@ from ._modules import Coder, Dropout, activation_derivative
 
 #: The smallest root mean square of a code unit that the sparsity penalty divides by
 #: (scaled units, where the data's overall root mean square is 1). A unit beyond the
-#: data's rank (an overcomplete code's padding, zero at PCA's start) is tiny but not zero after a step,
-#: and its gradient, which grows as one over its spread, made SGD diverge at the first
-#: epoch. Fits on the digits at code size 16 and on the S-curve do not reach it (their
-#: codes are unchanged); at size 80 it steadied the held-out error (0.103 and 0.107 for
-#: seeds 0 and 1, against 0.242 and 0.102 without it; 0.01 and 0.1 gave sparser codes
-#: at a higher error: a development check, not a benchmark).
+#: data's rank (an overcomplete code's padding, zero at PCA's start) is tiny but not
+#: zero after a step, and its gradient, which grows as one over its spread, made SGD
+#: diverge at the first epoch. Fits on the digits at code size 16 and on the S-curve
+#: do not reach it (their codes are unchanged); at size 80 it steadied the held-out
+#: error (0.103 and 0.107 for seeds 0 and 1, against 0.242 and 0.102 without it; 0.01
+#: and 0.1 gave sparser codes at a higher error: a development check, not a benchmark).
 UNIT_RMS_FLOOR = 1e-3
 
 #: The smallest code spread (root mean square over units and rows, about the batch mean)
