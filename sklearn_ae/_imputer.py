@@ -15,7 +15,7 @@ from sklearn.impute import MissingIndicator
 from sklearn.utils._param_validation import Interval, StrOptions, validate_parameter_constraints
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
 
-from ._autoencoder import AutoencoderTransformer
+from ._autoencoder import INFERENCE_ROWS, AutoencoderTransformer
 from ._data import INFINITY_MESSAGE, chunks, overflow_message
 from ._errors import user_stacklevel
 from ._map_codes import CodePrior, fit_prior, map_chunk_rows, map_reconstruction
@@ -408,12 +408,13 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
         if self.autoencoder_ is not None:
             # Only the rows with a missing entry need a fill (the others are returned as given)
             rows = np.flatnonzero(missing[:, kept].any(axis=1))
+            incomplete = X[rows]
             with np.errstate(over="ignore"):
-                standardised = self._standardise(X[rows])[:, kept]
-            if np.isinf(X[rows]).any():
+                standardised = self._standardise(incomplete)[:, kept]
+            if np.isinf(incomplete).any():
                 raise ValueError(INFINITY_MESSAGE)
             if np.isinf(standardised).any():  # finite X, too far from the fit's means for its dtype
-                largest = float(np.nanmax(np.abs(X[rows])))
+                largest = float(np.nanmax(np.abs(incomplete)))
                 raise ValueError(
                     f"X's values overflow {X.dtype} once standardised by the fitted means and "
                     f"spreads (largest absolute value {largest:.3g}): such rows lie far outside "
@@ -465,7 +466,8 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
 
         prior = CodePrior(self.code_mean_, self.code_precision_, self.noise_variance_)
         hidden = autoencoder._fitted.arch.hidden_layer_sizes
-        step = map_chunk_rows(standardised.shape[1], hidden, autoencoder.n_components_)
+        # About CHUNK_ENTRIES numbers per chunk, and no more rows than a chunk of transform.
+        step = min(INFERENCE_ROWS, map_chunk_rows(standardised.shape[1], hidden, autoencoder.n_components_))
         for rows in chunks(len(standardised), step):
             x = torch.tensor(standardised[rows], dtype=dtype, device=device)
             z = torch.tensor(codes[rows], dtype=dtype, device=device)

@@ -40,8 +40,6 @@ TOL = 1e-2
 #: built layer by layer from the code side) per row, :func:`map_chunk_rows`. 2**23 is
 #: 64 MiB in float64.
 CHUNK_ENTRIES = 2**23
-#: And at most as many rows per chunk as ``transform`` takes.
-CHUNK_ROWS = 4096
 #: The smallest noise variance used, as a share of the data's mean square (1 in the
 #: imputer's standardised units): a model that rebuilds its training rows exactly
 #: would otherwise divide by zero.
@@ -51,7 +49,7 @@ MIN_NOISE = 1e-6
 def map_chunk_rows(n_features, hidden_layer_sizes, n_components):
     """Rows per chunk of the search, so that a chunk holds about :data:`CHUNK_ENTRIES` numbers."""
     per_row = 4 * n_features * n_components + (n_features + sum(hidden_layer_sizes)) * (n_components + 2)
-    return max(1, min(CHUNK_ROWS, CHUNK_ENTRIES // per_row))
+    return max(1, CHUNK_ENTRIES // per_row)
 
 
 class CodePrior(NamedTuple):

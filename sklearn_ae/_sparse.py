@@ -58,7 +58,7 @@ class ScaledSparse:
         self.shape = X.shape
         stored = np.abs(X.data)
         largest = (np.nanmax(stored, initial=0.0) + np.abs(mean).max(initial=0.0)) / scale
-        if np.isinf(stored).any():
+        if not np.isfinite(largest) and np.isinf(stored).any():
             raise ValueError(INFINITY_MESSAGE)
         if not np.isfinite(largest) or largest > np.finfo(np.float32).max:
             raise ValueError(

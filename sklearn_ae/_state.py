@@ -82,11 +82,11 @@ class FittedModel:
         float32's. On GPUs float64 runs at a small fraction of float32's speed, so
         there the network computes float64 input in float32 (the caller centres and
         scales in float64, and the result is still returned as float64). The float64
-        copy is made again when the network's weights have changed since (``encoder_`` or
-        ``decoder_`` fine-tuned by hand, say): a tensor replaced, or changed in place
-        through autograd-aware operations, as torch's version counters show. Writes
-        through ``.data``, which bypass those counters, are not seen. A custom module
-        that does not compute in float64 is used in float32.
+        copy is made again when the network's weights have changed since
+        (``encoder_`` or ``decoder_`` fine-tuned by hand, say): a tensor replaced, or
+        changed in place through autograd-aware operations, as torch's version counters
+        show. Writes through ``.data``, which bypass those counters, are not seen. A
+        custom module that does not compute in float64 is used in float32.
         """
         if self.device.type != "cpu":
             dtype = np.float32
