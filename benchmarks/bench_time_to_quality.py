@@ -37,7 +37,17 @@ from functools import partial
 
 import numpy as np
 import torch
-from _common import add_common_args, command_line, markdown_table, pyplot, savefig, setup, write_report
+from _common import (
+    add_common_args,
+    command_line,
+    markdown_table,
+    median,
+    paired_ratios,
+    pyplot,
+    savefig,
+    setup,
+    write_report,
+)
 from sklearn.datasets import load_digits, make_s_curve, make_swiss_roll
 from sklearn.decomposition import PCA
 from sklearn.model_selection import train_test_split
@@ -250,30 +260,29 @@ def main():
             shuffler.shuffle(order)
             for label in order:
                 seconds[label].append(timers[label]())
-        new_s, old_s, hand_s = (
-            np.array(seconds[label]) for label in ("new defaults", "old defaults", hand_label)
-        )
+        to_old = paired_ratios(seconds, "old defaults")["new defaults"]
+        to_hand = paired_ratios(seconds, hand_label)["new defaults"]
         for label, r in results.items():
             rows.append(
                 [
                     name,
                     label,
                     r["mse"] / pca_mse,
-                    float(np.median(seconds[label])),
+                    median(seconds[label]),
                     r["epochs"],
                     "yes" if r["warned"] else "no",
                 ]
             )
         rows.append([name, "PCA", 1.0, pca_seconds, "-", "-"])
-        rows.append([name, "new / old time", "-", float(np.median(new_s / old_s)), "-", "-"])
-        rows.append([name, "new / hand-loop time", "-", float(np.median(new_s / hand_s)), "-", "-"])
+        rows.append([name, "new / old time", "-", median(to_old), "-", "-"])
+        rows.append([name, "new / hand-loop time", "-", median(to_hand), "-", "-"])
         if rounds > 1:
-            per_round = " ".join(f"{r:.3g}" for r in new_s / old_s)
+            per_round = " ".join(f"{r:.3g}" for r in to_old)
             rows.append([name, f"new / old time, each of {rounds} rounds", "-", per_round, "-", "-"])
         curves[name] = (results, pca_seconds, pca_mse)
         print(
             f"{name}: new {results['new defaults']['mse'] / pca_mse:.3f}x PCA, "
-            f"new / old time {np.median(new_s / old_s):.3f} over {rounds} round(s)",
+            f"new / old time {median(to_old):.3f} over {rounds} round(s)",
             flush=True,
         )
 

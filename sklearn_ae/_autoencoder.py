@@ -15,7 +15,7 @@ from sklearn.utils._param_validation import Interval, RealNotInt, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_array, check_is_fitted, validate_data
 from torch import nn
 
-from ._data import INFINITY_MESSAGE, chunks, missing_per_row, result_array
+from ._data import INFINITY_MESSAGE, chunks, missing_per_row, result_array, scaling_overflow_message
 from ._device import fit_generators
 from ._errors import user_stacklevel
 from ._modules import ACTIVATIONS
@@ -574,8 +574,20 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 missing = not bool(torch.isfinite(x.sum()))  # NaN (or an overflow): fill
                 if missing and bool(torch.isinf(x).any()):
                     raise ValueError(INFINITY_MESSAGE)
-                out[rows] = function(module, x, mean, missing).cpu().numpy()
+                result = function(module, x, mean, missing)
+                if function != self._decode and not bool(torch.isfinite(result.sum())):
+                    self._check_scaled_range(module, x, mean)  # NaN also scores a row with no entries
+                out[rows] = result.cpu().numpy()
         return out
+
+    def _check_scaled_range(self, module, x, mean):
+        """Raise when finite rows of ``x`` overflow the network's precision once scaled.
+
+        Such rows would encode to NaN (``partial_fit`` refuses them the same way).
+        """
+        dtype = next(module.parameters(), x).dtype
+        if bool(torch.isinf(((x - mean) / self.scale_).to(dtype)).any()):
+            raise ValueError(scaling_overflow_message(str(dtype).removeprefix("torch."), self.scale_))
 
     def _scaled(self, x, mean, missing):
         scaled = (x - mean) / self.scale_

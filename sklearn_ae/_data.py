@@ -228,11 +228,18 @@ def scaled_tensor(X, mean, scale):
         raise ValueError(INFINITY_MESSAGE)
     if not finite:  # new rows far outside the data that set mean and scale
         raise ValueError(
-            "X's values overflow float32 once centred and divided by scale_ "
-            f"({scale:.3g}), the scale of the data the model was first fitted on. "
-            "Continue training on data in the same units, or fit afresh."
+            scaling_overflow_message("float32", scale)
+            + " Continue training on data in the same units, or fit afresh."
         )
     return out
+
+
+def scaling_overflow_message(dtype_name, scale):
+    """The error for finite rows that are not finite once centred and scaled."""
+    return (
+        f"X's values overflow {dtype_name} once centred and divided by scale_ ({scale:.3g}), "
+        "the scale of the data the model was first fitted on: these rows lie far outside that data."
+    )
 
 
 class PrincipalComponents(NamedTuple):

@@ -411,10 +411,10 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
             incomplete = X[rows]
             with np.errstate(over="ignore"):
                 standardised = self._standardise(incomplete)[:, kept]
-            if np.isinf(incomplete).any():
+            if np.isinf(incomplete[:, kept]).any():  # features dropped at fit are not used
                 raise ValueError(INFINITY_MESSAGE)
             if np.isinf(standardised).any():  # finite X, too far from the fit's means for its dtype
-                largest = float(np.nanmax(np.abs(incomplete)))
+                largest = float(np.nanmax(np.abs(incomplete[:, kept])))
                 raise ValueError(
                     f"X's values overflow {X.dtype} once standardised by the fitted means and "
                     f"spreads (largest absolute value {largest:.3g}): such rows lie far outside "

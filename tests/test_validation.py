@@ -393,6 +393,20 @@ def test_a_user_optimizers_own_state_is_not_checked_for_finiteness(X):
     assert ae.n_iter_ == 2
 
 
+@pytest.mark.parametrize("dtype, big", [(np.float64, 1e306), (np.float32, 1e36)])
+def test_finite_rows_that_overflow_once_scaled_are_a_clear_error_after_fit(dtype, big):
+    """Rows far outside the fit's scale overflowed once divided by ``scale_`` and encoded
+    to NaN codes and a NaN score, silently, where ``partial_fit`` refused them."""
+    X = 1e-3 * np.random.RandomState(0).normal(size=(200, 5))
+    ae = AutoencoderTransformer(**FAST).fit(X)
+    far = X[:3].astype(dtype)
+    far[0, 0] = big
+    for method in (ae.transform, ae.score_samples):
+        with pytest.raises(ValueError, match=r"overflow float(32|64) once centred and divided by scale_"):
+            method(far)
+    assert np.isfinite(ae.transform(far[1:])).all()
+
+
 def test_infinity_is_a_value_error_even_when_scikit_learns_check_is_off(digits):
     """``assume_finite=True`` skips scikit-learn's check; the overflow message then hit
     ``int(log10(inf))`` and raised an ``OverflowError``."""
@@ -428,6 +442,12 @@ def test_infinity_past_scikit_learns_check_is_a_value_error_after_fit_too(digits
     imputer = AutoencoderImputer(max_iter=2, random_state=0).fit(holes)
     bad_holes = holes.copy()
     bad_holes[0, 0] = np.inf  # row 0 has a missing entry, so the imputer computes on it
+    # A feature with no value at fit is not used: infinity there is not the model's concern
+    dropped = np.column_stack([holes, np.full(len(holes), np.nan)])
+    dropping = AutoencoderImputer(max_iter=2, random_state=0).fit(dropped)
+    dropped[0, -1] = np.inf
+    with config_context(assume_finite=True), pytest.warns(UserWarning, match="Skipping features"):
+        assert np.isfinite(dropping.transform(dropped)).all()
     calls = [
         lambda: dense.transform(bad),
         lambda: dense.score_samples(bad),
