@@ -43,6 +43,26 @@ def names_text(names, limit=8):
     return shown + (f", ... ({len(names) - limit} more)" if len(names) > limit else "")
 
 
+def as_written_in(names, wanted):
+    """Each name of ``wanted`` as the list ``names`` writes it, or None where it lacks it.
+
+    Names match exactly or, failing that, without spaces around them: the command line
+    strips a CSV header's names (``a, b, c``), pandas keeps them (``' b'``), and a
+    Parquet file or a model fitted in Python may hold either.
+    """
+    stripped = {}
+    for name in names:
+        stripped.setdefault(name.strip(), []).append(name)
+    found = []
+    for name in wanted:
+        if name in names:
+            found.append(name)
+        else:
+            candidates = stripped.get(name.strip(), [])
+            found.append(candidates[0] if len(candidates) == 1 else None)
+    return found
+
+
 def columns_selector(requested):
     """``select`` for :func:`read_table`: the ``requested`` columns, or all.
 
@@ -60,12 +80,13 @@ def columns_selector(requested):
     def select(names, path):
         if requested is None:
             return list(names)
-        missing = [c for c in requested if c not in names]
+        as_written = as_written_in(names, requested)
+        missing = [c for c, found in zip(requested, as_written, strict=True) if found is None]
         if missing:
             raise CLIError(
                 f"{path} has no column(s) {names_text(missing)}; its columns are {names_text(names)}"
             )
-        return list(requested)
+        return as_written
 
     select.names, select.by_model = requested, False  # the names asked for (None: all); see read_table
     return select
@@ -104,10 +125,11 @@ def model_selector(expected, n_expected, requested, what="trained on"):
             return chosen
         if "" in chosen and "" not in expected:  # as fit says it, not as a column the model lacks
             raise unnamed_column_error(names, path)
-        missing = [c for c in expected if c not in chosen]
-        extra = [c for c in chosen if c not in expected]
+        as_written = as_written_in(chosen, expected)
+        missing = [c for c, found in zip(expected, as_written, strict=True) if found is None]
+        extra = [c for c in chosen if c not in as_written]
         if not missing and not extra:
-            return list(expected)
+            return as_written
         problems = []
         if missing:
             problems.append(f"lacks column(s) the model was {what}: {names_text(missing)}")

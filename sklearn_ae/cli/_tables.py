@@ -296,6 +296,11 @@ def _read_csv(path, select):
                     f"{path} is empty or starts with a blank line; a CSV file needs a header row "
                     "of column names, then one row of numbers per sample"
                 )
+            while _fields(first)[1]:  # a quoted name goes on in the next line
+                more = f.readline()
+                if not more:
+                    raise CLIError(f"{path}: a quoted name in the header row is never closed")
+                first += more
             names = [name.strip() for name in next(csv.reader([first]))]
             if len(names) == 1:
                 second = f.readline()

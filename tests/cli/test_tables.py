@@ -401,6 +401,33 @@ def test_model_selector_reads_the_model_columns_in_its_order(tmp_path):
     np.testing.assert_array_equal(values, [[1, 2]])
 
 
+def test_names_match_without_the_spaces_around_them(tmp_path):
+    """The command line strips a CSV header's names (``a, b``); pandas keeps them, so a
+    model fitted in Python on ``pd.read_csv`` of that file, or a Parquet file of it,
+    holds ``' b'``: neither matched, and no option helped."""
+    path = write(tmp_path / "data.csv", "a, b, c\n1,2,3\n")
+    values, names = read_table(path, model_selector(["c", " b", "a"], 3, None))
+    assert names == ["c", "b", "a"]
+    np.testing.assert_array_equal(values, [[3, 2, 1]])
+    values, _ = read_table(path, model_selector([" b", "a"], 2, ["a", "b"]))
+    np.testing.assert_array_equal(values, [[2, 1]])
+    # The file's names as written where two differ only in spaces: no guessing
+    assert columns_selector(["b"])(["b", " b"], "data.csv") == ["b"]
+    with pytest.raises(CLIError, match=r"has no column\(s\) 'b'"):
+        columns_selector(["b"])([" b", "b "], "data.csv")
+
+
+def test_a_quoted_header_name_may_hold_a_line_break(tmp_path):
+    """It was read as a one-name header, and the next line as a row of the wrong length."""
+    path = write(tmp_path / "data.csv", '"a\nx",b,c\n1,2,3\n4,5,6\n')
+    values, names = read_table(path)
+    assert names == ["a\nx", "b", "c"]
+    np.testing.assert_array_equal(values, [[1, 2, 3], [4, 5, 6]])
+    path = write(tmp_path / "open.csv", '"a,b,c\n1,2,3\n')
+    with pytest.raises(CLIError, match="a quoted name in the header row is never closed"):
+        read_table(path)
+
+
 def test_model_selector_without_names_counts_columns(tmp_path):
     path = write(tmp_path / "data.csv", "x,y,z\n1,2,3\n")
     values, names = read_table(path, model_selector(None, 3, None))
