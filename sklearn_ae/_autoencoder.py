@@ -511,6 +511,16 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                 f"than tol={self.tol}; raise max_iter or learning_rate_init.",
                 ConvergenceWarning,
             ))  # fmt: skip
+        kept_start = plan.holdout and result.epochs and result.best_score == result.initial_score
+        if self.neighbors > 0 and kept_start:
+            start_was = "the previous fit's weights" if continuing else "the weights before the first step"
+            notices.append((
+                f"{warning_name(self)} kept its starting point ({start_was}): no check "
+                "improved on their held-out reconstruction error, so the map the neighbour term "
+                "trained was not kept. On data that the start already reconstructs this well, "
+                "pass early_stopping=False to keep the trained map.",
+                UserWarning,
+            ))  # fmt: skip
         return notices
 
     def _commit(self, start, plan, result, *, continuing):

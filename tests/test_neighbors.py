@@ -132,6 +132,22 @@ def test_variational_sparse_and_missing_inputs(umap_split):
     _shaped_by_the_term(AutoencoderTransformer, X, 3.4, n_components=2)  # 4.03
 
 
+def test_a_fit_that_keeps_its_start_says_the_map_was_not_kept():
+    """Held-out stopping keeps the best reconstruction; on the iris PCA's start is already
+    near perfect, so no check beat it and the fit returned PCA's codes, silently, although
+    the user asked for a map."""
+    from sklearn.datasets import load_iris
+
+    X = load_iris().data
+    with pytest.warns(UserWarning, match=r"kept its starting point.*early_stopping=False"):
+        model = AutoencoderTransformer(2, neighbors=1.0, random_state=0).fit(X)
+    assert model.best_validation_score_ == model.initial_validation_score_
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        AutoencoderTransformer(2, neighbors=1.0, early_stopping=False, random_state=0).fit(X)
+        AutoencoderTransformer(2, random_state=0).fit(X)  # without the term the start is the answer
+
+
 def test_partial_fit_builds_the_graph_of_each_chunk(umap_split, monkeypatch):
     """Each partial_fit call builds the graph of its own rows, and the term shapes the codes."""
     import sklearn_ae._training as training
