@@ -7,6 +7,8 @@ command's usage and exit status 2.
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 
 import numpy as np
 
@@ -24,14 +26,14 @@ def _at_least_one(text, expected):
     return value
 
 
-def parse_sizes(text):
+def parse_sizes(text, what="code sizes"):
     """Comma-separated code sizes such as ``2,8,16``, as a tuple of positive integers."""
     try:
         sizes = tuple(int(part) for part in text.split(","))
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected comma-separated integers, got {text!r}") from None
     if not sizes or min(sizes) < 1:
-        raise argparse.ArgumentTypeError("code sizes must be positive integers")
+        raise argparse.ArgumentTypeError(f"{what} must be positive integers")
     return sizes
 
 
@@ -47,7 +49,7 @@ def parse_hidden(text):
     """Hidden layer widths such as ``256,128``; ``""``, ``none`` or ``()`` for none (a linear model)."""
     if text.strip().lower() in ("", "none", "()"):
         return ()
-    return parse_sizes(text)
+    return parse_sizes(text, what="hidden layer widths")
 
 
 def parse_n_components(text):
@@ -105,9 +107,23 @@ def float_type(minimum, *, strict):
     return parse
 
 
+def columns_text(columns):
+    """The ``--columns`` text that :func:`parse_columns` reads back as ``columns``."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow(columns)  # quotes a name with a comma
+    return buffer.getvalue()
+
+
 def parse_columns(text):
-    """Comma-separated column names, each named once, e.g. ``a,b,c``."""
-    columns = [part.strip() for part in text.split(",") if part.strip()]
+    """Comma-separated column names, each named once, e.g. ``a,b,c``.
+
+    Quoted as in a CSV file, a name may hold a comma: ``'"len, mm",b'``.
+    """
+    try:
+        parts = next(csv.reader([text]), [])
+    except csv.Error:  # a line break in the text, say
+        parts = text.split(",")
+    columns = [part.strip() for part in parts if part.strip()]
     if not columns:
         raise argparse.ArgumentTypeError("expected comma-separated column names, e.g. a,b,c")
     duplicates = repeated_names(columns)

@@ -24,6 +24,7 @@ from sklearn.preprocessing import StandardScaler
 from .._autoencoder import AutoencoderTransformer
 from .._device import resolve_device
 from .._variational import VariationalAutoencoderTransformer
+from ._argument_types import columns_text
 from ._columns import columns_selector, model_selector
 from ._demo import compare, format_table, import_figure, plot_comparison
 from ._errors import PROG, CLIError, report_warnings
@@ -230,7 +231,7 @@ def _training_lines(autoencoder, units):
 
 def _columns_option(columns):
     """`` --columns A,B`` for the next command when the fit chose columns, else ``""``."""
-    return "" if columns is None else f" --columns {shlex.quote(','.join(columns))}"
+    return "" if columns is None else f" --columns {shlex.quote(columns_text(columns))}"
 
 
 def _apply(args, inverse):

@@ -113,13 +113,22 @@ def check_model_path(path):
     """
     if is_skops(path):
         _skops()
+    other = _other_format(path)
+    if other:
+        extension, why = other
+        raise CLIError(
+            f"--model {path}: the command line saves models as a joblib pickle (.joblib) or in "
+            f"skops format (.skops), not as {extension} ({why})"
+        )
+
+
+def _other_format(path):
+    """``(extension, why)`` when ``path``'s extension names another format than a model's, else None."""
     name = str(path).lower()
     for extension, why in _NOT_MODEL_FILES.items():
         if name.endswith(extension):
-            raise CLIError(
-                f"--model {path}: the command line saves models as a joblib pickle (.joblib) or in "
-                f"skops format (.skops), not as {extension} ({why})"
-            )
+            return extension, why
+    return None
 
 
 def _load_skops(path):
@@ -168,6 +177,12 @@ def load_model(path):
     except CLIError:
         raise
     except Exception as exc:  # unpickling garbage raises many exception types
+        other = _other_format(path)
+        if other:  # an ONNX export or a data file, as a model: not the unpickler's KeyError
+            raise CLIError(
+                f"could not load a model from {path}: a {other[0]} file is not one ({other[1]}); "
+                "pass the .joblib or .skops file that 'sklearn-ae fit' wrote"
+            ) from None
         raise CLIError(
             f"could not load a model from {path} ({type(exc).__name__}: {exc}); "
             "expected a file written by 'sklearn-ae fit'"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import functools
 import gzip
 import io
 import itertools
@@ -136,12 +137,12 @@ def read_table(path, select=None, complete=None, all_missing=False):
     """
     path = existing_file(path, "no such file", "data")
     reader = _read_csv if file_format(path) == "csv" else _read_parquet
-    X, names, row_note = reader(path, select or (lambda names, path: list(names)))
+    X, names, locate = reader(path, select or (lambda names, path: list(names)))
     if X.shape[0] == 0:
         raise CLIError(f"{path} has no data rows")
     if not names:
         raise CLIError(f"{path}: no columns selected")
-    _check_values(X, names, path, complete, row_note, all_missing)
+    _check_values(X, names, path, complete, locate, all_missing)
     return X, names
 
 
@@ -151,26 +152,27 @@ def _where(bad, names):
     return names_text(columns), int(np.flatnonzero(bad.any(axis=1))[0]) + 1
 
 
-def _check_values(X, names, path, complete, row_note="", all_missing=False):
+def _check_values(X, names, path, complete, locate=None, all_missing=False):
     """Raise :class:`CLIError` for infinite values, for missing ones when ``complete`` is
     given, and for a file of missing values only unless ``all_missing``.
 
-    ``row_note`` follows the data row's number (a CSV file's blank lines are not rows).
+    ``locate(row)`` says where data row ``row`` (from 1) is in the file, "line 5" in a
+    CSV file; by default, "data row 3".
     """
+    locate = locate or (lambda row: f"data row {row}")
     infinite = np.isinf(X)
     if infinite.any():
         columns, row = _where(infinite, names)
         empty = "" if complete is not None else " (an empty cell is a missing value)"
         raise CLIError(
-            f"{path}: column(s) {columns} have infinite values (first in data row {row}{row_note}); "
-            f"{_INFINITE}{empty}"
+            f"{path}: column(s) {columns} have infinite values (first in {locate(row)}); {_INFINITE}{empty}"
         )
     missing = np.isnan(X)
     if complete is not None and missing.any():
         columns, row = _where(missing, names)
         raise CLIError(
-            f"{path}: column(s) {columns} have missing (empty or NaN) values (first in data row "
-            f"{row}{row_note}); {complete}"
+            f"{path}: column(s) {columns} have missing (empty or NaN) values (first in "
+            f"{locate(row)}); {complete}"
         )
     if not all_missing and missing.all():
         raise CLIError(
@@ -318,7 +320,26 @@ def _read_csv(path, select):
         # zlib.error: damaged gzip data; csv.Error: e.g. a quote never closed before the field limit
         raise CLIError(f"could not read {path} as a UTF-8 CSV file ({exc})") from None
     # A data row's number skips blank lines, except in a one-column file, where they are rows.
-    return X.reshape(-1, len(usecols)), chosen, ", blank lines not counted" if len(names) > 1 else ""
+    return X.reshape(-1, len(usecols)), chosen, functools.partial(_csv_line, path, len(names) == 1)
+
+
+def _csv_line(path, one_column, row):
+    """Where data row ``row`` (from 1) of the CSV file ``path`` starts: "line N".
+
+    Quoted line breaks (in the header too) and skipped blank lines (blank lines are
+    rows of a one-column file) make the two numbers differ.
+    """
+    with _open_text(path, "r") as f:
+        reader = csv.reader(f)
+        next(reader)
+        end, count = reader.line_num, 0
+        for record in reader:
+            start, end = end + 1, reader.line_num
+            if one_column or any(cell.strip() for cell in record):
+                count += 1
+                if count == row:
+                    return f"line {start}"
+    return f"data row {row}"
 
 
 def _columns(f, usecols, n_names):
@@ -455,7 +476,7 @@ def _read_parquet(path, select):
     ]
     if bad:
         raise CLIError(f"{path}: column(s) {', '.join(bad)} are not numeric; {_NOT_NUMERIC}")
-    return frame.to_numpy(dtype=np.float64, na_value=np.nan), chosen, ""
+    return frame.to_numpy(dtype=np.float64, na_value=np.nan), chosen, None
 
 
 def _parquet_names(path):

@@ -263,7 +263,7 @@ def test_inverse_transform_needs_complete_codes(capsys, tmp_path, fitted):
     codes.write_text("autoencodertransformer0,autoencodertransformer1\n0.5,1\n2,\n")
     back = tmp_path / "back.csv"
     message = run_error(capsys, ["inverse-transform", str(codes), "-m", str(model), "-o", str(back)])
-    assert "'autoencodertransformer1' have missing (empty or NaN) values (first in data row 2," in message
+    assert "'autoencodertransformer1' have missing (empty or NaN) values (first in line 3)" in message
     assert "codes cannot be missing" in message
     assert not back.exists()
 
@@ -301,7 +301,7 @@ def test_errors_of_fit(capsys, tmp_path, data):
     infinite = tmp_path / "inf.csv"
     infinite.write_text("a,b\n1,2\n3,\n-inf,5\n")
     message = run_error(capsys, ["fit", str(infinite), "--model", model])
-    assert "column(s) 'a' have infinite values (first in data row 3, blank lines not counted)" in message
+    assert "column(s) 'a' have infinite values (first in line 4)" in message
 
     text = tmp_path / "text.csv"
     text.write_text("a,b\n1,\n3,n/a\n")

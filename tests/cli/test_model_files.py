@@ -65,6 +65,9 @@ def test_load_rejects_what_is_not_a_fitted_model(tmp_path):
     joblib.dump(make_pipeline(StandardScaler(), AutoencoderTransformer()), tmp_path / "unfitted.joblib")
     with pytest.raises(CLIError, match="is not fitted"):
         load_model(tmp_path / "unfitted.joblib")
+    (tmp_path / "model.onnx").write_bytes(b"\x08\x08\x12\x07pytorch")  # an ONNX file's first bytes
+    with pytest.raises(CLIError, match=r"a \.onnx file is not one \(ONNX export is in Python"):
+        load_model(tmp_path / "model.onnx")  # was the unpickler's "KeyError: 8"
     joblib.dump(AutoencoderImputer(), tmp_path / "imputer.joblib")
     with pytest.raises(CLIError, match=r"holds an AutoencoderImputer, .*; the command line does not impute"):
         load_model(tmp_path / "imputer.joblib")

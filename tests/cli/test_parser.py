@@ -9,6 +9,7 @@ import pytest
 
 from sklearn_ae.cli import build_parser, main
 from sklearn_ae.cli._argument_types import (
+    columns_text,
     float_type,
     parse_batch_size,
     parse_columns,
@@ -76,6 +77,7 @@ def test_each_command_runs_its_function():
         (parse_batch_size, "32", 32),
         (float_type(0, strict=False), "0", 0.0),
         (parse_columns, " a, b ,c", ["a", "b", "c"]),
+        (parse_columns, '"len, mm",b', ["len, mm", "b"]),  # quoted as in CSV: a comma in a name
     ],
 )
 def test_argument_types_parse(parse, text, value):
@@ -86,7 +88,8 @@ def test_argument_types_parse(parse, text, value):
     ("parse", "text", "message"),
     [
         (parse_sizes, "2,x", "comma-separated integers"),
-        (parse_sizes, "0,2", "positive integers"),
+        (parse_sizes, "0,2", "code sizes must be positive integers"),
+        (parse_hidden, "0", "hidden layer widths must be positive integers"),
         (parse_n_components, "1.5", "fraction of variance"),
         (parse_n_components, "0", "fraction of variance"),
         (parse_batch_size, "0", "'auto'"),
@@ -99,3 +102,9 @@ def test_argument_types_parse(parse, text, value):
 def test_argument_types_reject_bad_values(parse, text, message):
     with pytest.raises(argparse.ArgumentTypeError, match=message):
         parse(text)
+
+
+@pytest.mark.parametrize("columns", [["a", "b"], ["len, mm", 'say "hi"', "c"]])
+def test_columns_text_reads_back_as_the_columns(columns):
+    """The next command that ``fit`` prints passes its ``--columns`` in this form."""
+    assert parse_columns(columns_text(columns)) == columns

@@ -93,9 +93,10 @@ def test_damaged_gzip_data_and_an_unclosed_quote_are_unreadable_files(tmp_path):
         ("amount,score\n1,234,0.5\n2,0.7\n", "line 2: 3 field"),  # an unquoted comma shifts no data
         ("a,b,c\n1,2,3\n4,5,6,7\n", "line 3: 4 field"),
         ("a\n1,5\n2\n", "line 2: 2 field"),
-        ("a,b\n1,inf\n", r"'b' have infinite values \(first in data row 1, .*\); .*replace them"),
-        ("a,b,c\n1,,2\n-Infinity,1e400,3\n", r"'a', 'b' have infinite values \(first in data row 2,"),
-        ("a,b,c\n1,2,3\n\n\n7,8,inf\n", r"\(first in data row 2, blank lines not counted\)"),
+        ("a,b\n1,inf\n", r"'b' have infinite values \(first in line 2\); .*replace them"),
+        ("a,b,c\n1,,2\n-Infinity,1e400,3\n", r"'a', 'b' have infinite values \(first in line 3\)"),
+        ("a,b,c\n1,2,3\n\n\n7,8,inf\n", r"\(first in line 5\)"),  # blank lines are no rows, but lines
+        ('"a\nx",b\n1,2\n4,inf\n', r"\(first in line 4\)"),  # a quoted line break in the header
         ("a,b,c,\n1,2,3,\n", "column 4 has no name in the header row \\(leave it out with --columns\\)"),
         ("a;b;c\n1;2;3\n", "looks separated by semicolons; the command line reads comma-separated"),
         ("price|usd\n5\nx\n", r"'price\|usd' are not numeric"),  # one column whose name has a |
@@ -185,11 +186,12 @@ def test_an_unclosed_quote_is_reported_at_the_line_it_opens(tmp_path):
 
 
 def test_a_one_column_file_counts_its_blank_lines_as_rows_in_messages(tmp_path):
+    """The messages name the file's line; in a one-column file a blank line is a row."""
     path = write(tmp_path / "codes.csv", "u\n1.0\n\n2.0\n")
-    with pytest.raises(CLIError, match=r"first in data row 2\); codes!$"):
+    with pytest.raises(CLIError, match=r"first in line 3\); codes!$"):
         read_table(path, complete="codes!")
     two = write(tmp_path / "two.csv", "u,v\n1,2\n\n3,\n")  # a column chosen from two: blank lines skipped
-    with pytest.raises(CLIError, match=r"first in data row 2, blank lines not counted\); codes!$"):
+    with pytest.raises(CLIError, match=r"first in line 4\); codes!$"):
         read_table(two, columns_selector(["v"]), complete="codes!")
 
 
@@ -249,7 +251,7 @@ def test_missing_values_are_an_error_when_complete_data_is_needed(tmp_path):
     path = write(tmp_path / "codes.csv", "u,v\n1,2\n3,\n")
     with pytest.raises(CLIError, match=r"'v' have missing \(empty or NaN\) values") as info:
         read_table(path, complete="codes!")
-    assert str(info.value).endswith("(first in data row 2, blank lines not counted); codes!")
+    assert str(info.value).endswith("(first in line 3); codes!")
     np.testing.assert_array_equal(read_table(path, columns_selector(["u"]), complete="codes!")[0], [[1], [3]])
 
 
