@@ -190,7 +190,7 @@ def run_fit(args):
         f"Trained {_model_name(model)} on {X.shape[0]:,} rows x {X.shape[1]} columns of "
         f"{args.data} in {seconds:.1f} s.",
         *_training_lines(autoencoder, units),
-        f"  reconstruction MSE:        {mse:.6g} (on the training rows, in {units})",
+        f"  reconstruction MSE:        {mse:.6g} (on every row of the file, in {units})",
         *_missing_note(X),
         f"Saved the model to {args.model} ({format_note(args.model)}).",
         f"Next: {PROG} transform DATA --model {shlex.quote(str(args.model))} --output codes.csv"
