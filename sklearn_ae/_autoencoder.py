@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import math
 import warnings
 from numbers import Integral, Real
 
@@ -516,9 +517,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             start_was = "the previous fit's weights" if continuing else "the weights before the first step"
             notices.append((
                 f"{warning_name(self)} kept its starting point ({start_was}): no check "
-                "improved on their held-out reconstruction error, so the map the neighbour term "
-                "trained was not kept. On data that the start already reconstructs this well, "
-                "pass early_stopping=False to keep the trained map.",
+                "improved on its held-out loss, so what this fit's training did to the map, "
+                "with the neighbour term, was not kept. On data that the start already "
+                "reconstructs this well, pass early_stopping=False to keep the trained map.",
                 UserWarning,
             ))  # fmt: skip
         return notices
@@ -601,8 +602,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
     def _scaled(self, x, mean, missing):
         scaled = (x - mean) / self.scale_
-        # A missing entry enters the encoder as 0 in scaled units: the feature's mean.
-        return torch.nan_to_num(scaled, nan=0.0) if missing else scaled
+        # A missing entry enters the encoder as 0 in scaled units: the feature's mean. An
+        # overflow stays infinite (not the largest float), so _map's check sees it.
+        return torch.nan_to_num(scaled, nan=0.0, posinf=math.inf, neginf=-math.inf) if missing else scaled
 
     @staticmethod
     def _network(half, x):

@@ -33,12 +33,13 @@ _LIBRARIES = tuple(
 )
 
 
-def user_stacklevel():
+def user_stacklevel(*also):
     """``stacklevel`` for a warning raised by the caller of this function, pointing at
     the first frame outside sklearn_ae, scikit-learn and joblib (the user's ``fit``,
     ``fit_transform``, pipeline or cross-validation call), however deep the library's
-    frames are."""
+    frames are; the packages of the modules ``also`` (skl2onnx, say) are skipped too."""
+    skipped = _LIBRARIES + tuple(os.path.dirname(os.path.abspath(m.__file__)) + os.sep for m in also)
     frame, level = sys._getframe(1), 1
-    while frame.f_back is not None and os.path.abspath(frame.f_code.co_filename).startswith(_LIBRARIES):
+    while frame.f_back is not None and os.path.abspath(frame.f_code.co_filename).startswith(skipped):
         frame, level = frame.f_back, level + 1
     return level

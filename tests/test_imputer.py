@@ -436,8 +436,8 @@ def test_map_inference_memory(case):
     memory. Chunks now count the hidden units too and hold at most 4,096 rows (as
     ``transform``'s): measured 65 MiB, and 59 to 116 MiB over runs with
     ``OMP_NUM_THREADS=1``, against 1,104 MiB before. On wide data (500 features, a code of
-    32) the chunk also counts the Jacobian's copies (4 x features x code per row): 97 to
-    99 MiB, against 228 to 255 MiB when it counted only the hidden units."""
+    32) the chunk also counts the Jacobian's copies (4 x features x code per row): 83 to
+    99 MiB over runs, against 228 to 255 MiB when it counted only the hidden units."""
     data, bound_mib = MAP_MEMORY_CASES[case]
     command = [sys.executable, "-c", MAP_MEMORY_SCRIPT.format(**data)]
     result = subprocess.run(command, capture_output=True, text=True, check=True)

@@ -401,10 +401,16 @@ def test_finite_rows_that_overflow_once_scaled_are_a_clear_error_after_fit(dtype
     ae = AutoencoderTransformer(**FAST).fit(X)
     far = X[:3].astype(dtype)
     far[0, 0] = big
+    with_a_hole = far.copy()
+    with_a_hole[2, 1] = np.nan  # the chunk takes the fill path, which turned inf into 1.8e308
     for method in (ae.transform, ae.score_samples):
-        with pytest.raises(ValueError, match=r"overflow float(32|64) once centred and divided by scale_"):
-            method(far)
+        for rows in (far, with_a_hole):
+            with pytest.raises(ValueError, match=r"overflow float(32|64) once centred and divided by scale_"):
+                method(rows)
     assert np.isfinite(ae.transform(far[1:])).all()
+    if dtype == np.float32:  # finite rows whose sum overflows: the fill path too
+        with pytest.raises(ValueError, match="overflow float32 once centred"):
+            ae.transform(np.full((2, 5), 2e38, dtype=np.float32))
 
 
 def test_infinity_is_a_value_error_even_when_scikit_learns_check_is_off(digits):

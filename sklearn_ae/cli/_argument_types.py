@@ -120,7 +120,7 @@ def parse_columns(text):
     Quoted as in a CSV file, a name may hold a comma: ``'"len, mm",b'``.
     """
     try:
-        parts = next(csv.reader([text]), [])
+        parts = next(csv.reader([text], skipinitialspace=True), [])
     except csv.Error:  # a line break in the text, say
         parts = text.split(",")
     columns = [part.strip() for part in parts if part.strip()]

@@ -53,13 +53,11 @@ def as_written_in(names, wanted):
     stripped = {}
     for name in names:
         stripped.setdefault(name.strip(), []).append(name)
-    found = []
-    for name in wanted:
-        if name in names:
-            found.append(name)
-        else:
-            candidates = stripped.get(name.strip(), [])
-            found.append(candidates[0] if len(candidates) == 1 else None)
+    found = [name if name in names else None for name in wanted]
+    for i, name in enumerate(wanted):
+        candidates = stripped.get(name.strip(), [])
+        if found[i] is None and len(candidates) == 1 and candidates[0] not in found:
+            found[i] = candidates[0]  # each of the file's columns feeds one name at most
     return found
 
 

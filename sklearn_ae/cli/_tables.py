@@ -298,11 +298,13 @@ def _read_csv(path, select):
                     f"{path} is empty or starts with a blank line; a CSV file needs a header row "
                     "of column names, then one row of numbers per sample"
                 )
-            while _fields(first)[1]:  # a quoted name goes on in the next line
+            while len(first) <= csv.field_size_limit() and _fields(first)[1]:  # a quoted name goes on
                 more = f.readline()
                 if not more:
-                    raise CLIError(f"{path}: a quoted name in the header row is never closed")
+                    break
                 first += more
+            if len(first) > csv.field_size_limit() or _fields(first)[1]:  # a quote opened by mistake
+                raise CLIError(f"{path}: a quoted name in the header row is never closed")
             names = [name.strip() for name in next(csv.reader([first]))]
             if len(names) == 1:
                 second = f.readline()
@@ -335,7 +337,8 @@ def _csv_line(path, one_column, row):
         end, count = reader.line_num, 0
         for record in reader:
             start, end = end + 1, reader.line_num
-            if one_column or any(cell.strip() for cell in record):
+            # skipped as _checked_lines skips them: blank or whitespace-only lines
+            if one_column or not (record == [] or (len(record) == 1 and not record[0].strip())):
                 count += 1
                 if count == row:
                     return f"line {start}"

@@ -18,8 +18,11 @@ import warnings
 
 import numpy as np
 import onnx
+import skl2onnx
 import torch
 from onnx import AttributeProto, TensorProto, helper, numpy_helper
+
+from .._errors import user_stacklevel
 
 # The highest opset the installed torch's TorchScript exporter writes (20 in torch
 # 2.13, 17 in 2.2). Spliced nodes take the whole graph's opset: fine from 20 (at most
@@ -92,7 +95,7 @@ def export_module(module, n_in, dtype, opset):
                 _cannot(module, f"the trace may not generalise: {_first_line(warning.message).rstrip('.!')}")
             )
         if not issubclass(warning.category, DeprecationWarning):  # the TorchScript exporter's notice
-            warnings.warn(warning.message, warning.category, stacklevel=3)
+            warnings.warn(warning.message, warning.category, stacklevel=user_stacklevel(skl2onnx))
     return exported
 
 
@@ -110,10 +113,11 @@ def _warn_below_float64(model, module):
     """
     steps = set()
     for node in model.graph.node:
-        casts_down = any(a.name == "to" and a.i in _LOWER_FLOATS for a in node.attribute)
-        if node.op_type == "Cast" and casts_down:
+        attributes = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+        if node.op_type == "Cast" and attributes.get("to") in _LOWER_FLOATS:
             steps.add("casts to float32")
-        elif node.op_type == "Gelu":
+        elif node.op_type == "Gelu" and attributes.get("approximate") == b"tanh":
+            # (the exact Gelu has no float64 kernel at all: such a graph does not load)
             steps.add("Gelu, which ONNX Runtime computes to float32 precision")
     if steps:
         warnings.warn(
@@ -122,7 +126,7 @@ def _warn_below_float64(model, module):
             "with the estimator's float64 ones to about 1e-7, not 1e-10. Export with a float32 "
             "sample to compute in float32 throughout.",
             UserWarning,
-            stacklevel=4,
+            stacklevel=user_stacklevel(skl2onnx),
         )
 
 

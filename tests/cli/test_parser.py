@@ -78,6 +78,7 @@ def test_each_command_runs_its_function():
         (float_type(0, strict=False), "0", 0.0),
         (parse_columns, " a, b ,c", ["a", "b", "c"]),
         (parse_columns, '"len, mm",b', ["len, mm", "b"]),  # quoted as in CSV: a comma in a name
+        (parse_columns, 'b, "len, mm"', ["b", "len, mm"]),
     ],
 )
 def test_argument_types_parse(parse, text, value):

@@ -97,6 +97,7 @@ def test_damaged_gzip_data_and_an_unclosed_quote_are_unreadable_files(tmp_path):
         ("a,b,c\n1,,2\n-Infinity,1e400,3\n", r"'a', 'b' have infinite values \(first in line 3\)"),
         ("a,b,c\n1,2,3\n\n\n7,8,inf\n", r"\(first in line 5\)"),  # blank lines are no rows, but lines
         ('"a\nx",b\n1,2\n4,inf\n', r"\(first in line 4\)"),  # a quoted line break in the header
+        ("a,b\n , \n1,inf\n", r"\(first in line 3\)"),  # a row of empty cells is a row
         ("a,b,c,\n1,2,3,\n", "column 4 has no name in the header row \\(leave it out with --columns\\)"),
         ("a;b;c\n1;2;3\n", "looks separated by semicolons; the command line reads comma-separated"),
         ("price|usd\n5\nx\n", r"'price\|usd' are not numeric"),  # one column whose name has a |
@@ -415,6 +416,9 @@ def test_names_match_without_the_spaces_around_them(tmp_path):
     np.testing.assert_array_equal(values, [[2, 1]])
     # The file's names as written where two differ only in spaces: no guessing
     assert columns_selector(["b"])(["b", " b"], "data.csv") == ["b"]
+    # and one column of the file feeds one of the model's names at most
+    with pytest.raises(CLIError, match=r"lacks column\(s\) the model was trained on: 'b '"):
+        read_table(write(tmp_path / "one.csv", "b\n1\n3\n"), model_selector(["b", "b "], 2, None))
     with pytest.raises(CLIError, match=r"has no column\(s\) 'b'"):
         columns_selector(["b"])([" b", "b "], "data.csv")
 
@@ -425,9 +429,10 @@ def test_a_quoted_header_name_may_hold_a_line_break(tmp_path):
     values, names = read_table(path)
     assert names == ["a\nx", "b", "c"]
     np.testing.assert_array_equal(values, [[1, 2, 3], [4, 5, 6]])
-    path = write(tmp_path / "open.csv", '"a,b,c\n1,2,3\n')
-    with pytest.raises(CLIError, match="a quoted name in the header row is never closed"):
-        read_table(path)
+    for rows in (1, 30_000):  # past csv's field size limit too (was its "field larger than" error)
+        path = write(tmp_path / "open.csv", '"a,b,c\n' + "1,2,3\n" * rows)
+        with pytest.raises(CLIError, match="a quoted name in the header row is never closed"):
+            read_table(path)
 
 
 def test_model_selector_without_names_counts_columns(tmp_path):
