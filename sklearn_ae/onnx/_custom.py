@@ -100,7 +100,11 @@ def export_module(module, n_in, dtype, opset):
 
 
 #: Float types below float64 that a node may cast to (torch writes ``Celu`` that way).
-_LOWER_FLOATS = {TensorProto.FLOAT, TensorProto.FLOAT16, TensorProto.BFLOAT16}
+_LOWER_FLOATS = {
+    TensorProto.FLOAT: "float32",
+    TensorProto.FLOAT16: "float16",
+    TensorProto.BFLOAT16: "bfloat16",
+}
 
 
 def _warn_below_float64(model, module):
@@ -115,16 +119,16 @@ def _warn_below_float64(model, module):
     for node in model.graph.node:
         attributes = {a.name: helper.get_attribute_value(a) for a in node.attribute}
         if node.op_type == "Cast" and attributes.get("to") in _LOWER_FLOATS:
-            steps.add("casts to float32")
+            steps.add(f"casts to {_LOWER_FLOATS[attributes['to']]}")
         elif node.op_type == "Gelu" and attributes.get("approximate") == b"tanh":
             # (the exact Gelu has no float64 kernel at all: such a graph does not load)
             steps.add("Gelu, which ONNX Runtime computes to float32 precision")
     if steps:
         warnings.warn(
             f"The custom module {type(module).__name__} exports to a float64 graph that computes "
-            f"part of its work in float32 precision ({'; '.join(sorted(steps))}): its results agree "
-            "with the estimator's float64 ones to about 1e-7, not 1e-10. Export with a float32 "
-            "sample to compute in float32 throughout.",
+            f"part of its work in lower precision ({'; '.join(sorted(steps))}): its results agree "
+            "with the estimator's float64 ones to about 1e-7 in float32, not 1e-10. Export with a "
+            "float32 sample to compute in float32 throughout.",
             UserWarning,
             stacklevel=user_stacklevel(skl2onnx),
         )
