@@ -498,13 +498,13 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         plan = plan_training(self, X.shape[0], continuing=continuing, incremental=incremental)
         generators = fit_generators(plan.seed, plan.device)
         start = (continued_start if continuing else fresh_start)(self, X, plan, generators[0])
-        net = build_net(self, start, plan, generators)
+        notices = list(start.notices)
+        net = build_net(self, start, plan, generators, notices)
         saved = self._fitted.optimizer_state if continuing and incremental else None
         result = run(net, start, plan, epochs, optimizer_state=saved)
         if result.interrupted and not getattr(self, "_keep_interrupted", True):
             raise KeyboardInterrupt  # a fit for the library's own use (a short fit of a search)
         self._commit(start, plan, result, continuing=continuing)
-        notices = list(start.notices)
         if epochs > 1 and result.epochs == epochs and not result.converged and result.improving:
             notices.append((
                 f"{warning_name(self)} stopped at max_iter={self.max_iter} epochs while the "

@@ -183,9 +183,9 @@ def fuzzy_graph(train, n_neighbors):
     if n_train < 2:  # nothing to be near: a graph without edges
         return sp.csr_matrix((n_train, n_train)), train_ids
     distances, local = _knn(_rows_for_search(train.X, train.rows), n_neighbors)
-    k = local.shape[1]
+    k = local.shape[1]  # at most n_train - 1: the weights aim at the neighbours kept, as UMAP's
     graph = sp.csr_matrix(
-        (memberships(distances, n_neighbors).ravel(), local.ravel(), np.arange(0, n_train * k + 1, k)),
+        (memberships(distances, k).ravel(), local.ravel(), np.arange(0, n_train * k + 1, k)),
         shape=(n_train, n_train),
     )
     return (graph + graph.T - graph.multiply(graph.T)).tocsr(), train_ids  # fuzzy union, as UMAP

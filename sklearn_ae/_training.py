@@ -16,7 +16,6 @@ import contextlib
 import copy
 import inspect
 import sys
-import warnings
 from numbers import Integral
 from typing import NamedTuple
 
@@ -38,7 +37,7 @@ from ._data import (
     with_columns_missing,
 )
 from ._device import global_rng_scope, resolve_device
-from ._errors import NonFiniteLossError, divergence_advice, user_stacklevel
+from ._errors import NonFiniteLossError, divergence_advice
 from ._modules import start_at_pca
 from ._neighbors import NeighborLoss, fuzzy_graph, neighbor_graph
 from ._penalties import ContractivePenalty, KLPenalty, SparsityPenalty
@@ -555,12 +554,13 @@ def hide_fraction(missing):
     return missing
 
 
-def _row_terms(est, start, plan, generator):
+def _row_terms(est, start, plan, generator, notices):
     """The loss terms on the training rows' kNN graph: the neighbour term and the spectral pull.
 
     The pull (``init="spectral"``) acts in fresh fits that start at PCA, with more
     training rows than code dimensions plus one (a layout needs them), on a graph in
-    one piece (else it warns and leaves the pull out).
+    one piece (else it leaves the pull out, and adds a warning to the list ``notices``,
+    given once the fit has committed).
     """
     pull = est.init == "spectral" and start.spread is not None and len(start.train) > len(start.spread) + 1
     if est.neighbors <= 0 and not pull:
@@ -571,7 +571,7 @@ def _row_terms(est, start, plan, generator):
     if est.neighbors > 0:
         edges = neighbor_graph(graph, train_ids, n_total, plan.device)
         terms.append(NeighborLoss(est.neighbors, edges, X, generator))
-    if pull and _connected_for_layout(est, graph):
+    if pull and _connected_for_layout(est, graph, notices):
         dtype = X.dtype if isinstance(X, torch.Tensor) else torch.float32  # sparse rows come as float32
         steps = pull_steps(len(start.train), plan.batch_size, est.max_iter)
         spectral = SpectralPull.build(
@@ -582,18 +582,18 @@ def _row_terms(est, start, plan, generator):
     return tuple(terms)
 
 
-def _connected_for_layout(est, graph):
-    """Whether the graph is in one piece; if not, warns that ``init="spectral"`` has no pull."""
+def _connected_for_layout(est, graph, notices):
+    """Whether the graph is in one piece; if not, adds to ``notices`` that
+    ``init="spectral"`` has no pull."""
     n_pieces = pieces(graph)
     if n_pieces > 1 and warning_name(est) is not None:
-        warnings.warn(
+        notices.append((
             f"init='spectral': the training rows' {est.n_neighbors}-nearest-neighbour graph is in "
             f"{n_pieces} separate pieces, whose spectral layout collapses each piece to a point; "
             "the fit starts from PCA's solution without the pull. Raise n_neighbors to connect the "
             "graph, or use init='pca'.",
             UserWarning,
-            stacklevel=user_stacklevel(),
-        )
+        ))  # fmt: skip
     return n_pieces == 1
 
 
@@ -614,8 +614,9 @@ def _boost(est, start, plan):
     return AUTO_BOOST if applies else None
 
 
-def build_net(est, start, plan, generators):
-    """The skorch net that trains ``start.module``."""
+def build_net(est, start, plan, generators, notices):
+    """The skorch net that trains ``start.module``; warnings to give once the fit has
+    committed are added to the list ``notices``."""
     return _engine().make_net(
         start.module,
         valid=start.valid,
@@ -627,7 +628,7 @@ def build_net(est, start, plan, generators):
         noise=est.noise,
         missing=start.missing > 0,
         hide=hide_fraction(start.live_missing),
-        row_terms=_row_terms(est, start, plan, generators[1]),
+        row_terms=_row_terms(est, start, plan, generators[1], notices),
         penalties=penalties(est, start),
         patience=est.n_iter_no_change,
         tol=est.tol,

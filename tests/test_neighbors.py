@@ -303,6 +303,19 @@ def test_duplicate_rows_are_each_others_neighbours_not_their_own(approximate, mo
     assert_array_equal(graph.diagonal(), 0)
 
 
+def test_fewer_rows_than_n_neighbors_aim_the_weights_at_the_rows_there_are():
+    """6 rows in two tight groups about 7 apart, ``n_neighbors=15`` (tiny data, or a
+    ``partial_fit`` chunk): the weights aimed at log2(15) with 5 neighbours at hand, so
+    every edge weighed near 1, the far group's 0.63 each way (0.86 in the fuzzy union).
+    UMAP truncates ``n_neighbors`` to the rows there are; so does the graph now
+    (0.11 to 0.13 each way, 0.22 in the union)."""
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.normal(0, 0.1, size=(3, 2)), rng.normal(5, 0.1, size=(3, 2))])
+    graph, _ = fuzzy_graph(RowSubset(torch.from_numpy(X)), 15)
+    far = graph.toarray()[:3, 3:]
+    assert far.max() < 0.3, far.max()
+
+
 def test_without_self_drops_the_row_or_its_farthest_neighbour():
     indices = np.array([[1, 0, 2], [1, 0, 2], [0, 1, 3]])  # row 0 found its twin first; row 2 missed itself
     distances = np.array([[0.0, 0.0, 1.0], [0.0, 0.0, 1.0], [1.0, 2.0, 3.0]])
@@ -437,6 +450,14 @@ def test_spectral_init_on_a_graph_in_pieces_warns_and_keeps_pcas_start():
     closest = np.linalg.norm(centres[:, None] - centres[None], axis=2)[np.triu_indices(5, 1)].min()
     assert closest >= 37.0, f"closest blob centres {closest:.1f} apart"
     assert min(Z[y == k].std() for k in range(5)) >= 9.4  # measured 11.1 (the others 28 to 50)
+    # Given once the fit has committed, as the fit's other warnings: a filter that turns
+    # it into an error finds the model fitted (it was raised mid-fit, leaving none)
+    strict = AutoencoderTransformer(2, init="spectral", max_iter=2, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(UserWarning, match="separate pieces"):
+            strict.fit(X)
+    assert strict.transform(X).shape == (1000, 2)
 
 
 def test_a_far_group_joined_by_negligible_edges_is_a_separate_piece():
