@@ -29,6 +29,19 @@ def chunks(n_rows, size=CHUNK_ROWS):
         yield slice(start, min(start + size, n_rows))
 
 
+#: Bytes of a float64 copy of rows per chunk of the scaling passes (64 MiB).
+SCALING_CHUNK_BYTES = 2**26
+
+
+def float64_chunks(X):
+    """:func:`chunks` of ``X``'s rows, each at most :data:`SCALING_CHUNK_BYTES` as float64.
+
+    At :data:`CHUNK_ROWS` rows whatever the width, a chunk of wide data was a float64
+    copy of the whole input (16,000 x 2,500 float32: 305 MiB for 153 MiB of data).
+    """
+    return chunks(len(X), max(1, min(CHUNK_ROWS, SCALING_CHUNK_BYTES // (8 * max(1, X.shape[1])))))
+
+
 def result_array(shape, dtype):
     """An uninitialised ndarray of ``shape`` and ``dtype`` for an inference result, allocated by torch.
 
@@ -154,7 +167,7 @@ def fit_scaling(X, missing=False):
     with np.errstate(over="ignore", invalid="ignore"):
         mean = np.mean(X, axis=0, dtype=np.float64)
         sum_sq = 0.0
-        for rows in chunks(len(X)):
+        for rows in float64_chunks(X):
             centred = X[rows].astype(np.float64)  # the one temporary per chunk
             centred -= mean
             sum_sq += float(np.einsum("ij,ij->", centred, centred))
@@ -175,14 +188,14 @@ def _fit_scaling_observed(X):
     d = X.shape[1]
     total, count = np.zeros(d), np.zeros(d)
     with np.errstate(over="ignore", invalid="ignore"):
-        for rows in chunks(len(X)):
+        for rows in float64_chunks(X):
             block = X[rows].astype(np.float64)
             observed = ~np.isnan(block)
             total += np.where(observed, block, 0.0).sum(axis=0)
             count += observed.sum(axis=0)
         mean = np.divide(total, count, out=np.zeros(d), where=count > 0)
         sum_sq = 0.0
-        for rows in chunks(len(X)):
+        for rows in float64_chunks(X):
             centred = X[rows].astype(np.float64)
             centred -= mean
             sum_sq += float(np.nansum(centred * centred))
@@ -218,7 +231,7 @@ def scaled_tensor(X, mean, scale):
     n, d = X.shape
     out = torch.empty((n, d), dtype=torch.float32, device="cpu")
     finite = True
-    for rows in chunks(n):
+    for rows in float64_chunks(X):
         block = X[rows].astype(np.float64)  # the one temporary per chunk
         block -= mean
         block /= scale
