@@ -25,7 +25,11 @@ def heldout_r2(model, X, fit_means):
 
 
 def _r2(reconstruction, X, fit_means):
-    """``1 - SSE / SST`` over the entries where ``X`` and ``fit_means`` are both finite."""
+    """``1 - SSE / SST`` over the entries where ``X`` and ``fit_means`` are both finite.
+
+    In float64 whatever ``X``'s dtype: float32 squares of data near 1e19 overflow.
+    """
+    X, reconstruction = np.asarray(X, dtype=np.float64), np.asarray(reconstruction, dtype=np.float64)
     centred = X - fit_means
     scored = ~np.isnan(centred)
     total = np.sum(np.where(scored, centred, 0.0) ** 2)
@@ -141,7 +145,8 @@ def _pca_size(X_fit, X_held, fit_means, target):
     feature's training mean before projecting: this only bounds the size.
     """
     filler = np.nan_to_num(fit_means)  # 0 for a feature no training row observes
-    X_fit = np.where(np.isnan(X_fit), filler, X_fit)
+    X_held = np.asarray(X_held, dtype=np.float64)  # float32 squares overflow near 1e19
+    X_fit = np.where(np.isnan(X_fit), filler, X_fit).astype(np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):  # constant data: explained ratios of 0/0
         pca = PCA().fit(X_fit)
     residual = np.where(np.isnan(X_held), filler, X_held) - pca.mean_

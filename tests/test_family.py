@@ -373,6 +373,18 @@ def test_float_n_components_on_values_that_overflow_gets_the_overflow_error():
             AutoencoderTransformer(0.9, max_iter=8, random_state=0).fit(X)
 
 
+def test_float_n_components_scores_float32_data_in_large_units_in_float64():
+    """Rank-3 data times 1e19: the search squared float32 errors, which overflowed to
+    inf (R^2 of -inf for sizes 3, 6 and 8), picked 9 and let numpy's overflow warning
+    through; it picks 3, as for the same data in float64."""
+    rng = np.random.RandomState(0)
+    X = (rng.normal(size=(300, 3)) @ rng.normal(size=(3, 10)) + 0.2 * rng.normal(size=(300, 10))) * 1e19
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        model = AutoencoderTransformer(0.9, max_iter=20, random_state=0).fit(X.astype(np.float32))
+    assert model.n_components_ == 3
+
+
 def test_float_n_components_refuses_held_out_rows_that_only_show_a_constant_feature():
     """Scored entries with no variation about the training means judge nothing: every
     size's float32 rounding was all of the error, so every feature was used, with a
