@@ -434,6 +434,8 @@ def _check_same_network(est, plan):
     free = set(mlp) if both_custom else set()
     if fitted["hidden_layer_sizes"] == asked["hidden_layer_sizes"] == ():
         free |= {"activation", "dropout", "batch_norm"}  # a linear MLP has none of them
+    if asked["n_components"] == getattr(est, "n_components_", None):
+        free.add("n_components")  # the size a fraction's search chose, now given as a number
     changed = [
         f"{name}={asked[name]!r} (fitted: {value!r})"
         for name, value in fitted.items()

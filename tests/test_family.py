@@ -385,6 +385,23 @@ def test_float_n_components_scores_float32_data_in_large_units_in_float64():
     assert model.n_components_ == 3
 
 
+def test_continuing_with_the_size_a_fraction_chose_is_not_a_change():
+    """``set_params(n_components=model.n_components_)`` names the fitted network's size;
+    warm_start and partial_fit refused it ("n_components=4 (fitted: 0.9)")."""
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(300, 4)) @ rng.normal(size=(4, 12)) + 0.1 * rng.normal(size=(300, 12))
+    model = AutoencoderTransformer(0.9, max_iter=20, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X)
+        chosen, epochs = model.n_components_, model.n_iter_
+        model.set_params(n_components=chosen, warm_start=True, max_iter=2).fit(X)
+    model.partial_fit(X)
+    assert model.n_components_ == chosen and model.n_iter_ == epochs + 3
+    with pytest.raises(ValueError, match=rf"n_components={chosen + 1} \(fitted: 0.9\)"):
+        model.set_params(n_components=chosen + 1).partial_fit(X)
+
+
 def test_float_n_components_refuses_held_out_rows_that_only_show_a_constant_feature():
     """Scored entries with no variation about the training means judge nothing: every
     size's float32 rounding was all of the error, so every feature was used, with a
