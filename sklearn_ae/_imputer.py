@@ -411,10 +411,11 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
             incomplete = X[rows]
             with np.errstate(over="ignore"):
                 standardised = self._standardise(incomplete)[:, kept]
-            if np.isinf(incomplete[:, kept]).any():  # features dropped at fit are not used
-                raise ValueError(INFINITY_MESSAGE)
-            if np.isinf(standardised).any():  # finite X, too far from the fit's means for its dtype
-                largest = float(np.nanmax(np.abs(incomplete[:, kept])))
+            if np.isinf(standardised).any():  # an inf in X, or finite X too far from the fit's means
+                used = incomplete[:, kept]  # features dropped at fit are not used
+                if np.isinf(used).any():
+                    raise ValueError(INFINITY_MESSAGE)
+                largest = float(np.nanmax(np.abs(used)))
                 raise ValueError(
                     f"X's values overflow {X.dtype} once standardised by the fitted means and "
                     f"spreads (largest absolute value {largest:.3g}): such rows lie far outside "
