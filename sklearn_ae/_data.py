@@ -48,8 +48,8 @@ def result_array(shape, dtype):
     ``np.empty`` asks Linux for transparent huge pages on large arrays
     (``madvise``). Where the kernel then compacts memory on demand to find them
     (``/sys/kernel/mm/transparent_hugepage/defrag`` set to ``madvise``, a common
-    default), allocating ``inverse_transform``'s 400 MB result stalled: 1.09x to 1.16x
-    a raw chunked forward before, 1.00x since (``benchmarks/bench_transform.py``, see
+    default), allocating ``inverse_transform``'s 400 MB result stalled: 1.09x a raw
+    chunked forward before, 1.00x since (``python benchmarks/bench_transform.py``, see
     docs/benchmarks.rst); torch's allocator does not ask. The array shares the
     tensor's memory and keeps it alive (its ``base`` is the tensor, so
     ``ndarray.resize`` in place needs a copy first). Always on the CPU, whatever
@@ -271,9 +271,10 @@ def _eigh(matrix, vectors=True):
     """
     if not np.isfinite(matrix).all():
         raise ValueError("The covariance of the scaled data is not finite: X's values overflow float64.")
-    # On small matrices OpenBLAS's thread pool costs far more than it saves: 25x
-    # slower on 64 features, and its threads then spin beside torch's and slowed
-    # every later epoch by about 20% (benchmarks/bench_fit.py, init="pca" rows).
+    # On small matrices OpenBLAS's thread pool costs more than it saves, and its
+    # threads then spin beside torch's during training: issue 9 measured a PCA start
+    # at 0.37 s against 0.28 s for 15 epochs; on one BLAS thread the start costs 1.01x
+    # init="random"'s time over 30 epochs (benchmarks/bench_init_cost.py).
     with threadpool_limits(limits=1 if matrix.shape[0] <= SMALL_EIGH else None, user_api="blas"):
         if not vectors:
             return np.sort(np.linalg.eigvalsh(matrix))[::-1]

@@ -30,7 +30,7 @@ import torch
 #: nats) by less than ``TOL``, or no step lowers it, so no row's result depends on the
 #: other rows. On the digits and the breast cancer data with 20% of the entries
 #: missing, the rows stopped within a few steps, at a fill error within 0.1% of that
-#: of a ten times smaller ``TOL``.
+#: of a ten times smaller ``TOL`` (a development check, not a benchmark).
 MAX_ITER = 10
 HALVINGS = 10
 TOL = 1e-2

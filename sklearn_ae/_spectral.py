@@ -33,7 +33,8 @@ PULL_STEPS = 800
 #: The benchmarked fits (10% held out) divided by the layout's spread over every row
 #: of the fit, held-out rows counted as zeros: 10/9 of this weight over the training
 #: rows. The spread is now the training rows' in every fit, and this weight keeps those
-#: fits (with 1.0, seeds 0 and 2 of the 3,000-row roll ended at 3x the error); fits
+#: fits (with 1.0, seeds 0 and 2 of the 3,000-row roll ended at 3x the error in a
+#: development check, not a benchmark); fits
 #: without held-out rows, which had 1.0, now get it too.
 PULL_WEIGHT = 10 / 9
 

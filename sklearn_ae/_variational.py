@@ -94,8 +94,8 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
         (``init="pca"``, no custom modules, no neighbour term) with held-out rows and
         Adam or AdamW, ``"auto"`` also triples the rate once, when the best held-out loss first falls
         below 0.9 of PCA's: training has then left PCA's plateau, where a larger rate
-        risks staying stuck, and converges in fewer epochs (about 45% fewer on the
-        digits). The VAE keeps the rate (not measured there).
+        risks staying stuck, and converges in fewer epochs (about 40% fewer on the
+        digits, ``python benchmarks/bench_defaults.py``). The VAE keeps the rate (not measured there).
     batch_size : int or "auto", default="auto"
         Rows per mini-batch; ``"auto"`` uses ``min(128, n_train)``, where ``n_train``
         is the number of rows trained on (the held-out rows excluded).
@@ -111,7 +111,9 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
         check is made at the end of every epoch and, with held-out rows, also
         every ``max(5000, 4 * n_valid)`` training rows within an epoch
         (``n_valid`` held-out rows), so on large data patience is counted in
-        rows, not whole epochs.
+        rows, not whole epochs. A fresh fit from PCA's start with held-out rows
+        waits five times as many checks until one beats the start by ``tol``
+        (PCA's solution is a plateau that training can take a while to leave).
     early_stopping : bool or "auto", default="auto"
         ``True`` holds out ``validation_fraction`` of the rows, scores the starting
         point and every check on them, stops when their loss stops improving and

@@ -396,7 +396,8 @@ def test_held_out_checks_within_epochs(digits, monkeypatch):
 
 def test_partial_fit_never_warns_and_keeps_its_rate(digits):
     """partial_fit runs one epoch per call at learning_rate_init: no stopping rule, no
-    schedule, no convergence warning."""
+    schedule, no convergence warning; a rate set between calls is the next call's, the
+    way large_data.rst says to schedule it."""
     X, _ = digits
     ae = AutoencoderTransformer(**SMALL, callbacks=[RecordRate()])
     with warnings.catch_warnings():
@@ -404,7 +405,9 @@ def test_partial_fit_never_warns_and_keeps_its_rate(digits):
         for chunk in np.array_split(X, 3):
             ae.partial_fit(chunk)
             assert set(RecordRate.rates) == {1e-3}, RecordRate.rates
-    assert ae.n_iter_ == 3
+        ae.set_params(learning_rate_init=2.5e-4).partial_fit(X[:100])
+    assert set(RecordRate.rates) == {2.5e-4}, RecordRate.rates
+    assert ae.n_iter_ == 4
 
 
 def test_nothing_beats_pca_so_the_fit_stops_after_the_starts_patience_at_pca():

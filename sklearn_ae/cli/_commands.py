@@ -342,8 +342,8 @@ def run_demo(args):
     figure, skipped = _demo_figure(args)
     params = {} if args.max_iter is None else {"max_iter": args.max_iter}
     print(f"Digits (1797 x 64), 25% held out; code sizes {', '.join(map(str, args.n_components))}.")
-    # The demo's networks are small: one torch thread is as fast as several on an idle
-    # machine, and several times faster when another program keeps a core busy (see
+    # The demo's networks are small: one torch thread is about as fast as several on an
+    # idle machine, and faster when another program keeps a core busy (see
     # docs/user_guide/devices.rst). The caller's setting is restored (main() may run in
     # a user's Python process).
     threads = torch.get_num_threads()
