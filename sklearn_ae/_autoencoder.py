@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import inspect
 import math
 import warnings
@@ -794,6 +795,12 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
     def __getstate__(self):
         state = dict(super().__getstate__())  # a copy: object.__getstate__ returns __dict__
+        for name in ("encoder", "decoder"):
+            # A module instance given as the parameter may sit on a GPU (fit copies it to
+            # the device it trains on): its tensors would pickle as CUDA storages, which a
+            # machine without one cannot load. The copy keeps the user's object as it is.
+            if isinstance(state.get(name), torch.nn.Module):
+                state[name] = copy.deepcopy(state[name]).cpu()
         fitted = state.pop("_fitted", None)
         if fitted is not None:
             del state["encoder_"], state["decoder_"]  # rebuilt from the weights on load

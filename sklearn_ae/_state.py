@@ -169,10 +169,28 @@ class FittedModel:
             )
 
 
+#: The key of a tensor whose dtype numpy lacks, kept as its bytes (see :func:`to_numpy_tree`).
+RAW_TENSOR = "__torch_dtype__"
+
+
 def to_numpy_tree(obj):
-    """Copy every tensor in a nested dict/list/tuple to a numpy array on the CPU."""
+    """Copy every tensor in a nested dict/list/tuple to a numpy array on the CPU.
+
+    A tensor of a dtype numpy lacks (an optimizer that keeps its state in bfloat16 or
+    float8) becomes ``{RAW_TENSOR: dtype name, "bytes": uint8 array, "shape": list}``,
+    still plain data.
+    """
     if isinstance(obj, torch.Tensor):
-        return obj.detach().cpu().numpy().copy()
+        tensor = obj.detach().cpu()
+        try:
+            return tensor.numpy().copy()
+        except TypeError:  # "Got unsupported ScalarType BFloat16"
+            raw = tensor.contiguous().reshape(-1).view(torch.uint8)
+            return {
+                RAW_TENSOR: str(tensor.dtype).removeprefix("torch."),
+                "bytes": raw.numpy().copy(),
+                "shape": list(tensor.shape),
+            }
     if isinstance(obj, dict):
         return {k: to_numpy_tree(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
@@ -184,6 +202,11 @@ def to_tensor_tree(obj):
     """Inverse of :func:`to_numpy_tree` (arrays become CPU tensors)."""
     if isinstance(obj, np.ndarray):
         return torch.from_numpy(obj.copy())
+    if isinstance(obj, dict) and RAW_TENSOR in obj:
+        dtype = getattr(torch, str(obj[RAW_TENSOR]), None)
+        if not isinstance(dtype, torch.dtype):
+            raise ValueError(f"The file holds a tensor of unknown dtype {obj[RAW_TENSOR]!r}.")
+        return torch.from_numpy(obj["bytes"].copy()).view(dtype).reshape(obj["shape"])
     if isinstance(obj, dict):
         return {k: to_tensor_tree(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):

@@ -215,6 +215,47 @@ def test_restored_model_keeps_training(digits):
     assert restored.n_iter_ == PARAMS["max_iter"] + 1
 
 
+class _Bfloat16Momentum(torch.optim.Optimizer):
+    """SGD with momentum kept in bfloat16, as memory-saving optimizers keep their state."""
+
+    def __init__(self, params, lr=1e-3, weight_decay=0.0):
+        super().__init__(params, {"lr": lr, "weight_decay": weight_decay})
+
+    @torch.no_grad()
+    def step(self, closure=None):
+        with torch.enable_grad():
+            loss = closure()
+        for group in self.param_groups:
+            for param in group["params"]:
+                momentum = self.state[param].setdefault(
+                    "momentum", torch.zeros_like(param, dtype=torch.bfloat16)
+                )
+                momentum.mul_(0.9).add_(param.grad.to(torch.bfloat16))
+                param.add_(momentum.float(), alpha=-group["lr"])
+        return loss
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize("how", ["pickle", "deepcopy", "joblib"])
+def test_optimizer_state_of_a_dtype_numpy_lacks_round_trips(digits, how):
+    """A fit with an optimizer keeping bfloat16 state could not be pickled, copied or
+    dumped (numpy has no bfloat16); the state now keeps its bytes, and the restored
+    model continues training as the original does."""
+    X = digits[0][:300]
+    ae = AutoencoderTransformer(**PARAMS, optimizer=_Bfloat16Momentum, random_state=0).fit(X)
+    if how == "joblib":
+        buffer = io.BytesIO()
+        joblib.dump(ae, buffer)
+        restored = joblib.load(io.BytesIO(buffer.getvalue()))
+    else:
+        restored = pickle.loads(pickle.dumps(ae)) if how == "pickle" else copy.deepcopy(ae)
+    kept = next(iter(restored._fitted.optimizer_state["state"].values()))["momentum"]
+    assert kept.dtype == torch.bfloat16
+    restored.partial_fit(X)
+    ae.partial_fit(X)
+    np.testing.assert_array_equal(restored.transform(X), ae.transform(X))
+
+
 def test_pickle_recorded_on_cuda_loads_on_cpu(digits):
     """A model fitted on a GPU unpickles on a machine without one."""
     X, _ = digits
@@ -227,6 +268,34 @@ def test_pickle_recorded_on_cuda_loads_on_cpu(digits):
     if not torch.cuda.is_available():
         assert next(restored.encoder_.parameters()).device.type == "cpu"
     np.testing.assert_allclose(restored.transform(X), expected, rtol=1e-5, atol=1e-5)
+
+
+def test_an_encoder_instance_on_a_gpu_pickles_for_a_machine_without_one(digits, monkeypatch):
+    """The ``encoder`` parameter may be a module the user moved to a GPU; its tensors
+    pickled as CUDA storages, which torch refuses to load without CUDA. Simulated: the
+    storages of the user's instance are tagged as torch.save tags a GPU's."""
+    X = digits[0][:200]
+    encoder = torch.nn.Sequential(torch.nn.Linear(64, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ae = AutoencoderTransformer(2, encoder=encoder, max_iter=2, random_state=0).fit(X)
+    on_gpu = {tensor.untyped_storage().data_ptr() for tensor in encoder.state_dict().values()}
+    real_tag = torch.serialization.location_tag
+    monkeypatch.setattr(
+        torch.serialization,
+        "location_tag",
+        lambda storage: "cuda:0" if storage.data_ptr() in on_gpu else real_tag(storage),
+    )
+    for model in (ae, clone(ae)):
+        data = pickle.dumps(model)
+        monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+        restored = pickle.loads(data)
+        assert isinstance(restored.encoder, torch.nn.Sequential)
+        assert all(tensor.device.type == "cpu" for tensor in restored.encoder.state_dict().values())
+    np.testing.assert_array_equal(
+        restored.get_params()["encoder"][0].weight.detach(), encoder[0].weight.detach()
+    )
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(ae)).transform(X), ae.transform(X))
 
 
 def test_clone_of_fitted_is_unfitted(digits):
