@@ -552,6 +552,21 @@ class AutoencoderNet(NeuralNet):
         return self
 
 
+def _run_copy(callback):
+    """A shallow copy of a user's callback (or of its ``(name, callback)`` pair) for one fit.
+
+    skorch's set-up and run state (``initialize``, ``on_train_begin``) are set on the
+    copy, so the estimator's parameter stays as given; what the callback holds (a
+    TensorBoard writer, a logger's run, a list it appends to) is shared, so the
+    user's objects receive the fit's records, and objects that cannot be copied (a
+    writer's thread or lock) need not be.
+    """
+    if isinstance(callback, tuple):
+        name, callback = callback
+        return name, _run_copy(callback)
+    return callback if isinstance(callback, type) else copy.copy(callback)
+
+
 def make_net(
     module,
     *,
@@ -633,7 +648,7 @@ def make_net(
         iterator_train__with_rows=bool(row_terms),
         iterator_valid=Batches,
         train_split=None,
-        callbacks=ours + copy.deepcopy(list(callbacks)),
+        callbacks=ours + [_run_copy(callback) for callback in callbacks],
         batch_history=bool(callbacks) or verbose > 1,  # the user's callbacks, the progress bar
         device=device,
         noise=noise,

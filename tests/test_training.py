@@ -99,6 +99,33 @@ def test_user_callbacks_run_and_are_not_mutated(digits):
     assert len(calls) == 3
 
 
+def test_a_callback_s_writer_is_shared_not_copied(digits):
+    """Logging callbacks (skorch's TensorBoard, a logger's run) hold a writer with a lock
+    or thread: deep-copying them at fit failed ("cannot pickle '_thread.lock'"), and a
+    copyable writer received nothing. The fit's copy writes to the user's writer."""
+    import threading
+
+    class Writer:
+        def __init__(self):
+            self.lock, self.rows = threading.Lock(), []
+
+    class LogLoss(Callback):
+        def __init__(self, writer):
+            self.writer = writer
+
+        def on_epoch_end(self, net, **kwargs):
+            with self.writer.lock:
+                self.writer.rows.append(net.history[-1, "train_loss"])
+
+    writer = Writer()
+    logger = LogLoss(writer)
+    ae = AutoencoderTransformer(**SMALL, max_iter=3, callbacks=[logger, ("named", LogLoss(writer))]).fit(
+        digits[0]
+    )
+    assert len(writer.rows) == 2 * ae.n_iter_ == 6
+    assert ae.get_params()["callbacks"][0] is logger and logger.writer is writer
+
+
 def _fit_with_batch_callbacks(X, callbacks):
     """Fit with ``callbacks``; return the last epoch's history row."""
     seen = {}
