@@ -13,11 +13,12 @@ def resolve_device(device: str) -> torch.device:
     """Turn the ``device`` parameter into an available ``torch.device``.
 
     ``"auto"`` picks CUDA, then MPS, then the CPU. An explicit device that this
-    machine lacks raises ``ValueError`` rather than failing later inside torch.
+    machine lacks raises ``ValueError`` rather than failing later inside torch. CUDA
+    without a number is the current GPU, numbered (:func:`numbered`).
     """
     if device == "auto":
         if torch.cuda.is_available():
-            return torch.device("cuda")
+            return numbered(torch.device("cuda"))
         if _mps_available():
             return torch.device("mps")
         return torch.device("cpu")
@@ -45,7 +46,20 @@ def resolve_device(device: str) -> torch.device:
         raise ValueError(f"device={device!r}: there is one MPS device; use device='mps'.")
     elif resolved.type not in ("cpu", "cuda", "mps"):
         raise ValueError(f"device={device!r} is not supported; use 'cpu', 'cuda', 'cuda:N', 'mps' or 'auto'.")
-    return resolved
+    return numbered(resolved)
+
+
+def numbered(device: torch.device) -> torch.device:
+    """A CUDA device with its number: the current GPU's when ``device`` has none.
+
+    torch places an unnumbered ``cuda`` tensor on the GPU current in the calling
+    thread (``torch.cuda.set_device``), so a model fitted in one thread and used in
+    another, or loaded after ``set_device``, would mix GPUs; a fitted model keeps
+    the GPU it was given.
+    """
+    if device.type == "cuda" and device.index is None:
+        return torch.device("cuda", torch.cuda.current_device())
+    return device
 
 
 def available_or_cpu(device: torch.device) -> torch.device:
@@ -60,7 +74,7 @@ def available_or_cpu(device: torch.device) -> torch.device:
         return torch.device("cpu")
     if device.type == "mps" and not _mps_available():
         return torch.device("cpu")
-    return device
+    return numbered(device)
 
 
 def _mps_available() -> bool:

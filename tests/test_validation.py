@@ -342,6 +342,22 @@ def test_device_takes_a_torch_device(X):
     np.testing.assert_array_equal(codes, AutoencoderTransformer(**FAST).fit_transform(X))
 
 
+def test_cuda_without_a_number_is_pinned_to_the_current_gpu(monkeypatch):
+    """An unnumbered "cuda" follows the calling thread's current GPU, so a model fitted
+    or loaded under one and used under another mixed GPUs; the fitted device and a
+    loaded model's device carry the number (simulated: two GPUs, the current one 1)."""
+    from sklearn_ae._device import available_or_cpu, resolve_device
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
+    monkeypatch.setattr(torch.cuda, "current_device", lambda: 1)
+    for name in ("cuda", "auto", torch.device("cuda")):
+        assert resolve_device(name) == torch.device("cuda", 1), name
+    assert resolve_device("cuda:0") == torch.device("cuda", 0)
+    assert available_or_cpu(torch.device("cuda")) == torch.device("cuda", 1)
+    assert available_or_cpu(torch.device("cuda:0")) == torch.device("cuda", 0)
+
+
 @pytest.mark.parametrize(
     "bad",
     [
