@@ -590,18 +590,26 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                     raise ValueError(INFINITY_MESSAGE)
                 result = function(module, x, mean, missing)
                 if function != self._decode and not bool(torch.isfinite(result.sum())):
-                    self._check_scaled_range(module, x, mean)  # NaN also scores a row with no entries
+                    self._check_range(module, x, mean, result)  # NaN also scores a row with no entries
                 out[rows] = result.cpu().numpy()
         return out
 
-    def _check_scaled_range(self, module, x, mean):
-        """Raise when finite rows of ``x`` overflow the network's precision once scaled.
+    def _check_range(self, module, x, mean, result):
+        """Raise when finite rows of ``x`` overflow the network's precision, once scaled
+        or inside the network, so that ``result`` (codes or scores) is not finite.
 
-        Such rows would encode to NaN (``partial_fit`` refuses them the same way).
+        Such rows would encode to infinite or NaN codes and score NaN (``partial_fit``
+        refuses them the same way). A row with no observed entry scores NaN, rightly.
         """
-        dtype = next(module.parameters(), x).dtype
-        if bool(torch.isinf(((x - mean) / self.scale_).to(dtype)).any()):
-            raise ValueError(scaling_overflow_message(str(dtype).removeprefix("torch."), self.scale_))
+        dtype_name = str(next(module.parameters(), x).dtype).removeprefix("torch.")
+        if bool(torch.isinf(((x - mean) / self.scale_).to(getattr(torch, dtype_name))).any()):
+            raise ValueError(scaling_overflow_message(dtype_name, self.scale_))
+        bad = ~torch.isfinite(result.reshape(len(result), -1)).all(dim=1)
+        if bool((bad & ~torch.isnan(x).all(dim=1)).any()):
+            raise ValueError(
+                f"X's values overflow {dtype_name} inside the network: these rows lie far outside "
+                f"the data the model was first fitted on (scale_ {self.scale_:.3g})."
+            )
 
     def _scaled(self, x, mean, missing):
         scaled = (x - mean) / self.scale_

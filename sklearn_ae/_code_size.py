@@ -41,7 +41,7 @@ def _column_means(X):
     """Each column's mean over its observed entries (NaN for a column with none)."""
     observed = ~np.isnan(X)
     counts = observed.sum(axis=0)
-    sums = np.where(observed, X, 0.0).sum(axis=0)
+    sums = np.where(observed, X, 0.0).sum(axis=0, dtype=np.float64)  # float32 sums overflow near 1e36
     return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
 
 
@@ -146,7 +146,7 @@ def _pca_size(X_fit, X_held, fit_means, target):
     """
     filler = np.nan_to_num(fit_means)  # 0 for a feature no training row observes
     X_held = np.asarray(X_held, dtype=np.float64)  # float32 squares overflow near 1e19
-    X_fit = np.where(np.isnan(X_fit), filler, X_fit).astype(np.float64)
+    X_fit = np.where(np.isnan(X_fit), filler, X_fit).astype(np.float64, copy=False)  # float64 filler: no copy
     with np.errstate(divide="ignore", invalid="ignore"):  # constant data: explained ratios of 0/0
         pca = PCA().fit(X_fit)
     residual = np.where(np.isnan(X_held), filler, X_held) - pca.mean_
