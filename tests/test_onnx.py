@@ -478,6 +478,33 @@ def test_a_float64_graph_that_computes_in_float32_warns(encoder):
         to_onnx(AutoencoderTransformer(2, decoder=SmallDecoder, max_iter=1, random_state=0).fit(X), X[:1])
 
 
+class MaskEncoder(SmallEncoder):
+    def forward(self, x):
+        h = self.net(x)
+        return h * (h > 0).float()  # a cast of a mask to float32: no precision lost
+
+
+class CeluWithBranch(CeluEncoder):
+    def forward(self, x):
+        return super().forward(x) if x.mean() > 0 else -super().forward(x)
+
+
+def test_the_precision_warning_is_for_narrowing_casts_only_and_never_before_a_refusal():
+    """A cast of a mask to float32 warned of lower precision where the graph agrees with
+    ``transform`` to 1e-16, failing exports under an error filter; and a module about to
+    be refused got the precision warning first, which an error filter raised in place
+    of the refusal's explanation."""
+    X = dataset("s_curve")
+    model = AutoencoderTransformer(2, encoder=MaskEncoder, max_iter=1, random_state=0).fit(X)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        onx = to_onnx(model, X[:1])
+        assert_agrees(run(onx, X), model.transform(X), np.float64)
+        refused = AutoencoderTransformer(2, encoder=CeluWithBranch, max_iter=1, random_state=0).fit(X)
+        with pytest.raises(ValueError, match=r"CeluWithBranch.*may not generalise"):
+            to_onnx(refused, X[:1])
+
+
 def test_custom_modules_export_with_an_exporter_without_dynamo(monkeypatch):
     """torch before 2.4: ``torch.onnx.export`` has no ``dynamo`` argument (every
     custom-module export failed there with "unexpected keyword argument 'dynamo'")."""

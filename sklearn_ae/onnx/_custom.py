@@ -87,15 +87,16 @@ def export_module(module, n_in, dtype, opset):
                 "dtype it returns",
             )
         )
-    if np.dtype(dtype) == np.float64:
-        _warn_below_float64(exported, module)
-    for warning in caught:
+    for warning in caught:  # a refused trace first: no warning may stand in for its error
         if issubclass(warning.category, torch.jit.TracerWarning):
             raise ValueError(
                 _cannot(module, f"the trace may not generalise: {_first_line(warning.message).rstrip('.!')}")
             )
+    for warning in caught:
         if not issubclass(warning.category, DeprecationWarning):  # the TorchScript exporter's notice
             warnings.warn(warning.message, warning.category, stacklevel=user_stacklevel(skl2onnx))
+    if np.dtype(dtype) == np.float64:
+        _warn_below_float64(exported, module)
     return exported
 
 
@@ -115,10 +116,15 @@ def _warn_below_float64(model, module):
     float32 precision on float64 input: such graphs load and run, but their results
     agree with the estimator's float64 ones to about 1e-7, not 1e-10.
     """
+    graph = onnx.shape_inference.infer_shapes(model).graph
+    types = {v.name: v.type.tensor_type.elem_type for v in [*graph.input, *graph.value_info, *graph.output]}
+    types.update((t.name, t.data_type) for t in graph.initializer)
     steps = set()
     for node in model.graph.node:
         attributes = {a.name: helper.get_attribute_value(a) for a in node.attribute}
-        if node.op_type == "Cast" and attributes.get("to") in _LOWER_FLOATS:
+        narrows = types.get(node.input[0] if node.input else "") in (TensorProto.DOUBLE, None, 0)
+        if node.op_type == "Cast" and attributes.get("to") in _LOWER_FLOATS and narrows:
+            # (a cast from a mask or an integer loses nothing; an input of unknown type may)
             steps.add(f"casts to {_LOWER_FLOATS[attributes['to']]}")
         elif node.op_type == "Gelu" and attributes.get("approximate") == b"tanh":
             # (the exact Gelu has no float64 kernel at all: such a graph does not load)
