@@ -120,9 +120,17 @@ def parse_columns(text):
     Quoted as in a CSV file, a name may hold a comma: ``'"len, mm",b'``.
     """
     try:
-        parts = next(csv.reader([text], skipinitialspace=True), [])
-    except csv.Error:  # a line break in the text, say
-        parts = text.split(",")
+        parts = next(csv.reader([text], skipinitialspace=True, strict=True), [])
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc):  # '"a,b': not the one name 'a,b'
+            raise argparse.ArgumentTypeError(
+                f"a quote in {text!r} is never closed; quote a name that holds a comma whole, "
+                "e.g. '\"len, mm\",b'"
+            ) from None
+        try:  # other breaks of the standard ('"a"b'), read as a CSV file's rows are
+            parts = next(csv.reader([text], skipinitialspace=True), [])
+        except csv.Error:  # a line break in the text, say
+            parts = text.split(",")
     columns = [part.strip() for part in parts if part.strip()]
     if not columns:
         raise argparse.ArgumentTypeError("expected comma-separated column names, e.g. a,b,c")

@@ -224,6 +224,7 @@ def _chosen_columns(names, select, path):
     not). Otherwise :func:`_check_header` decides.
     """
     asked = getattr(select, "names", None)
+    asked = asked and [name.strip() for name in asked]  # as the header's names are, and matched
     if not (asked and all(_is_number(n) for n in names) and set(asked) & set(names)):
         _check_header(names, path)
         return list(select(names, path))
@@ -298,12 +299,17 @@ def _read_csv(path, select):
                     f"{path} is empty or starts with a blank line; a CSV file needs a header row "
                     "of column names, then one row of numbers per sample"
                 )
-            while len(first) <= csv.field_size_limit() and _fields(first)[1]:  # a quoted name goes on
+            inside = _fields(first)[1]  # a quoted name goes on to the next line
+            quotes = first.count('"')
+            while inside and len(first) <= csv.field_size_limit():
                 more = f.readline()
                 if not more:
                     break
                 first += more
-            if len(first) > csv.field_size_limit() or _fields(first)[1]:  # a quote opened by mistake
+                quotes += more.count('"')
+                if quotes % 2 == 0:  # a quote may have closed: parse again (not per line: quadratic)
+                    inside = _fields(first)[1]
+            if len(first) > csv.field_size_limit() or inside:  # a quote opened by mistake
                 raise CLIError(f"{path}: a quoted name in the header row is never closed")
             names = [name.strip() for name in next(csv.reader([first]))]
             if len(names) == 1:

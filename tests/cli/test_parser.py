@@ -98,6 +98,7 @@ def test_argument_types_parse(parse, text, value):
         (float_type(0, strict=False), "nan", ">= 0"),
         (parse_columns, ",", "comma-separated column names"),
         (parse_columns, "a,b,a", "named twice: a"),
+        (parse_columns, '"a,b', "never closed"),  # was the one name 'a,b', silently
     ],
 )
 def test_argument_types_reject_bad_values(parse, text, message):

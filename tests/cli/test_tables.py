@@ -423,6 +423,16 @@ def test_names_match_without_the_spaces_around_them(tmp_path):
         columns_selector(["b"])([" b", "b "], "data.csv")
 
 
+def test_numeric_names_match_without_the_spaces_around_them(tmp_path):
+    """A header of numbers (wavelengths) is taken as names when they are the model's; a
+    model fitted on ``pd.read_csv`` of ``400.5 , 500.5`` holds ``'400.5 '``, and the file
+    was refused as headerless."""
+    path = write(tmp_path / "data.csv", "400.5 , 500.5\n1,2\n")
+    values, names = read_table(path, model_selector(["400.5 ", " 500.5"], 2, None))
+    assert names == ["400.5", "500.5"]
+    np.testing.assert_array_equal(values, [[1, 2]])
+
+
 def test_a_quoted_header_name_may_hold_a_line_break(tmp_path):
     """It was read as a one-name header, and the next line as a row of the wrong length."""
     path = write(tmp_path / "data.csv", '"a\nx",b,c\n1,2,3\n4,5,6\n')
