@@ -182,7 +182,7 @@ class VariationalAutoencoder(Autoencoder):
 
     def __init__(self, encoder: nn.Module, decoder: nn.Module, n_components: int):
         super().__init__(encoder, decoder)
-        self.n_components = n_components
+        self.n_components = int(n_components)  # torch's split refuses numpy integers
         self.generator: torch.Generator | None = None  # set by the engine during a fit
 
     def encode(self, x):

@@ -179,6 +179,12 @@ def check_settings(est):
             raise ValueError(f"{name} > 0 {needs}, which needs at least 2 rows per batch; got batch_size=1.")
     if est.batch_norm and est.batch_size == 1:
         raise ValueError("batch_norm=True needs at least 2 rows per batch to normalise; got batch_size=1.")
+    for name in ("encoder", "decoder"):
+        spec = getattr(est, name)
+        if isinstance(spec, type) and issubclass(spec, torch.nn.Module):
+            _check_constructor(name, spec)
+        elif not (spec is None or isinstance(spec, torch.nn.Module)):
+            raise ValueError(f"{name} must be a torch.nn.Module subclass or instance, got {spec!r}.")
     instances = [name for name in ("encoder", "decoder") if isinstance(getattr(est, name), torch.nn.Module)]
     if instances and not isinstance(est.n_components, Integral):
         raise ValueError(
@@ -301,6 +307,7 @@ def fresh_start(est, X, plan, generator):
         n_components, unreached = choose_code_size(est, X, n_components, plan.seed)
         if unreached:
             notices.append((unreached, ConvergenceWarning))
+    n_components = int(n_components)  # np.int64 from a grid's np.arange: torch's split takes ints only
     if len(unobserved):
         shown = ", ".join(str(j) for j in unobserved[:10]) + (", ..." if len(unobserved) > 10 else "")
         notices.append((
@@ -467,12 +474,9 @@ def _custom_modules(est, n_features, n_components, seed):
             modules.append(None)
         elif isinstance(spec, torch.nn.Module):
             modules.append(copy.deepcopy(spec))
-        elif isinstance(spec, type) and issubclass(spec, torch.nn.Module):
-            _check_constructor(name, spec)
+        else:  # a module class (check_settings checked)
             with global_rng_scope(seed, torch.device("cpu")):
                 modules.append(spec(n_features=n_features, n_components=widths[name]))
-        else:
-            raise ValueError(f"{name} must be a torch.nn.Module subclass or instance, got {spec!r}.")
     # float32, as the data reach them, whatever torch's default dtype built them in
     encoder, decoder = (None if module is None else module.float() for module in modules)
     if encoder is None and decoder is None:

@@ -368,8 +368,9 @@ def test_cuda_without_a_number_is_pinned_to_the_current_gpu(monkeypatch):
         {"sparsity": 1.0, "batch_size": 1},
         {"batch_norm": True, "batch_size": 1},
         {"optimizer": torch.optim.LBFGS, "alpha": 0.1},
+        {"encoder": int},  # was checked while building the network: the old model was forgotten
     ],
-    ids=["hidden-0", "bool", "device", "constraint", "batch-term", "batch-norm", "weight-decay"],
+    ids=["hidden-0", "bool", "device", "constraint", "batch-term", "batch-norm", "weight-decay", "encoder"],
 )
 def test_a_refused_parameter_leaves_a_fitted_model_as_it_was(X, bad):
     """Every parameter check runs before a fit changes anything, scikit-learn's and ours
@@ -382,6 +383,15 @@ def test_a_refused_parameter_leaves_a_fitted_model_as_it_was(X, bad):
     with pytest.raises(ValueError):  # a continued fit refuses it the same way
         ae.partial_fit(X)
     np.testing.assert_array_equal(ae.transform(X), codes)
+
+
+@pytest.mark.parametrize("cls", [AutoencoderTransformer, VariationalAutoencoderTransformer])
+def test_a_numpy_integer_code_size_is_an_integer(X, cls):
+    """A grid built with ``np.arange`` gives ``np.int64``: the VAE failed at its first step
+    (torch's ``split`` takes Python ints only), so every fit of such a search failed."""
+    model = cls(**{**FAST, "n_components": np.int64(2)}).fit(X)
+    assert model.n_components_ == 2 and type(model.n_components_) is int
+    assert model.transform(X).shape == (len(X), 2)
 
 
 @pytest.mark.parametrize(
