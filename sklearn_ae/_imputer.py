@@ -79,8 +79,9 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    missing_values : float, default=np.nan
+    missing_values : float or int, default=np.nan
         The placeholder for missing values; every entry equal to it is imputed.
+        A number (not ``None``, ``pd.NA`` or a string).
     n_components : int or "auto", default="auto"
         Code size of the autoencoder; ``"auto"`` uses a quarter of the features
         with at least one observed value, rounded up.
@@ -143,7 +144,8 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
     mean_ : ndarray of shape (`n_features_in_`,)
         Mean of each feature's observed entries (0 for an empty feature).
     scale_ : ndarray of shape (`n_features_in_`,)
-        Standard deviation of each feature's observed entries (1 where it is 0).
+        Standard deviation of each feature's observed entries (1 for a feature that
+        is constant, to rounding, as scikit-learn's scalers decide).
     empty_features_ : ndarray of bool of shape (`n_features_in_`,)
         Features with no observed value at ``fit``.
     indicator_ : MissingIndicator or None
@@ -153,11 +155,12 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
         (``autoencoder_.transform`` of the standardised rows): the prior's mean for
         ``inference="map"``.
     code_precision_ : ndarray of shape (n_components, n_components) or None
-        Inverse covariance of those codes: the prior's precision.
+        Inverse covariance of those codes (plus a ridge of 1e-6 times their mean
+        variance, so codes that never vary keep it finite): the prior's precision.
     noise_variance_ : float or None
         Mean squared reconstruction error of the training rows' observed entries, in
         standardised units: how closely ``inference="map"`` fits a row's observed
-        entries against the prior.
+        entries against the prior (at least 1e-6).
     n_iter_ : int
         Epochs the autoencoder trained for (0 when every feature is empty).
     n_features_in_ : int
