@@ -25,6 +25,7 @@ from ._state import FittedModel, forget_fitted
 from ._training import (
     OPTIMIZERS,
     build_net,
+    callback_copy,
     check_settings,
     continued_start,
     fresh_start,
@@ -798,6 +799,24 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         # A target R^2 (a float n_components) is searched for on dense data only.
         tags.input_tags.sparse = isinstance(self.n_components, Integral)
         return tags
+
+    def __sklearn_clone__(self):
+        """:func:`sklearn.base.clone`, with ``callbacks`` copied as ``fit`` copies them.
+
+        scikit-learn deep-copies every parameter that is not an estimator; a skorch
+        callback that logs (TensorBoard's ``SummaryWriter``, with its thread and lock)
+        then failed in every search and cross-validation, and one whose writer could
+        be copied logged to the copy. The clone gets shallow copies: what a callback
+        holds is shared, as in a plain ``fit``.
+        """
+        if not self.callbacks:
+            return super().__sklearn_clone__()
+        twin = object.__new__(type(self))  # the same parameters, without the callbacks
+        twin.__dict__.update(vars(self))
+        twin.callbacks = None
+        clone = BaseEstimator.__sklearn_clone__(twin)
+        clone.callbacks = [callback_copy(callback) for callback in self.callbacks]
+        return clone
 
     # --------------------------------------------------------------- pickling
 

@@ -13,7 +13,6 @@ best weights seen are the ones kept (:class:`KeepBest`).
 
 from __future__ import annotations
 
-import copy
 import math
 import re
 import sys
@@ -25,6 +24,7 @@ from skorch.callbacks import Callback, EpochTimer, PrintLog, ProgressBar
 from ._data import RowSubset
 from ._errors import NonFiniteLossError, divergence_advice
 from ._modules import random_source
+from ._training import callback_copy
 
 #: Names of the callbacks every fit adds (:func:`make_net`); a user's may not take them.
 FINITE_LOSS, STOPPING = "finite_loss", "stopping"
@@ -552,21 +552,6 @@ class AutoencoderNet(NeuralNet):
         return self
 
 
-def _run_copy(callback):
-    """A shallow copy of a user's callback (or of its ``(name, callback)`` pair) for one fit.
-
-    skorch's set-up and run state (``initialize``, ``on_train_begin``) are set on the
-    copy, so the estimator's parameter stays as given; what the callback holds (a
-    TensorBoard writer, a logger's run, a list it appends to) is shared, so the
-    user's objects receive the fit's records, and objects that cannot be copied (a
-    writer's thread or lock) need not be.
-    """
-    if isinstance(callback, tuple):
-        name, callback = callback
-        return name, _run_copy(callback)
-    return callback if isinstance(callback, type) else copy.copy(callback)
-
-
 def make_net(
     module,
     *,
@@ -648,7 +633,7 @@ def make_net(
         iterator_train__with_rows=bool(row_terms),
         iterator_valid=Batches,
         train_split=None,
-        callbacks=ours + [_run_copy(callback) for callback in callbacks],
+        callbacks=ours + [callback_copy(callback) for callback in callbacks],
         batch_history=bool(callbacks) or verbose > 1,  # the user's callbacks, the progress bar
         device=device,
         noise=noise,

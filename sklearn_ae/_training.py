@@ -195,6 +195,21 @@ def check_settings(est):
     resolve_device(est.device)  # a device this machine lacks
 
 
+def callback_copy(callback):
+    """A shallow copy of a user's callback (or of its ``(name, callback)`` pair), for a fit or a clone.
+
+    skorch's set-up and run state (``initialize``, ``on_train_begin``) are set on the
+    copy, so the estimator's parameter stays as given; what the callback holds (a
+    TensorBoard writer, a logger's run, a list it appends to) is shared, so the
+    user's objects receive the fit's records, and objects that cannot be copied (a
+    writer's thread or lock) need not be.
+    """
+    if isinstance(callback, tuple):
+        name, callback = callback
+        return name, callback_copy(callback)
+    return callback if isinstance(callback, type) else copy.copy(callback)
+
+
 def _optimizer(est):
     """The optimizer class and its extra keyword arguments (``optimizer`` is checked)."""
     return OPTIMIZERS[est.optimizer] if isinstance(est.optimizer, str) else (est.optimizer, {})

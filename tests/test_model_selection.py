@@ -109,3 +109,36 @@ def test_pipeline_memory_caches_the_autoencoder_across_classifier_settings(digit
     # 3 folds plus the refit on all rows; without the cache it would be 3 x 3 + 1.
     assert CountFits.fits == 4, CountFits.fits
     assert search.best_score_ >= 0.82, search.best_score_  # measured 0.849 (3 epochs)
+
+
+def test_searches_share_a_logging_callbacks_writer(digits):
+    """``clone`` deep-copied the callbacks: a logging callback's writer (with a lock, as
+    TensorBoard's has) failed every search and cross-validation, and a copyable one
+    received nothing. A clone copies them as ``fit`` does: the writer is shared."""
+    import threading
+
+    from sklearn.base import clone
+    from sklearn.model_selection import cross_validate
+
+    class Writer(list):
+        def __init__(self):
+            super().__init__()
+            self.lock = threading.Lock()
+
+    class LogLoss(Callback):
+        def __init__(self, writer):
+            self.writer = writer
+
+        def on_epoch_end(self, net, **kwargs):
+            self.writer.append(net.history[-1, "train_loss"])
+
+    writer = Writer()
+    ae = AutoencoderTransformer(
+        2, hidden_layer_sizes=(8,), max_iter=2, random_state=0, callbacks=[LogLoss(writer)]
+    ).set_output(transform="pandas")
+    twin = clone(ae)
+    assert twin.callbacks[0] is not ae.callbacks[0] and twin.callbacks[0].writer is writer
+    assert twin.get_params()["max_iter"] == 2 and twin._sklearn_output_config == ae._sklearn_output_config
+    result = cross_validate(ae, digits[0][:300], cv=3, return_estimator=True)
+    assert len(writer) == sum(model.n_iter_ for model in result["estimator"]) == 6
+    assert not hasattr(ae, "n_iter_")  # the user's estimator is left unfitted
