@@ -18,7 +18,7 @@ from sklearn.utils.validation import _check_sample_weight, check_array, check_is
 from torch import nn
 
 from ._data import INFINITY_MESSAGE, chunks, missing_per_row, result_array, scaling_overflow_message
-from ._device import fit_generators
+from ._device import as_requested, fit_generators
 from ._errors import user_stacklevel
 from ._modules import ACTIVATIONS
 from ._state import FittedModel, forget_fitted
@@ -607,9 +607,11 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             raise ValueError(scaling_overflow_message(dtype_name, self.scale_))
         bad = ~torch.isfinite(result.reshape(len(result), -1)).all(dim=1)
         if bool((bad & ~torch.isnan(x).all(dim=1)).any()):
+            custom = " (or the custom encoder/decoder returns non-finite values for them)"
             raise ValueError(
                 f"X's values overflow {dtype_name} inside the network: these rows lie far outside "
-                f"the data the model was first fitted on (scale_ {self.scale_:.3g})."
+                f"the data the model was first fitted on (scale_ {self.scale_:.3g})"
+                f"{custom if self._fitted.arch.custom else ''}."
             )
 
     def _scaled(self, x, mean, missing):
@@ -809,7 +811,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         be copied logged to the copy. The clone gets shallow copies: what a callback
         holds is shared, as in a plain ``fit``.
         """
-        if not self.callbacks:
+        if not (isinstance(self.callbacks, list) and self.callbacks):  # others: as scikit-learn clones
             return super().__sklearn_clone__()
         twin = object.__new__(type(self))  # the same parameters, without the callbacks
         twin.__dict__.update(vars(self))
@@ -832,6 +834,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         if fitted is not None:
             del state["encoder_"], state["decoder_"]  # rebuilt from the weights on load
             state.update(fitted.pickle_state())
+            state["_device"] = as_requested(fitted.device, self.device)
         return state
 
     def __setstate__(self, state):

@@ -62,6 +62,20 @@ def numbered(device: torch.device) -> torch.device:
     return device
 
 
+def as_requested(device: torch.device, requested) -> str:
+    """``device`` as a saved model records it: without the GPU number :func:`numbered`
+    added where the ``device`` parameter (``requested``) named none.
+
+    Loaded where that GPU number does not exist, such a model goes to the loading
+    machine's current GPU, as ``device="cuda"`` asks, not to the CPU.
+    """
+    try:
+        named = requested != "auto" and torch.device(requested).index is not None
+    except (RuntimeError, TypeError):  # a parameter set to something unusable since the fit
+        named = True
+    return "cuda" if device.type == "cuda" and not named else str(device)
+
+
 def available_or_cpu(device: torch.device) -> torch.device:
     """``device`` if this machine has it, else the CPU (used when unpickling).
 

@@ -606,7 +606,7 @@ def make_net(
     row_terms : tuple of callables
         Training-loss terms on the batch's rows (see :class:`AutoencoderNet`).
     callbacks : list
-        The user's skorch callbacks, run after ours (deep-copied here).
+        The user's skorch callbacks, run after ours (shallow copies: :func:`callback_copy`).
     """
     stopping = KeepBest(
         monitor="train_loss" if valid is None else "valid_loss",

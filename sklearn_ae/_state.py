@@ -185,6 +185,8 @@ def to_numpy_tree(obj):
         try:
             return tensor.numpy().copy()
         except TypeError:  # "Got unsupported ScalarType BFloat16"
+            if tensor.is_quantized:  # its bytes would lose the scale and zero point
+                raise
             raw = tensor.contiguous().reshape(-1).view(torch.uint8)
             return {
                 RAW_TENSOR: str(tensor.dtype).removeprefix("torch."),
@@ -206,7 +208,12 @@ def to_tensor_tree(obj):
         dtype = getattr(torch, str(obj[RAW_TENSOR]), None)
         if not isinstance(dtype, torch.dtype):
             raise ValueError(f"The file holds a tensor of unknown dtype {obj[RAW_TENSOR]!r}.")
-        return torch.from_numpy(obj["bytes"].copy()).view(dtype).reshape(obj["shape"])
+        if not np.prod(obj["shape"]):  # no element: no bytes to view
+            return torch.empty(obj["shape"], dtype=dtype)
+        try:
+            return torch.from_numpy(obj["bytes"].copy()).view(dtype).reshape(obj["shape"])
+        except RuntimeError as exc:
+            raise ValueError(f"The file holds a damaged {dtype} tensor: {exc}") from None
     if isinstance(obj, dict):
         return {k: to_tensor_tree(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):

@@ -204,9 +204,8 @@ def callback_copy(callback):
     user's objects receive the fit's records, and objects that cannot be copied (a
     writer's thread or lock) need not be.
     """
-    if isinstance(callback, tuple):
-        name, callback = callback
-        return name, callback_copy(callback)
+    if isinstance(callback, (tuple, list)) and len(callback) == 2 and isinstance(callback[0], str):
+        return callback[0], callback_copy(callback[1])  # a named pair, as skorch reads one
     return callback if isinstance(callback, type) else copy.copy(callback)
 
 

@@ -142,3 +142,5 @@ def test_searches_share_a_logging_callbacks_writer(digits):
     result = cross_validate(ae, digits[0][:300], cv=3, return_estimator=True)
     assert len(writer) == sum(model.n_iter_ for model in result["estimator"]) == 6
     assert not hasattr(ae, "n_iter_")  # the user's estimator is left unfitted
+    # A value fit refuses (a tuple) is cloned as scikit-learn clones it: still refused
+    assert isinstance(clone(AutoencoderTransformer(callbacks=(LogLoss([]),))).callbacks, tuple)

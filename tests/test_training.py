@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pytest
 import torch
+from sklearn.base import clone
 from sklearn.decomposition import PCA
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import roc_auc_score
@@ -84,10 +85,12 @@ def test_user_callbacks_run_and_are_not_mutated(digits):
             self.epochs += 1
             assert np.isfinite(net.history[-1, "train_loss"])
 
-    counter = CountEpochs()
-    ae = AutoencoderTransformer(**SMALL, max_iter=3, callbacks=[counter]).fit(X)
-    assert counter.epochs == 0  # the user's instance is copied, never changed
+    counter, named = CountEpochs(), CountEpochs()
+    ae = AutoencoderTransformer(**SMALL, max_iter=3, callbacks=[counter, ["named", named]]).fit(X)
+    assert counter.epochs == named.epochs == 0  # the user's instances are copied, never changed
     assert ae.n_iter_ == 3
+    clone(ae).fit(X)  # a clone's copies too (a pair given as a list was run in place)
+    assert counter.epochs == named.epochs == 0
 
     calls = []
 

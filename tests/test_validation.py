@@ -358,6 +358,15 @@ def test_cuda_without_a_number_is_pinned_to_the_current_gpu(monkeypatch):
     assert available_or_cpu(torch.device("cuda:0")) == torch.device("cuda", 0)
 
 
+@pytest.mark.parametrize(("requested", "saved"), [("cuda", "cuda"), ("auto", "cuda"), ("cuda:1", "cuda:1")])
+def test_a_saved_model_names_a_gpu_only_where_the_user_did(X, requested, saved):
+    """The number pinning adds is not saved: a model fitted with device="cuda" on GPU 1
+    then loaded on the CPU of a one-GPU machine (a number it lacks) instead of its GPU."""
+    ae = AutoencoderTransformer(**FAST).fit(X)
+    ae._fitted.device = torch.device("cuda", 1)  # as fitted on the second GPU, current there
+    assert ae.set_params(device=requested).__getstate__()["_device"] == saved
+
+
 @pytest.mark.parametrize(
     "bad",
     [

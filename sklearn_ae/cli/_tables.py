@@ -290,6 +290,30 @@ def _check_delimiter(first, second, path):
             )
 
 
+def _header_record(first, f, path):
+    """The header record that starts with the line ``first``: a quoted name may go on
+    over the next lines of ``f``, which are read as far as it goes, once (linear time).
+
+    A quote never closed (up to the end of the file, or past csv's field size limit)
+    is a :class:`CLIError`; a quote outside the standard (``"a"b``) ends the record at
+    its line, read leniently as before.
+    """
+    lines = [first]
+
+    def more():
+        yield first
+        while line := f.readline():
+            lines.append(line)
+            yield line
+
+    try:
+        next(csv.reader(more(), strict=True))
+    except csv.Error as exc:
+        if "unexpected end of data" in str(exc) or "field larger than" in str(exc):
+            raise CLIError(f"{path}: a quoted name in the header row is never closed") from None
+    return "".join(lines)
+
+
 def _read_csv(path, select):
     try:
         with _open_text(path, "r") as f:
@@ -299,18 +323,7 @@ def _read_csv(path, select):
                     f"{path} is empty or starts with a blank line; a CSV file needs a header row "
                     "of column names, then one row of numbers per sample"
                 )
-            inside = _fields(first)[1]  # a quoted name goes on to the next line
-            quotes = first.count('"')
-            while inside and len(first) <= csv.field_size_limit():
-                more = f.readline()
-                if not more:
-                    break
-                first += more
-                quotes += more.count('"')
-                if quotes % 2 == 0:  # a quote may have closed: parse again (not per line: quadratic)
-                    inside = _fields(first)[1]
-            if len(first) > csv.field_size_limit() or inside:  # a quote opened by mistake
-                raise CLIError(f"{path}: a quoted name in the header row is never closed")
+            first = _header_record(first, f, path)
             names = [name.strip() for name in next(csv.reader([first]))]
             if len(names) == 1:
                 second = f.readline()

@@ -116,7 +116,10 @@ def _warn_below_float64(model, module):
     float32 precision on float64 input: such graphs load and run, but their results
     agree with the estimator's float64 ones to about 1e-7, not 1e-10.
     """
-    graph = onnx.shape_inference.infer_shapes(model).graph
+    try:
+        graph = onnx.shape_inference.infer_shapes(model).graph
+    except Exception:  # inference only helps here: without it, every cast to float32 warns
+        graph = model.graph
     types = {v.name: v.type.tensor_type.elem_type for v in [*graph.input, *graph.value_info, *graph.output]}
     types.update((t.name, t.data_type) for t in graph.initializer)
     steps = set()

@@ -439,6 +439,10 @@ def test_a_quoted_header_name_may_hold_a_line_break(tmp_path):
     values, names = read_table(path)
     assert names == ["a\nx", "b", "c"]
     np.testing.assert_array_equal(values, [[1, 2, 3], [4, 5, 6]])
+    # with a literal quote in an unquoted name before it (an odd count of quotes)
+    values, names = read_table(write(tmp_path / "odd.csv", 'b"c,"a\nx",d\n1,2,3\n4,5,6\n'))
+    assert names == ['b"c', "a\nx", "d"]
+    np.testing.assert_array_equal(values, [[1, 2, 3], [4, 5, 6]])
     for rows in (1, 30_000):  # past csv's field size limit too (was its "field larger than" error)
         path = write(tmp_path / "open.csv", '"a,b,c\n' + "1,2,3\n" * rows)
         with pytest.raises(CLIError, match="a quoted name in the header row is never closed"):
