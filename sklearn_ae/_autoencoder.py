@@ -268,7 +268,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     >>> from sklearn.datasets import load_digits
     >>> from sklearn_ae import AutoencoderTransformer
     >>> X, _ = load_digits(return_X_y=True)
-    >>> ae = AutoencoderTransformer(n_components=8, max_iter=20, random_state=0).fit(X)
+    >>> ae = AutoencoderTransformer(n_components=8, random_state=0).fit(X)
     >>> ae.transform(X[:5]).shape
     (5, 8)
     >>> ae.inverse_transform(ae.transform(X[:5])).shape

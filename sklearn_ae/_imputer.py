@@ -183,7 +183,7 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
     >>> X = load_digits().data
     >>> X_missing = X.copy()
     >>> X_missing[np.random.RandomState(0).rand(*X.shape) < 0.2] = np.nan
-    >>> imputer = AutoencoderImputer(max_iter=20, random_state=0).fit(X_missing)
+    >>> imputer = AutoencoderImputer(random_state=0).fit(X_missing)
     >>> X_filled = imputer.transform(X_missing)
     >>> bool(np.isnan(X_filled).any())
     False
@@ -296,7 +296,7 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
         >>> import numpy as np
         >>> from sklearn_ae import AutoencoderImputer
         >>> X = np.array([[1.0, 2.0, np.nan], [2.0, np.nan, 6.0], [3.0, 6.0, 9.0]] * 10)
-        >>> imputer = AutoencoderImputer(max_iter=5, random_state=0).fit(X)
+        >>> imputer = AutoencoderImputer(random_state=0).fit(X)
         >>> imputer.autoencoder_.n_components_
         1
         """
@@ -394,7 +394,7 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
         >>> import numpy as np
         >>> from sklearn_ae import AutoencoderImputer
         >>> X = np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0], [3.0, 6.0, 9.0]] * 10)
-        >>> imputer = AutoencoderImputer(max_iter=5, random_state=0).fit(X)
+        >>> imputer = AutoencoderImputer(random_state=0).fit(X)
         >>> imputer.transform([[4.0, np.nan, 12.0]]).shape
         (1, 3)
         """
@@ -496,7 +496,7 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
         >>> import numpy as np
         >>> from sklearn_ae import AutoencoderImputer
         >>> X = np.array([[1.0, np.nan], [2.0, 4.0], [np.nan, 6.0]] * 10)
-        >>> imputer = AutoencoderImputer(add_indicator=True, max_iter=5, random_state=0).fit(X)
+        >>> imputer = AutoencoderImputer(add_indicator=True, random_state=0).fit(X)
         >>> imputer.get_feature_names_out().tolist()
         ['x0', 'x1', 'missingindicator_x0', 'missingindicator_x1']
         """

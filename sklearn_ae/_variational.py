@@ -226,7 +226,7 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
     >>> from sklearn.datasets import load_digits
     >>> from sklearn_ae import VariationalAutoencoderTransformer
     >>> X, _ = load_digits(return_X_y=True)
-    >>> vae = VariationalAutoencoderTransformer(n_components=4, max_iter=10, random_state=0).fit(X)
+    >>> vae = VariationalAutoencoderTransformer(n_components=4, random_state=0).fit(X)
     >>> vae.transform(X[:3]).shape
     (3, 4)
     >>> vae.sample(5, random_state=0).shape
@@ -327,7 +327,7 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
         >>> import numpy as np
         >>> from sklearn_ae import VariationalAutoencoderTransformer
         >>> X = np.random.RandomState(0).normal(size=(100, 6))
-        >>> vae = VariationalAutoencoderTransformer(n_components=2, max_iter=5, random_state=0).fit(X)
+        >>> vae = VariationalAutoencoderTransformer(n_components=2, random_state=0).fit(X)
         >>> vae.sample(3, random_state=0).shape
         (3, 6)
         """

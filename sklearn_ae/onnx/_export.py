@@ -95,7 +95,7 @@ def to_onnx(
     >>> from sklearn_ae import AutoencoderTransformer
     >>> from sklearn_ae.onnx import to_onnx
     >>> X = load_digits().data.astype(np.float32)
-    >>> ae = AutoencoderTransformer(n_components=8, max_iter=5, random_state=0).fit(X)
+    >>> ae = AutoencoderTransformer(n_components=8, random_state=0).fit(X)
     >>> onx = to_onnx(ae, X[:1])
     >>> session = ort.InferenceSession(onx.SerializeToString(), providers=["CPUExecutionProvider"])
     >>> codes = session.run(None, {"X": X})[0]
