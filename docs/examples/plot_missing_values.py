@@ -124,8 +124,7 @@ print("observed test pixels returned unchanged:", unchanged)
 # Top to bottom: held-out digits, the same digits with their hole (red), and each
 # imputer's fill, with the hole outlined.
 n_show = 10
-gray = plt.get_cmap("gray_r").copy()
-gray.set_bad("tab:red")
+gray = plt.get_cmap("gray_r").with_extremes(bad="tab:red")
 rows = {"original": X_test, "with the hole": X_test_holed, **fills}
 fig, axes = plt.subplots(len(rows), n_show, figsize=(n_show, 1.05 * len(rows)), layout="constrained")
 for row, (name, images) in zip(axes, rows.items()):

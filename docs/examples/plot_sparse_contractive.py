@@ -77,8 +77,8 @@ for name, Z in codes.items():
 # The penalty divides each code unit by its root mean square over the batch, so
 # shrinking the code cannot satisfy it; only a change of shape can. The histograms
 # show that change: each code entry in units of its unit's RMS. The sparse model's
-# entries pile up at zero and the rest spread into long tails; the plain model's are
-# spread out around zero.
+# entries pile up at zero and the rest spread into long tails, which reach past the
+# plotted range of 4 RMS; the plain model's are spread out around zero.
 fig, axes = plt.subplots(1, 2, figsize=(10, 3.8), layout="constrained")
 bins = np.linspace(-4, 4, 81)
 for name in ("plain", "sparse"):
@@ -86,7 +86,7 @@ for name in ("plain", "sparse"):
     relative = Z / np.sqrt(np.mean(Z**2, axis=0))
     axes[0].hist(relative.ravel(), bins=bins, histtype="step", linewidth=1.5, label=name)
     axes[1].hist(hoyer(Z), bins=np.linspace(0, 1, 41), histtype="step", linewidth=1.5, label=name)
-axes[0].set_xlabel("code entry / RMS of its unit")
+axes[0].set_xlabel("code entry / RMS of its unit (within ±4)")
 axes[0].set_ylabel("count")
 axes[0].set_title("code entries")
 axes[1].set_xlabel("Hoyer sparsity of a code")
