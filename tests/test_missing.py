@@ -242,5 +242,6 @@ def test_empty_columns_and_rows_do_not_raise_the_hidden_share(sparse):
     shares = missing_shares(data)
     assert (shares.share, shares.live_share) == pytest.approx((np.isnan(padded).mean(), share))
     assert_array_equal(shares.empty_columns, np.arange(10, 20))
+    _RecordHide.hide = None  # nothing left from another test
     AutoencoderTransformer(2, max_iter=2, random_state=0, callbacks=[_RecordHide()]).fit(data)
     assert _RecordHide.hide == pytest.approx(share)

@@ -60,13 +60,20 @@ class RecordRate(Callback):
     after the stopping rule). Callbacks are copied at fit, so the record lives on the
     class, as in :class:`RecordValidationRows`."""
 
-    rates = None
+    rates = boost = None
 
     def on_train_begin(self, net, **kwargs):
         type(self).rates = [net.optimizer_.param_groups[0]["lr"]]
+        type(self).boost = net.stopping.lr_boost  # (factor, fraction) where the boost applies
 
     def on_epoch_end(self, net, **kwargs):
         type(self).rates.append(net.optimizer_.param_groups[0]["lr"])
+
+
+@pytest.fixture(autouse=True)
+def _nothing_recorded_yet():
+    """A test reads only its own fit's record, not one a previous test left."""
+    RecordRate.rates = RecordRate.boost = None
 
 
 def test_auto_rate_triples_once_training_has_left_the_start(digits):
@@ -108,10 +115,13 @@ def test_auto_rate_triples_once_training_has_left_the_start(digits):
     ],
 )
 def test_no_boost_outside_fresh_plain_fits_from_pca(digits, estimator, params, rate):
-    """Each of these fits would triple its rate within 40 epochs if the boost applied
-    (the plateau schedule may still halve it)."""
+    """The boost is not armed for these fits, and their rate never rises (the plateau
+    schedule may still halve it). Most would triple it within 40 epochs if it applied;
+    SGD and the fit without held-out rows would not get there, so the armed boost is
+    checked too."""
     X, _ = digits
     estimator(8, random_state=0, max_iter=40, callbacks=[RecordRate()], **params).fit(X)
+    assert RecordRate.boost is None
     assert RecordRate.rates[0] == max(RecordRate.rates) == rate, RecordRate.rates
 
 

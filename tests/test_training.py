@@ -489,7 +489,8 @@ def test_scaling_passes_hold_a_bounded_float64_chunk_on_wide_data(missing):
     """The scaling passes took chunks of 65,536 rows whatever the width: on wide data a
     chunk was a float64 copy of the whole input (20,000 x 2,000 float32, 153 MiB: 305 MiB
     added, 1,296 MiB with missing entries). Chunks now hold at most 64 MiB of float64:
-    128 and 255 MiB measured (numpy's allocations, traced)."""
+    128 and 255 MiB measured, and 128 MiB for the scaled tensor's pass (numpy's
+    allocations, traced; the bounds are 1.15x these)."""
     import tracemalloc
 
     from sklearn_ae._data import fit_scaling, scaled_tensor
@@ -506,5 +507,5 @@ def test_scaling_passes_hold_a_bounded_float64_chunk_on_wide_data(missing):
         tensor_mib = tracemalloc.get_traced_memory()[1] / 2**20
     finally:
         tracemalloc.stop()
-    assert scaling_mib < (400 if missing else 200), scaling_mib
-    assert tensor_mib < 200, tensor_mib  # the float32 tensor is torch's, not traced
+    assert scaling_mib < (294 if missing else 147), scaling_mib
+    assert tensor_mib < 147, tensor_mib  # the float32 tensor is torch's, not traced

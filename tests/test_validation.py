@@ -275,6 +275,28 @@ def test_a_failed_partial_fit_leaves_the_optimizer_state_as_it_was(X, factor):
     np.testing.assert_array_equal(failed.transform(X), clean.transform(X))
 
 
+class _InfiniteMoments(torch.optim.Adam):
+    """Adam whose second moments overflow at every step (as squared gradients of huge
+    rows do), while the weights and the loss stay finite (its steps become 0)."""
+
+    def step(self, closure=None):
+        loss = super().step(closure)
+        for state in self.state.values():
+            state["exp_avg_sq"].fill_(float("inf"))
+        return loss
+
+
+def test_infinite_optimizer_moments_are_refused_and_the_model_kept(X):
+    """They would freeze the weights of every later partial_fit: the call fails and the
+    model continues as before it (no other test reached this check)."""
+    ae = AutoencoderTransformer(**FAST).partial_fit(X)
+    codes = ae.transform(X)
+    ae.set_params(optimizer=_InfiniteMoments)
+    with pytest.raises(ValueError, match=r"non-finite optimizer state \(exp_avg_sq\)"):
+        ae.partial_fit(X)
+    np.testing.assert_array_equal(ae.transform(X), codes)
+
+
 @pytest.mark.parametrize(
     ("variational", "module", "shape", "message"),
     [
