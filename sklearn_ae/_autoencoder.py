@@ -602,8 +602,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         Such rows would encode to infinite or NaN codes and score NaN (``partial_fit``
         refuses them the same way). A row with no observed entry scores NaN, rightly.
         """
-        dtype_name = str(next(module.parameters(), x).dtype).removeprefix("torch.")
-        if bool(torch.isinf(((x - mean) / self.scale_).to(getattr(torch, dtype_name))).any()):
+        dtype = next(module.parameters(), x).dtype
+        dtype_name = str(dtype).removeprefix("torch.")
+        if bool(torch.isinf(((x - mean) / self.scale_).to(dtype)).any()):
             raise ValueError(scaling_overflow_message(dtype_name, self.scale_))
         bad = ~torch.isfinite(result.reshape(len(result), -1)).all(dim=1)
         if bool((bad & ~torch.isnan(x).all(dim=1)).any()):
