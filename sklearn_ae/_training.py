@@ -115,12 +115,11 @@ def _weight_decay(optimizer, alpha):
 
 def _check_callbacks(callbacks):
     """A ``ValueError`` for an entry skorch cannot use, or one that takes the engine's names."""
-    for item in callbacks or ():
+    for item, callback in _callback_items(callbacks):
         # As skorch reads them: a callback (an instance or a class), or a (name, callback)
         # pair as a tuple or a list. A callback is what skorch calls: a Callback, or any
         # object with its initialize and set_params methods.
-        named = isinstance(item, (tuple, list)) and len(item) == 2 and isinstance(item[0], str)
-        callback = item[1] if named else item
+        named = item is not callback
         if not all(callable(getattr(callback, method, None)) for method in ("initialize", "set_params")):
             raise ValueError(
                 "callbacks must hold skorch callbacks: Callback instances or classes, or "
@@ -144,15 +143,43 @@ def _check_callbacks(callbacks):
 
 def _loads_best(callback):
     """Whether a callback (instance, or class built with its defaults) has ``load_best`` on."""
+    return bool(_setting(callback, "load_best", False))
+
+
+def _setting(callback, name, absent=None):
+    """A callback's setting: an instance's attribute, or the default a class is built with."""
     if isinstance(callback, type):
         try:
-            default = inspect.signature(callback).parameters.get("load_best")
+            default = inspect.signature(callback).parameters.get(name)
         except (TypeError, ValueError):  # no signature to inspect
-            return False
-        return default is not None and bool(
-            default.default is not inspect.Parameter.empty and default.default
-        )
-    return bool(getattr(callback, "load_best", False))
+            return absent
+        return absent if default is None or default.default is inspect.Parameter.empty else default.default
+    return getattr(callback, name, absent)
+
+
+def _callback_items(callbacks):
+    """``(item, callback)`` for each entry of ``callbacks``, unpacking ``(name, callback)`` pairs."""
+    for item in callbacks or ():
+        named = isinstance(item, (tuple, list)) and len(item) == 2 and isinstance(item[0], str)
+        yield item, (item[1] if named else item)
+
+
+def _check_monitors(callbacks, why):
+    """A ``ValueError`` for a callback that watches a held-out record when no rows are held out.
+
+    ``why`` says why this fit holds none. Without held-out rows the history has no
+    ``valid_*`` entries (skorch's scoring of validation data records nothing either),
+    so such a callback would fail with a ``KeyError`` after the first epoch.
+    """
+    for _, callback in _callback_items(callbacks):
+        monitor = _setting(callback, "monitor")
+        if isinstance(monitor, str) and monitor.startswith("valid_"):
+            raise ValueError(
+                f"callbacks: {getattr(callback, '__name__', type(callback).__name__)} monitors "
+                f"{monitor!r}, which is recorded only when rows are held out, and {why}; monitor "
+                f"{'train_' + monitor[len('valid_') :]!r} instead"
+                f"{'' if why.startswith('partial_fit') else ', or set early_stopping=True'}."
+            )
 
 
 def check_settings(est):
@@ -235,6 +262,8 @@ def plan_training(est, n_samples, *, continuing, incremental):
             f"early_stopping=True needs at least 2 samples to hold some out, got n_samples={n_samples}."
         )
     holdout = not incremental and wants_holdout
+    if not holdout:
+        _check_monitors(est.callbacks, _no_holdout_reason(est, n_samples, incremental))
     n_train = n_samples - (_n_valid(n_samples, est.validation_fraction) if holdout else 0)
     if est.batch_norm and n_train < 2:  # batch_size=1: check_settings
         raise ValueError(
@@ -264,6 +293,18 @@ BATCH_TERMS = {
     "neighbors": "repels each row's code from the other rows of its batch",
     "sparsity": "measures each code unit in units of its spread over the batch",
 }
+
+
+def _no_holdout_reason(est, n_samples, incremental):
+    """Why a fit holds no rows out, for an error message."""
+    if incremental:
+        return "partial_fit never holds rows out"
+    if isinstance(est.early_stopping, str):
+        return (
+            f"early_stopping='auto' holds rows out from {AUTO_HOLDOUT_MIN_ROWS} rows on "
+            f"(got n_samples={n_samples})"
+        )
+    return f"early_stopping={est.early_stopping!r}"
 
 
 def _n_valid(n_samples, fraction):

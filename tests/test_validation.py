@@ -136,6 +136,51 @@ def test_a_callback_that_loads_its_best_weights_is_refused(X, kind, tmp_path):
     np.testing.assert_array_equal(ae.transform(X), codes)  # refused before anything changed
 
 
+@pytest.mark.parametrize(
+    ("callback", "settings", "call", "reason"),
+    [
+        ("EarlyStopping", {"early_stopping": False}, "fit", "early_stopping=False"),
+        ("EarlyStopping", {}, "partial_fit", "partial_fit never holds rows out"),
+        (
+            "class",
+            {"early_stopping": "auto"},
+            "fit",
+            r"early_stopping='auto' holds rows out from 100 rows on \(got n_samples=50\)",
+        ),
+        ("Checkpoint", {"early_stopping": False}, "fit", "early_stopping=False"),
+    ],
+)
+def test_a_callback_watching_held_out_records_needs_held_out_rows(
+    X, tmp_path, callback, settings, call, reason
+):
+    """skorch's EarlyStopping watches "valid_loss": with no rows held out it failed after
+    the first epoch with a bare KeyError ("Key 'valid_loss' was not found in history")."""
+    from skorch import callbacks
+
+    made = {
+        "EarlyStopping": lambda: callbacks.EarlyStopping(),
+        "class": lambda: callbacks.EarlyStopping,  # built with its defaults
+        "Checkpoint": lambda: ("saves", callbacks.Checkpoint(dirname=str(tmp_path))),
+    }[callback]()
+    ae = AutoencoderTransformer(**FAST).fit(X)
+    codes = ae.transform(X)
+    ae.set_params(callbacks=[made], **settings)
+    with pytest.raises(ValueError, match=rf"monitors 'valid_loss(_best)?'.*held out, and {reason}"):
+        getattr(ae, call)(X)
+    if call == "partial_fit":
+        np.testing.assert_array_equal(ae.transform(X), codes)  # refused before anything changed
+    else:  # a refit refused on its data: nothing half-fitted
+        with pytest.raises(NotFittedError):
+            check_is_fitted(ae)
+    monitor = "train_loss_best" if callback == "Checkpoint" else "train_loss"
+    made = (
+        ("saves", callbacks.Checkpoint(dirname=str(tmp_path), monitor=monitor))
+        if callback == "Checkpoint"
+        else (callbacks.EarlyStopping(monitor=monitor))
+    )
+    getattr(ae.set_params(callbacks=[made]), call)(X)  # what the message advises works
+
+
 def test_diverging_loss_raises_clear_error_and_leaves_unfitted(digits):
     X, _ = digits
     ae = AutoencoderTransformer(8, learning_rate_init=1e6, optimizer="sgd", max_iter=20, random_state=0)
