@@ -218,7 +218,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     encoder_ : torch.nn.Module
         Maps scaled inputs to codes.
     decoder_ : torch.nn.Module
-        Maps codes to scaled reconstructions.
+        Maps codes to scaled reconstructions. Both are in eval mode after a fit;
+        inference uses eval mode even if you set them to training mode to
+        fine-tune them.
     mean_ : ndarray of shape (`n_features_in_`,)
         Per-feature mean of the training data.
     scale_ : float
@@ -591,22 +593,27 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                     raise ValueError(INFINITY_MESSAGE)
                 result = function(module, x, mean, missing)
                 if function != self._decode and not bool(torch.isfinite(result.sum())):
-                    self._check_range(module, x, mean, result)  # NaN also scores a row with no entries
+                    # NaN also scores a row with no entries; an infinite error (a squared
+                    # difference past float64) is a finite row's fair score.
+                    self._check_range(module, x, mean, result, errors=function == self._row_errors)
                 out[rows] = result.cpu().numpy()
         return out
 
-    def _check_range(self, module, x, mean, result):
+    def _check_range(self, module, x, mean, result, errors=False):
         """Raise when finite rows of ``x`` overflow the network's precision, once scaled
-        or inside the network, so that ``result`` (codes or scores) is not finite.
+        or inside the network, so that ``result`` (codes, or with ``errors`` the rows'
+        squared errors) is not finite.
 
-        Such rows would encode to infinite or NaN codes and score NaN (``partial_fit``
-        refuses them the same way). A row with no observed entry scores NaN, rightly.
+        Such rows would encode to infinite or NaN codes and score NaN. A row with no
+        observed entry scores NaN, rightly, and a finite reconstruction far from its row
+        has an infinite error (a score of ``-inf``), rightly too.
         """
         dtype = next(module.parameters(), x).dtype
         dtype_name = str(dtype).removeprefix("torch.")
         if bool(torch.isinf(((x - mean) / self.scale_).to(dtype)).any()):
             raise ValueError(scaling_overflow_message(dtype_name, self.scale_))
-        bad = ~torch.isfinite(result.reshape(len(result), -1)).all(dim=1)
+        result = result.reshape(len(result), -1)
+        bad = torch.isnan(result).any(dim=1) if errors else ~torch.isfinite(result).all(dim=1)
         if bool((bad & ~torch.isnan(x).all(dim=1)).any()):
             custom = " (or the custom encoder/decoder returns non-finite values for them)"
             raise ValueError(

@@ -41,7 +41,7 @@ def _column_means(X):
     """Each column's mean over its observed entries (NaN for a column with none)."""
     observed = ~np.isnan(X)
     counts = observed.sum(axis=0)
-    sums = np.where(observed, X, 0.0).sum(axis=0, dtype=np.float64)  # float32 sums overflow near 1e36
+    sums = np.where(observed, X, 0.0).sum(axis=0, dtype=np.float64)  # float32 sums overflow (1e37 values)
     return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)
 
 
