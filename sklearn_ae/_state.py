@@ -56,7 +56,7 @@ class FittedModel:
     Parameters
     ----------
     module : Autoencoder
-        The trained network, on ``device``, in eval mode.
+        The trained network, on ``device``, in eval mode, without gradients.
     arch : Architecture
     device : torch.device
     noise_variance : float or None
@@ -67,6 +67,7 @@ class FittedModel:
     """
 
     def __init__(self, module, arch, device, noise_variance, optimizer_state):
+        module.zero_grad(set_to_none=True)  # the last step's gradients: as large as the weights
         self.module = module.eval()
         self.arch = arch
         self.device = device
@@ -87,12 +88,16 @@ class FittedModel:
         changed in place through autograd-aware operations, as torch's version counters
         show. Writes through ``.data``, which bypass those counters, are not seen. A
         custom module that does not compute in float64 is used in float32.
+
+        A network put back in training mode since the fit (``ae.encoder_.train()`` to
+        fine-tune it by hand) is used through an eval-mode copy: inference neither
+        draws dropout masks nor uses or updates batch statistics.
         """
         if self.device.type != "cpu":
             dtype = np.float32
         key = np.dtype(dtype).name
         if key == "float32":
-            return self.module
+            return _in_eval_mode(self.module)
         versions = tuple(
             (id(tensor), tensor.data_ptr(), tensor._version)
             for tensor in self.module.state_dict(keep_vars=True).values()
@@ -112,16 +117,16 @@ class FittedModel:
         on a GPU.
         """
         if not self.arch.custom:
-            return copy.deepcopy(self.module).double()
+            return copy.deepcopy(self.module).double().eval()
         rows = torch.zeros(2, self.arch.n_features, dtype=torch.float64, device=self.device)
         codes = torch.zeros(2, self.arch.n_components, dtype=torch.float64, device=self.device)
         try:
-            double = copy.deepcopy(self.module).double()
+            double = copy.deepcopy(self.module).double().eval()
             with torch.inference_mode():
                 dtypes = {double.encode(rows).dtype, double.decode(codes).dtype}
         except Exception:  # no copy, torch's dtype mismatch, or the module's own input check
             return self.module
-        return double if dtypes == {torch.float64} else self.module
+        return double if dtypes == {torch.float64} else _in_eval_mode(self.module)
 
     # ------------------------------------------------------------------ pickling
 
@@ -167,6 +172,20 @@ class FittedModel:
                 state.pop("_noise_variance", None),
                 to_tensor_tree(state.pop("_optimizer_state", None)),
             )
+
+
+def _in_eval_mode(module):
+    """``module`` if it and its submodules are in eval mode, else an eval-mode copy of it.
+
+    A copy, not ``module.eval()``: the user's module keeps the mode they set. A module
+    that cannot be copied (it holds a lock, say) is used as it is.
+    """
+    if not any(sub.training for sub in module.modules()):
+        return module
+    try:
+        return copy.deepcopy(module).eval()
+    except Exception:  # not copyable: used as it is
+        return module
 
 
 #: The key of a tensor whose dtype numpy lacks, kept as its bytes (see :func:`to_numpy_tree`).

@@ -183,7 +183,9 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
         Maps scaled inputs to the posterior mean and log-variance (``2 * n_components_``
         outputs).
     decoder_ : torch.nn.Module
-        Maps codes to scaled reconstructions.
+        Maps codes to scaled reconstructions. Both are in eval mode after a fit;
+        inference uses eval mode even if you set them to training mode to
+        fine-tune them.
     mean_ : ndarray of shape (`n_features_in_`,)
         Per-feature mean of the training data.
     scale_ : float

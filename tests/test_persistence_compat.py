@@ -141,3 +141,41 @@ def test_a_read_only_model_with_an_unobserved_feature_transforms_quietly(tmp_pat
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         np.testing.assert_array_equal(opened.score_samples(X[:5]), model.score_samples(X[:5]))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_a_network_left_in_training_mode_still_infers_in_eval_mode(digits, dtype):
+    """Fine-tuning encoder_ by hand puts it in training mode; transform and score then
+    drew dropout masks from torch's global generator (different codes at each call) and
+    updated batch norm's running statistics inside inference."""
+    import copy
+    import warnings
+
+    import torch
+
+    X, _ = digits
+    X = X[:300].astype(dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        settings = {"hidden_layer_sizes": (16,), "dropout": 0.5, "batch_norm": True, "max_iter": 3}
+        model = AutoencoderTransformer(3, early_stopping=False, random_state=0, **settings).fit(X)
+    reference = copy.deepcopy(model)  # used as fitted; model itself has not inferred yet
+    codes, score = reference.transform(X), reference.score(X)
+    running = [b.clone() for b in model.encoder_.buffers()]
+    model.encoder_.train()
+    model.decoder_.train()
+    global_rng = torch.get_rng_state()
+    np.testing.assert_array_equal(model.transform(X), codes)
+    assert model.score(X) == score
+    assert all(torch.equal(a, b) for a, b in zip(running, model.encoder_.buffers()))
+    assert torch.equal(torch.get_rng_state(), global_rng)
+    assert model.encoder_.training  # the mode the user set is kept
+
+
+def test_a_fitted_network_keeps_no_gradients(digits):
+    """The last step's gradients stayed on every parameter: memory as large as the
+    weights (on the training device), and stale gradients for whoever fine-tunes."""
+    X, _ = digits
+    model = AutoencoderTransformer(3, hidden_layer_sizes=(16,), max_iter=2, random_state=0).fit(X[:300])
+    model.partial_fit(X[:300])
+    assert all(p.grad is None for p in [*model.encoder_.parameters(), *model.decoder_.parameters()])
