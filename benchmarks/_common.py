@@ -152,10 +152,15 @@ def ae(**kwargs):
 _LIMITS = []
 
 
-def add_common_args(parser):
-    """``--quick``, ``--rounds`` and ``--threads``, shared by every script."""
+def add_common_args(parser, rounds=True):
+    """``--quick``, ``--rounds`` and ``--threads``, shared by every script.
+
+    ``rounds=False``: a script that times single fits has no ``--rounds`` (argparse
+    then refuses it, rather than accepting and ignoring it).
+    """
     parser.add_argument("--quick", action="store_true", help="small, fast run")
-    parser.add_argument("--rounds", type=int, default=None, help="interleaved repeats per case")
+    if rounds:
+        parser.add_argument("--rounds", type=int, default=None, help="interleaved repeats per case")
     parser.add_argument(
         "--threads",
         type=int,

@@ -38,7 +38,7 @@ from sklearn_ae import AutoencoderTransformer
 
 
 def main():
-    parser = add_common_args(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
+    parser = add_common_args(argparse.ArgumentParser(description=__doc__.splitlines()[0]), rounds=False)
     args = parser.parse_args()
     setup(args)
     n_large = 20_000 if args.quick else 100_000

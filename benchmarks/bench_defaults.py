@@ -139,7 +139,7 @@ def part_two(quick):
 
 
 def main():
-    parser = add_common_args(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
+    parser = add_common_args(argparse.ArgumentParser(description=__doc__.splitlines()[0]), rounds=False)
     args = parser.parse_args()
     setup(args)
     rows, plateau = part_one(args.quick)

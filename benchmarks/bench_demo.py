@@ -52,6 +52,8 @@ def main():
     threads_suffix = f"_threads{args.threads}" if args.threads > 0 else ""
     _common._SUFFIX[0] = ("_quick" if args.quick else "") + threads_suffix
     rounds = args.rounds or (1 if args.quick else 3)
+    if rounds % 2 == 0:
+        parser.error(f"--rounds must be odd (the table is the median round's), got {rounds}")
     runs = sorted((run_demo(args.threads) for _ in range(rounds)), key=lambda run: run[0])
     wall, output = runs[len(runs) // 2]
     table = "\n".join(line for line in output.splitlines() if line.startswith("|"))

@@ -28,7 +28,10 @@ seeds; ratios are medians of per-seed ratios.
 UMAP is JIT-compiled by numba: the first UMAP fit in the process (digits, seed 0,
 before any other UMAP call) is reported apart from the later "warm" fits. numba keeps
 an on-disk cache of some compiled functions, so a first fit on a machine where umap
-has run before is already partly warm.
+has run before is already partly warm. The autoencoders' timed fits follow an untimed
+warm-up fit; their first-fit cost (imports of skorch and torch's first calls) is
+measured apart, as ``neighbors=1.0``'s first fit (digits, seed 0) in a new process
+with its imports untimed, and compared with UMAP's first fit.
 
 Data:
 
@@ -72,7 +75,10 @@ roll (the defaults table uses at most 3).
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import subprocess
+import sys
 import time
 import warnings
 
@@ -326,6 +332,44 @@ def methods_for(include_umap=True, inverse=True):
     return methods
 
 
+#: The autoencoder's first fit in a fresh process (imports untimed): what it pays once, as
+#: UMAP's first fit pays numba's compilation.
+FIRST_FIT = """
+import sys, time, warnings
+import torch
+from sklearn.datasets import load_digits
+from sklearn.model_selection import train_test_split
+from sklearn_ae import AutoencoderTransformer
+threads, seed = int(sys.argv[1]), int(sys.argv[2])
+if threads > 0:
+    torch.set_num_threads(threads)
+X, y = load_digits(return_X_y=True)
+X_train = train_test_split(X, y, stratify=y, random_state=42)[0]
+model = AutoencoderTransformer(2, neighbors=1.0, random_state=seed)
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")
+    start = time.perf_counter()
+    model.fit(X_train)
+print(time.perf_counter() - start)
+"""
+
+
+def autoencoder_first_fit(seed, threads):
+    """Seconds of ``AutoencoderTransformer(2, neighbors=1.0)``'s first fit in a new process."""
+    env = dict(os.environ)
+    env.pop("OMP_NUM_THREADS", None)
+    if threads > 0:
+        env["OMP_NUM_THREADS"] = str(threads)
+    done = subprocess.run(
+        [sys.executable, "-c", FIRST_FIT, str(threads), str(seed)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return float(done.stdout.split()[-1])
+
+
 def digits_section(seeds):
     X, y = load_digits(return_X_y=True)
     X_train, X_test, y_train, y_test = train_test_split(X, y, stratify=y, random_state=42)
@@ -476,6 +520,7 @@ def main():
         small = load_digits().data[:300]
         AutoencoderTransformer(2, neighbors=1.0, max_iter=2, random_state=0).fit(small).transform(small)
 
+    ae_first = autoencoder_first_fit(seeds[0], args.threads)
     digits, first, digits_codes, y_digits, _ = digits_section(seeds)
     roll, roll_codes, t_roll = swiss_section(seeds, *roll_sizes)
     clusters, raw_knn, n_cluster_train, n_graph, searches, first_clusters = clusters_section(cluster_rows)
@@ -500,8 +545,10 @@ def main():
         )
         nb, um = [r["fit"] for r in digits["neighbors"]], [r["fit"] for r in digits["UMAP"]]
         lines.append(
-            f"AE neighbors=1.0 fit time / UMAP warm fit time (per seed): {ratio_cell(nb, um)}; "
-            f"/ UMAP's first fit: {cell([v / first.seconds for v in nb])}."
+            f"AE neighbors=1.0 fit time / UMAP warm fit time (per seed): {ratio_cell(nb, um)}. "
+            f"First fits in a process (seed {seeds[0]}; the AE's in a new process, its imports "
+            f"untimed; the warm fits above follow an untimed warm-up): AE neighbors=1.0 "
+            f"**{ae_first:.2f} s**, UMAP {first.seconds:.2f} s, ratio {ae_first / first.seconds:.3g}."
         )
     # Target verdicts: AutoencoderTransformer(2, neighbors=1.0, random_state=0) on digits.
     s0 = digits["neighbors"][0]
@@ -533,10 +580,10 @@ def main():
         )
         targets.append(
             [
-                "fit time <= UMAP's first fit (JIT included)",
-                f"{s0['fit']:.2f} s vs {first.seconds:.2f} s",
+                "first fit in a process <= UMAP's (JIT included)",
+                f"{ae_first:.2f} s vs {first.seconds:.2f} s",
                 "-",
-                "met" if s0["fit"] <= first.seconds else "missed",
+                "met" if ae_first <= first.seconds else "missed",
             ]
         )
     for name in SPECTRAL:  # the swiss roll: a code axis follows the roll position

@@ -61,7 +61,7 @@ def fit(**params):
 
 
 def main():
-    parser = add_common_args(argparse.ArgumentParser(description=__doc__.splitlines()[0]))
+    parser = add_common_args(argparse.ArgumentParser(description=__doc__.splitlines()[0]), rounds=False)
     args = parser.parse_args()
     setup(args)
     X, y = load_digits(return_X_y=True)

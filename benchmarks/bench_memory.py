@@ -135,7 +135,7 @@ def child(kind, n, d):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    add_common_args(parser)
+    add_common_args(parser, rounds=False)
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, default=None, help="rows (default 1M, --quick 200k)")
     args = parser.parse_args(argv)
