@@ -324,9 +324,10 @@ def machine_info():
 def code_version():
     """The measured sklearn_ae: the checkout's commit, "-dirty" if code differs from it.
 
-    Result files under ``benchmarks/results/`` do not count: a run of several scripts
-    rewrites them one after another, and they are not what is measured. $BENCH_COMMIT
-    overrides.
+    Code is the package, the benchmark scripts and ``pyproject.toml``. Result files
+    under ``benchmarks/results/`` do not count (a run of several scripts rewrites them
+    one after another, and they are not what is measured), nor do docs edited while a
+    run goes on. $BENCH_COMMIT overrides.
     """
     import subprocess
 
@@ -337,7 +338,17 @@ def code_version():
             ["git", "rev-parse", "--short", "HEAD"], cwd=HERE.parent, capture_output=True, text=True
         ).stdout.strip()
         changed = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no", "--", ".", ":!benchmarks/results"],
+            [
+                "git",
+                "status",
+                "--porcelain",
+                "--untracked-files=no",
+                "--",
+                "sklearn_ae",
+                "benchmarks",
+                "pyproject.toml",
+                ":!benchmarks/results",
+            ],
             cwd=HERE.parent,
             capture_output=True,
             text=True,
