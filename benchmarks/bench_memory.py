@@ -37,9 +37,9 @@ from _common import (
 
 MEASUREMENTS = {
     "fit": [
-        ("sklearn_ae fit, default (init='pca')", "fit_ae_pca"),
-        ("sklearn_ae fit, init='random'", "fit_ae_random"),
-        ("sklearn_ae fit, early_stopping=True", "fit_ae_early"),
+        ("sklearn_ae fit, early_stopping=False (init='pca')", "fit_ae_pca"),
+        ("sklearn_ae fit, early_stopping=False, init='random'", "fit_ae_random"),
+        ("sklearn_ae fit, early_stopping=True (held-out rows, as a default fit here)", "fit_ae_early"),
         ("hand-written loop fit", "fit_hand"),
         ("PCA fit", "fit_pca"),
     ],
@@ -177,8 +177,9 @@ def main(argv=None):
 
     header = ["phase", "call", "input MiB", "peak added MiB", "added / input", "method"]
     body = (
-        f"{n} x {d} rows (float32 unless stated), one subprocess per row; fits run 1 epoch.\n\n"
-        + markdown_table(header, rows)
+        f"{n} x {d} rows (float32 unless stated), one subprocess per row; fits run 1 epoch. "
+        "input MiB is the size of the rows (for inverse_transform, of the rows it "
+        "reconstructs: its input, the codes, is smaller).\n\n" + markdown_table(header, rows)
     )
     write_report("bench_memory", "bench_memory: peak RSS", [("Peak memory", body)], command_line())
 
