@@ -41,7 +41,21 @@ def _code_rms(code):
     return code.square().mean(dim=0).clamp_min(UNIT_RMS_FLOOR**2).sqrt()
 
 
-class SparsityPenalty:
+class _BatchPenalty:
+    """A penalty measured across the rows of a batch: ``weight`` times :meth:`term` of
+    the batch's code, and nothing for a batch of one row, which has no spread."""
+
+    def __init__(self, weight):
+        self.weight = weight
+
+    def __call__(self, X, y_pred, module, observed=None):
+        code = y_pred[1]
+        if len(code) < 2:
+            return code.new_zeros(())
+        return self.weight * self.term(X, code, module)
+
+
+class SparsityPenalty(_BatchPenalty):
     """``weight`` times the mean absolute code entry, each unit in units of its RMS
     (at least :data:`UNIT_RMS_FLOOR`).
 
@@ -53,17 +67,11 @@ class SparsityPenalty:
     nothing; ``fit`` refuses ``batch_size=1`` with this penalty.
     """
 
-    def __init__(self, weight):
-        self.weight = weight
-
-    def __call__(self, X, y_pred, module, observed=None):
-        code = y_pred[1]
-        if len(code) < 2:
-            return code.new_zeros(())
-        return self.weight * (code.abs() / _code_rms(code)).mean()
+    def term(self, X, code, module):
+        return (code.abs() / _code_rms(code)).mean()
 
 
-class ContractivePenalty:
+class ContractivePenalty(_BatchPenalty):
     """``weight`` times the mean squared Frobenius norm of the encoder's Jacobian.
 
     The Jacobian is measured in units of the code's spread (its variance over the
@@ -81,13 +89,7 @@ class ContractivePenalty:
     ``torch.func`` (vectorised reverse mode).
     """
 
-    def __init__(self, weight):
-        self.weight = weight
-
-    def __call__(self, X, y_pred, module, observed=None):
-        code = y_pred[1]
-        if len(code) < 2:
-            return code.new_zeros(())
+    def term(self, X, code, module):
         encoder = module.encoder
         n_code = code.shape[1]
         if isinstance(encoder, Coder):
@@ -104,7 +106,7 @@ class ContractivePenalty:
         spread = variance > rounding
         denominator = torch.where(spread, variance.clamp_min(CODE_SPREAD_FLOOR**2), 1.0)
         penalty = jacobian.square().sum(dim=(1, 2)).mean() / denominator
-        return self.weight * torch.where(spread, penalty, 0.0)
+        return torch.where(spread, penalty, 0.0)
 
 
 class KLPenalty:
