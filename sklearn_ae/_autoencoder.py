@@ -411,7 +411,9 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         The scaling and, with ``init="pca"``, the starting point come from the first
         chunk, and so does the code size of a float ``n_components`` (searched for
         with short fits on that chunk); later calls continue training (optimizer
-        state included).
+        state included: after a ``fit`` that kept its best held-out weights from an
+        earlier epoch, Adam's moments are those of the fit's last epoch, not of
+        the kept weights).
 
         Parameters
         ----------
