@@ -26,6 +26,7 @@ from ._training import (
     OPTIMIZERS,
     build_net,
     callback_copy,
+    check_monitors,
     check_settings,
     continued_start,
     fresh_start,
@@ -220,7 +221,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     decoder_ : torch.nn.Module
         Maps codes to scaled reconstructions. Both are in eval mode after a fit;
         inference uses eval mode even if you set them to training mode to
-        fine-tune them.
+        fine-tune them (through a copy; a custom module that cannot be copied
+        runs in the mode you left it in).
     mean_ : ndarray of shape (`n_features_in_`,)
         Per-feature mean of the training data.
     scale_ : float
@@ -479,6 +481,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         errors finds the fit committed either way.
         """
         check_settings(self)  # before anything changes: a refused parameter leaves the model as it was
+        check_monitors(self, incremental=kwargs.get("incremental", False))
         try:
             X = self._validate_X(X, reset=not kwargs["continuing"])
             # Gradients on, whatever the caller's context (torch.inference_mode, no_grad)
@@ -615,7 +618,14 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         if bool(torch.isinf(((x - mean) / self.scale_).to(dtype)).any()):
             raise ValueError(scaling_overflow_message(dtype_name, self.scale_))
         result = result.reshape(len(result), -1)
-        bad = torch.isnan(result).any(dim=1) if errors else ~torch.isfinite(result).all(dim=1)
+        if errors:  # a row's error may be infinite, its codes and reconstruction not
+            code = self._network(module.encode, self._scaled(x, mean, bool(torch.isnan(x).any())))
+            reconstruction = self._network(module.decode, code)
+            bad = torch.isnan(result).any(dim=1) | ~torch.isfinite(torch.cat([code, reconstruction], 1)).all(
+                1
+            )
+        else:
+            bad = ~torch.isfinite(result).all(dim=1)
         if bool((bad & ~torch.isnan(x).all(dim=1)).any()):
             custom = " (or the custom encoder/decoder returns non-finite values for them)"
             raise ValueError(
@@ -798,7 +808,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         counts = observed if weights is None else observed * weights  # each entry's weight, summed by row
         if counts.sum() == 0:
             return float("nan")  # no entry to score, as score_samples gives NaN per row
-        return -float(np.sum(np.nan_to_num(errors) * counts) / counts.sum())
+        # A row with no entry to score (NaN error) counts 0; an infinite error stays infinite.
+        return -float(np.sum(np.where(counts > 0, errors, 0.0) * counts) / counts.sum())
 
     @property
     def _n_features_out(self):

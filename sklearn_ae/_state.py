@@ -107,10 +107,13 @@ class FittedModel:
             if cached is None or cached[0] != versions:
                 cached = (versions, self._float64_copy())
                 self._inference[key] = cached
-        return cached[1]
+        # No float64 copy (a float32-only custom module): the network itself, whose
+        # mode is looked at on every call, not when the cache was filled.
+        return _in_eval_mode(self.module) if cached[1] is self.module else cached[1]
 
     def _float64_copy(self):
-        """A float64 copy of the network; for a custom module, only one that computes in float64.
+        """A float64 copy of the network, in eval mode; for a custom module, only one that
+        computes in float64 (else the network itself).
 
         A user's module that casts to float32 inside (``x.float()``), fails on float64
         input, or cannot be copied (it holds a lock, say) is used in float32 instead, as
@@ -126,7 +129,7 @@ class FittedModel:
                 dtypes = {double.encode(rows).dtype, double.decode(codes).dtype}
         except Exception:  # no copy, torch's dtype mismatch, or the module's own input check
             return self.module
-        return double if dtypes == {torch.float64} else _in_eval_mode(self.module)
+        return double if dtypes == {torch.float64} else self.module
 
     # ------------------------------------------------------------------ pickling
 

@@ -164,21 +164,40 @@ def _callback_items(callbacks):
         yield item, (item[1] if named else item)
 
 
-def _check_monitors(callbacks, why):
-    """A ``ValueError`` for a callback that watches a held-out record when no rows are held out.
+#: The history records that only held-out rows give (skorch's ``valid_loss`` and the
+#: engine's ``valid_loss_best``).
+HELD_OUT_RECORDS = ("valid_loss", "valid_loss_best")
 
-    ``why`` says why this fit holds none. Without held-out rows the history has no
-    ``valid_*`` entries (skorch's scoring of validation data records nothing either),
-    so such a callback would fail with a ``KeyError`` after the first epoch.
+
+def check_monitors(est, n_samples=None, *, incremental=False):
+    """A ``ValueError`` for a callback that watches a held-out record in a fit that
+    holds no rows out (it would fail with a ``KeyError`` after the first epoch).
+
+    Without ``n_samples`` (before the data is validated) only what the parameters
+    decide is checked: ``partial_fit`` and ``early_stopping=False``; ``"auto"`` holds
+    rows out from :data:`AUTO_HOLDOUT_MIN_ROWS` on, so it is checked with the data.
     """
-    for _, callback in _callback_items(callbacks):
+    if incremental:
+        why = "partial_fit never holds rows out"
+    elif not isinstance(est.early_stopping, str):
+        if est.early_stopping:
+            return
+        why = f"early_stopping={bool(est.early_stopping)}"
+    elif n_samples is None or n_samples >= AUTO_HOLDOUT_MIN_ROWS:
+        return
+    else:
+        why = (
+            f"early_stopping='auto' holds rows out from {AUTO_HOLDOUT_MIN_ROWS} rows on "
+            f"(got n_samples={n_samples})"
+        )
+    for _, callback in _callback_items(est.callbacks):
         monitor = _setting(callback, "monitor")
-        if isinstance(monitor, str) and monitor.startswith("valid_"):
+        if isinstance(monitor, str) and monitor in HELD_OUT_RECORDS:
             raise ValueError(
                 f"callbacks: {getattr(callback, '__name__', type(callback).__name__)} monitors "
                 f"{monitor!r}, which is recorded only when rows are held out, and {why}; monitor "
-                f"{'train_' + monitor[len('valid_') :]!r} instead"
-                f"{'' if why.startswith('partial_fit') else ', or set early_stopping=True'}."
+                f"{monitor.replace('valid_', 'train_')!r} instead"
+                f"{'' if incremental else ', or set early_stopping=True'}."
             )
 
 
@@ -262,8 +281,7 @@ def plan_training(est, n_samples, *, continuing, incremental):
             f"early_stopping=True needs at least 2 samples to hold some out, got n_samples={n_samples}."
         )
     holdout = not incremental and wants_holdout
-    if not holdout:
-        _check_monitors(est.callbacks, _no_holdout_reason(est, n_samples, incremental))
+    check_monitors(est, n_samples, incremental=incremental)
     n_train = n_samples - (_n_valid(n_samples, est.validation_fraction) if holdout else 0)
     if est.batch_norm and n_train < 2:  # batch_size=1: check_settings
         raise ValueError(
@@ -293,18 +311,6 @@ BATCH_TERMS = {
     "neighbors": "repels each row's code from the other rows of its batch",
     "sparsity": "measures each code unit in units of its spread over the batch",
 }
-
-
-def _no_holdout_reason(est, n_samples, incremental):
-    """Why a fit holds no rows out, for an error message."""
-    if incremental:
-        return "partial_fit never holds rows out"
-    if isinstance(est.early_stopping, str):
-        return (
-            f"early_stopping='auto' holds rows out from {AUTO_HOLDOUT_MIN_ROWS} rows on "
-            f"(got n_samples={n_samples})"
-        )
-    return f"early_stopping={est.early_stopping!r}"
 
 
 def _n_valid(n_samples, fraction):

@@ -185,7 +185,8 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
     decoder_ : torch.nn.Module
         Maps codes to scaled reconstructions. Both are in eval mode after a fit;
         inference uses eval mode even if you set them to training mode to
-        fine-tune them.
+        fine-tune them (through a copy; a custom module that cannot be copied
+        runs in the mode you left it in).
     mean_ : ndarray of shape (`n_features_in_`,)
         Per-feature mean of the training data.
     scale_ : float

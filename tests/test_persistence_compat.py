@@ -179,3 +179,32 @@ def test_a_fitted_network_keeps_no_gradients(digits):
     model = AutoencoderTransformer(3, hidden_layer_sizes=(16,), max_iter=2, random_state=0).fit(X[:300])
     model.partial_fit(X[:300])
     assert all(p.grad is None for p in [*model.encoder_.parameters(), *model.decoder_.parameters()])
+
+
+class _Float32Encoder(__import__("torch").nn.Module):
+    """A custom encoder that computes in float32 whatever it is given, with dropout."""
+
+    def __init__(self):
+        import torch
+
+        super().__init__()
+        self.linear = torch.nn.Linear(6, 2)
+        self.drop = torch.nn.Dropout(0.5)
+
+    def forward(self, x):
+        return self.drop(self.linear(x.float()))
+
+
+def test_a_float32_custom_network_left_in_training_mode_infers_in_eval_mode():
+    """Float64 rows through a float32-only custom module use the module itself; the
+    cache of that choice, filled in eval mode, kept serving it after .train()."""
+    import warnings
+
+    X = np.random.RandomState(0).normal(size=(200, 6))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = AutoencoderTransformer(2, encoder=_Float32Encoder(), max_iter=3, random_state=0).fit(X)
+    codes = model.transform(X[:5])  # fills the float64 cache in eval mode
+    model.encoder_.train()
+    np.testing.assert_array_equal(model.transform(X[:5]), codes)
+    np.testing.assert_array_equal(model.transform(X[:5]), codes)

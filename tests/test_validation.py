@@ -167,9 +167,9 @@ def test_a_callback_watching_held_out_records_needs_held_out_rows(
     ae.set_params(callbacks=[made], **settings)
     with pytest.raises(ValueError, match=rf"monitors 'valid_loss(_best)?'.*held out, and {reason}"):
         getattr(ae, call)(X)
-    if call == "partial_fit":
-        np.testing.assert_array_equal(ae.transform(X), codes)  # refused before anything changed
-    else:  # a refit refused on its data: nothing half-fitted
+    if callback != "class":  # decided by the parameters: refused before anything changed
+        np.testing.assert_array_equal(ae.transform(X), codes)
+    else:  # decided by the data ("auto" and 50 rows): a refit refused on its data, nothing half-fitted
         with pytest.raises(NotFittedError):
             check_is_fitted(ae)
     monitor = "train_loss_best" if callback == "Checkpoint" else "train_loss"
@@ -179,6 +179,21 @@ def test_a_callback_watching_held_out_records_needs_held_out_rows(
         else (callbacks.EarlyStopping(monitor=monitor))
     )
     getattr(ae.set_params(callbacks=[made]), call)(X)  # what the message advises works
+
+
+def test_a_callback_watching_a_record_of_its_own_is_not_refused(X):
+    """Only the held-out records the fit itself writes are refused without held-out rows:
+    a user's callback may record a "valid_" metric of its own (a held-out set of theirs)."""
+    from skorch.callbacks import Callback, EarlyStopping
+
+    class ExternalScore(Callback):
+        def on_epoch_end(self, net, **kwargs):
+            net.history.record("valid_external", float(len(net.history)))
+
+    settings = {**FAST, "early_stopping": False}
+    callbacks = [ExternalScore(), EarlyStopping(monitor="valid_external", lower_is_better=False)]
+    ae = AutoencoderTransformer(**settings, callbacks=callbacks).fit(X)
+    assert ae.n_iter_ == FAST["max_iter"]
 
 
 def test_diverging_loss_raises_clear_error_and_leaves_unfitted(digits):
@@ -525,6 +540,30 @@ def test_finite_rows_that_overflow_once_scaled_are_a_clear_error_after_fit(dtype
         assert scores[0] == -np.inf and np.isfinite(scores[1:]).all()
         assert np.isfinite(ae.transform(inside)).all()
     assert np.isnan(ae.score_samples(np.full((1, 5), np.nan, dtype=dtype))).all()  # nothing observed
+
+
+def test_codes_that_overflow_are_an_error_in_scores_too():
+    """A one-unit linear network turns an infinite code into an infinite (not NaN)
+    reconstruction: score_samples gave -inf silently where transform raised."""
+    X = np.random.RandomState(0).normal(size=(200, 5))
+    ae = AutoencoderTransformer(1, hidden_layer_sizes=(), max_iter=3, random_state=0).fit(X)
+    rows = X[:3].copy()
+    direction = np.sign(next(ae.encoder_.parameters()).detach().numpy()[0]).astype(np.float64)
+    rows[0] = direction * 1.5e308 * ae.scale_  # finite; its code overflows float64
+    for method in (ae.transform, ae.score_samples, ae.score):
+        with pytest.raises(ValueError, match=r"overflow float64 inside the network"):
+            method(rows)
+
+
+def test_score_keeps_an_infinite_error_with_missing_entries():
+    """With missing entries score() weighs rows by their observed entries; it turned
+    an infinite error into 1.8e308 (a finite score) where score_samples gives -inf."""
+    X = np.random.RandomState(0).normal(size=(200, 5))
+    ae = AutoencoderTransformer(2, hidden_layer_sizes=(8,), max_iter=3, random_state=0).fit(X)
+    rows = X[:3].copy()
+    rows[0] = [np.nan, np.nan, np.nan, 1.7e308, np.nan]
+    assert ae.score_samples(rows)[0] == -np.inf
+    assert ae.score(rows) == -np.inf
 
 
 def test_infinity_is_a_value_error_even_when_scikit_learns_check_is_off(digits):
