@@ -620,10 +620,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         result = result.reshape(len(result), -1)
         if errors:  # a row's error may be infinite, its codes and reconstruction not
             code = self._network(module.encode, self._scaled(x, mean, bool(torch.isnan(x).any())))
-            reconstruction = self._network(module.decode, code)
-            bad = torch.isnan(result).any(dim=1) | ~torch.isfinite(torch.cat([code, reconstruction], 1)).all(
-                1
-            )
+            network = torch.cat([code, self._network(module.decode, code)], dim=1)
+            bad = torch.isnan(result).any(dim=1) | ~torch.isfinite(network).all(dim=1)
         else:
             bad = ~torch.isfinite(result).all(dim=1)
         if bool((bad & ~torch.isnan(x).all(dim=1)).any()):
