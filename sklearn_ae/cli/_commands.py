@@ -187,7 +187,7 @@ def run_fit(args):
     report_warnings(caught)
     units = "standardised units" if args.standardize else "the data's units"
     lines = [
-        f"Trained {_model_name(model)} on {X.shape[0]:,} rows x {X.shape[1]} columns of "
+        f"Trained {_model_name(model)} on {_count(X.shape[0], 'row')} x {_count(X.shape[1], 'column')} of "
         f"{args.data} in {seconds:.1f} s.",
         *_training_lines(autoencoder, units),
         f"  reconstruction MSE:        {mse:.6g} (on every row of the file, in {units})",
@@ -262,11 +262,19 @@ def _apply(args, inverse):
     else:
         names = code_names(model)
     write_table(args.output, result, names)
-    what = "reconstructed rows" if inverse else f"rows of {result.shape[1]} codes"
+    what = "reconstructed row" if inverse else "row"
+    what = _count(result.shape[0], what) + ("" if inverse else f" of {_count(result.shape[1], 'code')}")
     incomplete = int(np.count_nonzero(np.isnan(X).any(axis=1)))
-    note = f" ({incomplete:,} incomplete rows encoded from their observed values)" if incomplete else ""
-    print(f"Wrote {result.shape[0]:,} {what} to {args.output}{note}.")
+    note = (
+        f" ({_count(incomplete, 'incomplete row')} encoded from their observed values)" if incomplete else ""
+    )
+    print(f"Wrote {what} to {args.output}{note}.")
     return 0
+
+
+def _count(n, noun):
+    """``n`` and ``noun``, plural unless ``n`` is 1: "1 row", "1,000 rows"."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def run_transform(args):

@@ -17,6 +17,7 @@ import functools
 import gzip
 import io
 import itertools
+import re
 import sys
 import warnings
 import zlib
@@ -42,6 +43,8 @@ DATA_NOTE = (
 
 _NOT_NUMERIC = "every column used must hold numbers: choose the numeric columns with --columns"
 _INFINITE = "the autoencoder cannot use infinite values: replace them"
+#: A name pandas gives an unnamed column, such as the index ``to_csv`` writes by default.
+_PANDAS_INDEX = re.compile(r"Unnamed: \d+")
 #: Values that mean "missing" elsewhere; here they are text, and the message says what to write instead.
 _MISSING_MARKERS = {"na", "n/a", "#n/a", "null", "none", "nil", "missing", "?", "-", "--", "."}
 
@@ -207,9 +210,29 @@ def _is_number(text):
     return True
 
 
+#: Cells that pandas reads as booleans (``to_csv`` writes a bool column so); 1 and 0 here,
+#: as a Parquet file's bool column is read.
+_BOOLEANS = {"true": 1.0, "false": 0.0}
+
+
 def _cell(text):
-    """The number in a CSV cell: NaN (missing) for an empty or blank cell, else its value."""
-    return _number(text) if text.strip() else np.nan
+    """The number in a CSV cell: NaN (missing) for an empty or blank cell, 1 and 0 for
+    ``True`` and ``False`` (any letter case), else its value."""
+    if isinstance(text, bytes):  # a converter of numpy 1.x's loadtxt may still get bytes
+        text = text.decode("latin-1")
+    stripped = text.strip()
+    if not stripped:
+        return np.nan
+    boolean = _BOOLEANS.get(stripped.lower())
+    return _number(text) if boolean is None else boolean
+
+
+def _is_cell(text):
+    try:
+        _cell(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _chosen_columns(names, select, path):
@@ -270,13 +293,28 @@ def _check_header(names, path):
         _warn_header(names, path)  # distinct whole numbers: years, say
 
 
-def _check_names(names, chosen, path):
-    """The columns to read need names, each used once in the header (others may lack one)."""
+def _check_names(names, chosen, path, select=None):
+    """The columns to read need names, each used once in the header (others may lack one).
+
+    Columns named as pandas names an unnamed one (``Unnamed: 0``, a saved index) get a
+    warning when the columns are not a fitted model's (which chose them at its fit)."""
     if "" in chosen:
         raise unnamed_column_error(names, path)
     duplicates = [name for name in repeated_names(names) if name in chosen]
     if duplicates:
-        raise CLIError(f"{path}: column name(s) used twice in the header: {names_text(duplicates)}")
+        raise CLIError(
+            f"{path}: column name(s) used twice in the header: {names_text(duplicates)}; give each "
+            "column its own name (or leave them out with --columns)"
+        )
+    asked = set(getattr(select, "names", None) or ())  # named with --columns: chosen knowingly
+    index_like = [n for n in chosen if isinstance(n, str) and _PANDAS_INDEX.fullmatch(n) and n not in asked]
+    if index_like and not getattr(select, "by_model", False):
+        print(
+            f"{PROG}: warning: {path}: column(s) {names_text(index_like)} look like a pandas index "
+            "saved with the data (to_csv without index=False), and are used as features; leave "
+            "them out with --columns if they only number the rows",
+            file=sys.stderr,
+        )
 
 
 def _check_delimiter(first, second, path):
@@ -330,14 +368,19 @@ def _read_csv(path, select):
                 _check_delimiter(first, second, path)
                 f = itertools.chain([second], f)
             chosen = _chosen_columns(names, select, path)
-            _check_names(names, chosen, path)
+            _check_names(names, chosen, path, select)
             position = {name: i for i, name in enumerate(names)}
             usecols = [position[name] for name in chosen]
             try:
                 X = _one_column(f) if len(names) == 1 else _columns(f, usecols, len(names))
             except ValueError as exc:
                 raise _diagnose_csv(path, names, usecols, exc) from None
-    except (UnicodeDecodeError, gzip.BadGzipFile, EOFError, zlib.error, csv.Error) as exc:
+    except UnicodeDecodeError as exc:
+        raise CLIError(
+            f"could not read {path} as a UTF-8 CSV file ({exc}); save it again as UTF-8 (in Excel, "
+            "'CSV UTF-8'; or with iconv -f latin1 -t utf-8, naming the encoding it has)"
+        ) from None
+    except (gzip.BadGzipFile, EOFError, zlib.error, csv.Error) as exc:
         # zlib.error: damaged gzip data; csv.Error: e.g. a quote never closed before the field limit
         raise CLIError(f"could not read {path} as a UTF-8 CSV file ({exc})") from None
     # A data row's number skips blank lines, except in a one-column file, where they are rows.
@@ -459,7 +502,7 @@ def _diagnose_csv(path, names, usecols, exc):
                     f"{path}, line {line}: {len(row)} field(s), but the header names {len(names)} "
                     f"columns{spans}"
                 )
-            bad = [(names[i], row[i]) for i in usecols if row[i].strip() and not _is_number(row[i])]
+            bad = [(names[i], row[i]) for i in usecols if not _is_cell(row[i])]
             if bad:
                 columns = names_text([name for name, _ in bad])
                 values = ", ".join(repr(value) for _, value in bad[:3])
@@ -479,9 +522,7 @@ def _read_parquet(path, select):
     try:
         names = _parquet_names(path)
         chosen = list(select(names, path))
-        duplicates = [name for name in repeated_names(names) if name in chosen]
-        if duplicates:
-            raise CLIError(f"{path}: column name(s) used twice: {names_text(duplicates)}")
+        _check_names(names, chosen, path, select)
         frame = pd.read_parquet(path, engine="pyarrow", columns=chosen)
     except CLIError:
         raise

@@ -23,6 +23,9 @@ def test_fit_transform_round_trip(capsys, tmp_path, fitted, data):
     codes = tmp_path / "codes.csv"
     assert main(["transform", str(csv), "--model", str(model_path), "--output", str(codes)]) == 0
     assert "Wrote 60 rows of 2 codes" in capsys.readouterr().out
+    one = write_csv(tmp_path / "one.csv", data[:1], COLUMNS)
+    assert main(["transform", str(one), "--model", str(model_path), "--output", str(tmp_path / "1.csv")]) == 0
+    assert "Wrote 1 row of 2 codes" in capsys.readouterr().out  # was "1 rows"
 
     model = joblib.load(model_path)
     assert list(model.feature_names_in_) == COLUMNS

@@ -273,8 +273,35 @@ def test_unreadable_files(tmp_path):
     with pytest.raises(CLIError, match="is a directory"):
         read_table(tmp_path)
     (tmp_path / "latin1.csv").write_bytes("a,b\n1,2\n\xe9,3\n".encode("latin-1"))
-    with pytest.raises(CLIError, match="as a UTF-8 CSV file"):
+    with pytest.raises(CLIError, match=r"as a UTF-8 CSV file .*save it again as UTF-8"):
         read_table(tmp_path / "latin1.csv")
+
+
+def test_csv_booleans_read_as_parquet_booleans_do(tmp_path):
+    """pandas writes a bool column to CSV as True/False; a model fitted on the Parquet
+    copy of the same frame (bools read as 1/0) could not encode the CSV copy."""
+    path = write(tmp_path / "flags.csv", "a,flag\n1,True\n2,false\n3,\n4, TRUE \n")
+    values, _ = read_table(path)
+    np.testing.assert_array_equal(values, [[1, 1], [2, 0], [3, np.nan], [4, 1]])
+    with pytest.raises(CLIError, match=r"'flag' are not numeric \(line 2 has 'yes'\)"):
+        read_table(write(tmp_path / "words.csv", "a,flag\n1,yes\n"))
+
+
+def test_a_saved_pandas_index_column_is_read_with_a_warning(tmp_path, capsys):
+    """A file saved with to_csv() keeps the index as 'Unnamed: 0' (row numbers) once read
+    and saved again: it was used as a feature silently."""
+    path = write(tmp_path / "indexed.csv", "Unnamed: 0,a,b\n0,1,2\n1,3,4\n")
+    values, names = read_table(path)
+    assert names == ["Unnamed: 0", "a", "b"] and values.shape == (2, 3)
+    assert "'Unnamed: 0' look like a pandas index" in capsys.readouterr().err
+    read_table(path, columns_selector(["Unnamed: 0", "a"]))  # named knowingly: no warning
+    read_table(path, columns_selector(["a", "b"]))
+    assert capsys.readouterr().err == ""
+
+
+def test_names_used_twice_say_how_to_fix_them(tmp_path):
+    with pytest.raises(CLIError, match=r"used twice in the header: 'a'; give each column its own name"):
+        read_table(write(tmp_path / "twice.csv", "a,a\n1,2\n"))
 
 
 # -------------------------------------------------------------------- Parquet
@@ -290,6 +317,9 @@ def test_parquet(tmp_path):
     np.testing.assert_array_equal(values, [[1, 2, 1], [0, 5.5, 4]])
     with pytest.raises(CLIError, match=r"column\(s\) 'city' \(\w+\) are not numeric"):
         read_table(tmp_path / "data.parquet")
+    pd.DataFrame({"": [1.0], "b": [2.0]}).to_parquet(tmp_path / "unnamed.parquet")
+    with pytest.raises(CLIError, match="column 1 has no name"):  # as in a CSV header
+        read_table(tmp_path / "unnamed.parquet")
     (tmp_path / "broken.parquet").write_bytes(b"PAR1 and then nothing")
     with pytest.raises(CLIError, match=r"could not read .* as Parquet"):
         read_table(tmp_path / "broken.parquet")
