@@ -184,7 +184,7 @@ def run_fit(args):
     # Remember the columns, as fitting on a DataFrame would, so that transform can check them.
     _first_step(model).feature_names_in_ = np.asarray(names, dtype=object)
     save_model(model, args.model)
-    report_warnings(caught)
+    report_warnings(caught, names)
     units = "standardised units" if args.standardize else "the data's units"
     lines = [
         f"Trained {_model_name(model)} on {_count(X.shape[0], 'row')} x {_count(X.shape[1], 'column')} of "

@@ -33,6 +33,8 @@ def existing_file(path, missing, what):
     CLIError
         When ``path`` does not exist or is a directory.
     """
+    if str(path) == "-":
+        raise CLIError(f"- (standard input) is not supported: give a {what} file")
     path = Path(path)
     if not path.exists():
         raise CLIError(f"{missing}: {path}")

@@ -65,6 +65,10 @@ def file_format(path, what="data"):
         The format.
     """
     name = str(path).lower()
+    if name == "-":
+        raise CLIError(
+            "- (standard input or output) is not supported: give a .csv, .csv.gz or .parquet (.pq) file"
+        )
     if name.endswith((".csv", ".csv.gz")):
         return "csv"
     if name.endswith((".parquet", ".pq")):

@@ -402,3 +402,14 @@ def test_parquet_round_trip(capsys, tmp_path, data):
     result = pd.read_parquet(codes)
     assert list(result.columns) == ["autoencodertransformer0", "autoencodertransformer1"]
     np.testing.assert_array_equal(result.to_numpy(), encode(joblib.load(model), data))
+
+
+def test_a_fit_warning_names_the_file_s_columns(capsys, tmp_path, data):
+    """The estimator fits an array and numbers columns ("column(s) 1"); the command line
+    names them as the file does."""
+    X = data.copy()
+    X[:, 1] = np.nan  # a column with no value at all
+    csv = write_csv(tmp_path / "holes.csv", X, COLUMNS)
+    assert main(["fit", str(csv), "--model", str(tmp_path / "m.joblib"), *FAST]) == 0
+    err = capsys.readouterr().err
+    assert "1 feature(s) of X have no observed value (column(s) 'b')" in err

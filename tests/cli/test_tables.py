@@ -524,6 +524,10 @@ def test_file_format_by_extension():
     assert file_format("x.parquet") == file_format("x.pq") == "parquet"
     with pytest.raises(CLIError, match=r"unsupported output file type \(.txt\)"):
         file_format("x.txt", "output")
+    with pytest.raises(CLIError, match=r"- \(standard input or output\) is not supported"):
+        file_format("-", "output")  # was "unsupported output file type (no extension)"
+    with pytest.raises(CLIError, match=r"- \(standard input\) is not supported: give a data file"):
+        read_table("-")  # was "no such file: -"
 
 
 def test_a_failed_write_leaves_the_previous_file(tmp_path):
