@@ -6,6 +6,7 @@ from pathlib import Path
 import joblib
 import numpy as np
 import pytest
+import torch
 from sklearn.datasets import load_breast_cancer
 from sklearn.model_selection import train_test_split
 
@@ -246,6 +247,9 @@ def test_fit_checks_its_options_before_reading_the_data(capsys, tmp_path):
     data, model = str(tmp_path / "no-such-data.csv"), str(tmp_path / "model.joblib")
     assert "--variational" in run_error(capsys, ["fit", data, "--model", model, "--beta", "2"])
     assert "is not a device name" in run_error(capsys, ["fit", data, "--model", model, "--device", "gpu0"])
+    if not torch.cuda.is_available():  # said with the option, not the Python parameter (device='cuda')
+        message = run_error(capsys, ["fit", data, "--model", model, "--device", "cuda"])
+        assert "--device cuda: CUDA is not available here; use --device cpu or --device auto" in message
     with pytest.raises(SystemExit):
         main(["fit", data, "--model", model, "--random-state", "-1"])
     assert "expected an integer from 0 to 4294967295, got '-1'" in capsys.readouterr().err
