@@ -18,7 +18,7 @@ from sklearn.utils.validation import _check_sample_weight, check_array, check_is
 from torch import nn
 
 from ._data import INFINITY_MESSAGE, chunks, missing_per_row, result_array, scaling_overflow_message
-from ._device import as_requested, fit_generators
+from ._device import fit_generators
 from ._errors import user_stacklevel
 from ._modules import ACTIVATIONS
 from ._state import FittedModel, forget_fitted
@@ -852,8 +852,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         fitted = state.pop("_fitted", None)
         if fitted is not None:
             del state["encoder_"], state["decoder_"]  # rebuilt from the weights on load
-            state.update(fitted.pickle_state())
-            state["_device"] = as_requested(fitted.device, self.device)
+            state.update(fitted.pickle_state(self.device))
         return state
 
     def __setstate__(self, state):

@@ -16,7 +16,7 @@ from typing import NamedTuple
 import numpy as np
 import torch
 
-from ._device import available_or_cpu, renew_in_forked_children
+from ._device import as_requested, available_or_cpu, renew_in_forked_children
 from ._modules import build_autoencoder
 
 #: Guards the building of a model's float64 copy (every model's: it takes milliseconds).
@@ -133,11 +133,13 @@ class FittedModel:
 
     # ------------------------------------------------------------------ pickling
 
-    def pickle_state(self):
-        """Plain data for a pickle: numpy weights, the architecture as a dict."""
+    def pickle_state(self, requested_device):
+        """Plain data for a pickle: numpy weights, the architecture as a dict, and the
+        device as the ``device`` parameter (``requested_device``) asked for it
+        (:func:`~sklearn_ae._device.as_requested`)."""
         state = {
             "_arch": self.arch._asdict(),
-            "_device": str(self.device),
+            "_device": as_requested(self.device, requested_device),
             "_noise_variance": self.noise_variance,
             "_optimizer_state": to_numpy_tree(self.optimizer_state),
         }

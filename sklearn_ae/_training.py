@@ -157,11 +157,15 @@ def _setting(callback, name, absent=None):
     return getattr(callback, name, absent)
 
 
+def _is_named_pair(item):
+    """Whether a ``callbacks`` entry is a ``(name, callback)`` pair (tuple or list), as skorch reads one."""
+    return isinstance(item, (tuple, list)) and len(item) == 2 and isinstance(item[0], str)
+
+
 def _callback_items(callbacks):
     """``(item, callback)`` for each entry of ``callbacks``, unpacking ``(name, callback)`` pairs."""
     for item in callbacks or ():
-        named = isinstance(item, (tuple, list)) and len(item) == 2 and isinstance(item[0], str)
-        yield item, (item[1] if named else item)
+        yield item, (item[1] if _is_named_pair(item) else item)
 
 
 #: The history records that only held-out rows give (skorch's ``valid_loss`` and the
@@ -250,8 +254,8 @@ def callback_copy(callback):
     user's objects receive the fit's records, and objects that cannot be copied (a
     writer's thread or lock) need not be.
     """
-    if isinstance(callback, (tuple, list)) and len(callback) == 2 and isinstance(callback[0], str):
-        return callback[0], callback_copy(callback[1])  # a named pair, as skorch reads one
+    if _is_named_pair(callback):
+        return callback[0], callback_copy(callback[1])
     return callback if isinstance(callback, type) else copy.copy(callback)
 
 
