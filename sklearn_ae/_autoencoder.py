@@ -653,11 +653,12 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
 
     def _row_errors(self, module, x, mean, missing):
         code = self._network(module.encode, self._scaled(x, mean, missing))
-        reconstruction = self._network(module.decode, code) * self.scale_ + mean
-        difference = reconstruction - x
-        if difference.device.type == "mps":  # MPS has no float64
-            difference = difference.cpu()
-        squared = difference.double().square()
+        decoded = self._network(module.decode, code)
+        if decoded.device.type == "mps":  # MPS has no float64
+            decoded, x, mean = decoded.cpu(), x.cpu(), mean.cpu()
+        # In float64: a float32 row's reconstruction, back in its units, and its difference
+        # can pass float32's range where the network's output did not (and score as float64's).
+        squared = (decoded.double() * self.scale_ + mean.double() - x.double()).square()
         # Observed entries only; a row with none scores NaN.
         return squared.nanmean(dim=1) if missing else squared.mean(dim=1)
 

@@ -555,6 +555,19 @@ def test_codes_that_overflow_are_an_error_in_scores_too():
             method(rows)
 
 
+def test_float32_rows_whose_reconstruction_passes_float32_score_as_in_float64():
+    """Codes and decoder output finite in float32, the reconstruction in the row's units
+    (times ``scale_``, plus the mean) past float32's range: the row scored -inf silently
+    in float32 and a finite error in float64."""
+    X = 1e37 * np.random.RandomState(0).normal(size=(150, 6))
+    ae = AutoencoderTransformer(2, max_iter=3, random_state=0).fit(X)
+    direction = np.sign(next(ae.encoder_.parameters()).detach().numpy()[0])
+    row = (3e38 * direction)[None]
+    as64 = ae.score_samples(row)
+    assert np.isfinite(as64).all()
+    np.testing.assert_allclose(ae.score_samples(row.astype(np.float32)), as64, rtol=1e-4)
+
+
 def test_score_keeps_an_infinite_error_with_missing_entries():
     """With missing entries score() weighs rows by their observed entries; it turned
     an infinite error into 1.8e308 (a finite score) where score_samples gives -inf."""
