@@ -16,7 +16,7 @@ from sklearn.utils._param_validation import Interval, StrOptions, validate_param
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
 
 from ._autoencoder import INFERENCE_ROWS, AutoencoderTransformer
-from ._data import INFINITY_MESSAGE, chunks, overflow_message
+from ._data import INFINITY_MESSAGE, chunks
 from ._errors import user_stacklevel
 from ._map_codes import CodePrior, fit_prior, map_chunk_rows, map_reconstruction
 from ._modules import ACTIVATIONS
@@ -35,18 +35,25 @@ def _feature_scaling(X, counts):
     """Each feature's mean and spread over its observed entries (NaN missing).
 
     A feature with no observed entry gets mean 0, and a constant one (to rounding,
-    the test of scikit-learn's scalers) spread 1. Raises the ``ValueError`` of
-    :func:`~sklearn_ae._data.fit_scaling` when the values overflow float64.
+    the test of scikit-learn's scalers) spread 1. Where the sum of squares overflows
+    (a spread past about 1e154), the statistics are taken of the features divided by
+    their largest observed magnitude, then scaled back: the imputer works in each
+    feature's own units, so finite values of any size have finite statistics.
     """
+    n = np.maximum(counts, 1)
+    peak = np.ones(X.shape[1])
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        n = np.maximum(counts, 1)
         mean = np.where(counts > 0, np.nansum(X, axis=0, dtype=np.float64) / n, 0.0)
         var = np.nansum((X - mean) ** 2, axis=0, dtype=np.float64) / n
-    if not (np.isfinite(mean).all() and np.isfinite(var).all()):
-        raise ValueError(overflow_message(X))
+        if not (np.isfinite(mean).all() and np.isfinite(var).all()):
+            peak = np.fmax.reduce(np.abs(X), axis=0)  # NaN for a feature with nothing observed
+            peak = np.where(peak > 0, peak, 1.0)
+            unit = X / peak
+            mean = np.where(counts > 0, np.nansum(unit, axis=0, dtype=np.float64) / n, 0.0)
+            var = np.nansum((unit - mean) ** 2, axis=0, dtype=np.float64) / n
     eps = np.finfo(np.float64).eps
-    constant = var <= n * eps * var + (n * mean * eps) ** 2
-    return mean, np.where(constant, 1.0, np.sqrt(var))
+    constant = var <= n * eps * var + (n * mean * eps) ** 2  # the same test in any units
+    return mean * peak, np.where(constant, 1.0, np.sqrt(var) * peak)
 
 
 def default_code_size(n_features):
@@ -329,7 +336,14 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
             autoencoder = self._autoencoder(size)
             autoencoder._warn_as = type(self).__name__  # the user made an imputer: name it in warnings
             autoencoder._deferred_warnings = notices  # given by fit once the imputer is made
-            standardised = self._standardise(X)[:, kept]
+            with np.errstate(over="ignore"):
+                standardised = self._standardise(X)[:, kept]
+            if np.isinf(standardised).any():  # a feature whose values span more than float64's range
+                raise ValueError(
+                    f"X's values overflow float64 once centred by the features' means (largest "
+                    f"absolute value {float(np.nanmax(np.abs(X))):.3g}): divide X by a constant "
+                    "before fitting, so that each feature's values span less than float64's range."
+                )
             try:
                 autoencoder.fit(standardised)
             finally:

@@ -279,8 +279,11 @@ def test_a_failed_fit_leaves_the_imputer_unfitted(incomplete_digits):
     """Not half-fitted, and not the previous model with the new data's statistics."""
     _, X_missing = incomplete_digits
     imputer = AutoencoderImputer(**FAST).fit(X_missing)
+    spans = X_missing.copy()  # a feature whose values span more than float64's range
+    spans[:, 0] = 1.7e308
+    spans[0, 0] = -1.7e308
     with pytest.raises(ValueError, match="overflow float64"):
-        imputer.fit(X_missing * 1e300)
+        imputer.fit(spans)
     with pytest.raises(NotFittedError):
         imputer.transform(X_missing)
 
@@ -312,10 +315,21 @@ def test_a_constant_feature_is_not_blown_up_by_rounding():
     assert abs(filled[1] - filled[0]) < 1e-6  # measured 0.0; was 2.06 against -2.4e12
 
 
-def test_values_that_overflow_float64_are_a_clear_error():
-    X = np.array([[1.0, 2, np.nan], [2, np.nan, 6], [3, 6, 9], [4, 8, 12]] * 5) * 1e160
-    with pytest.raises(ValueError, match="overflow float64"):
-        AutoencoderImputer(**FAST).fit(X)
+def test_values_of_any_finite_size_are_imputed_in_their_own_units():
+    """Each feature is standardised: a spread past 1e154 overflowed the sum of squares,
+    and fit refused data that SimpleImputer and KNNImputer fill in."""
+    X = np.array([[1.0, 2, np.nan], [2, np.nan, 6], [3, 6, 9], [4, 8, 12]] * 5)
+    small = AutoencoderImputer(**FAST).fit(X)
+    big = AutoencoderImputer(**FAST).fit(X * 1e160)
+    np.testing.assert_allclose(big.transform(X * 1e160), small.transform(X) * 1e160, rtol=1e-5)
+    # Values that span more than float64's range cannot be centred: a clear error.
+    spans = np.ones((20, 2))
+    spans[:, 0] = 1.7e308
+    spans[0, 0], spans[1, 1] = -1.7e308, np.nan
+    imputer = AutoencoderImputer(**FAST)
+    with pytest.raises(ValueError, match=r"overflow float64 once centred.*divide X by a constant"):
+        imputer.fit(spans)
+    assert not hasattr(imputer, "autoencoder_")
 
 
 @pytest.mark.parametrize("inference", ["map", "encoder"])
