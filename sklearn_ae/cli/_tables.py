@@ -269,8 +269,9 @@ def _whole_numbers(names):
 
 
 def _data_like(names):
-    """A first row of numbers other than distinct whole numbers: data, not a header."""
-    return all(_is_number(n) for n in names) and (
+    """A first row of numbers other than distinct whole numbers (``True`` and ``False``
+    included, which data cells read as 1 and 0): data, not a header."""
+    return all(_is_number(n) or n.strip().lower() in _BOOLEANS for n in names) and (
         any(not n.strip().lstrip("-").isdigit() for n in names) or len(set(names)) < len(names)
     )
 

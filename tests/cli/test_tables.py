@@ -41,6 +41,10 @@ def test_csv_without_a_header_is_an_error(tmp_path):
     path = write(tmp_path / "headless.csv", "1.5,2,3\n4,5,6\n")
     with pytest.raises(CLIError, match=r"looks like numbers, not column names.*header row"):
         read_table(path)
+    # True/False cells are data (1 and 0): a first row of them was read as names, one row lost.
+    path = write(tmp_path / "flags.csv", "False,True\nFalse,False\nTrue,True\n")
+    with pytest.raises(CLIError, match=r"looks like numbers, not column names"):
+        read_table(path)
 
 
 def test_csv_with_integer_column_names_is_read(tmp_path, capsys):
