@@ -9,6 +9,14 @@ from __future__ import annotations
 
 from ._errors import CLIError
 
+#: The extensions of Parquet files (others are CSV, or refused).
+PARQUET_SUFFIXES = (".parquet", ".pq")
+
+
+def where_names_are(path):
+    """Where a file keeps its column names, for messages: a CSV header row, or not."""
+    return "the file" if str(path).lower().endswith(PARQUET_SUFFIXES) else "the header row"
+
 
 def repeated_names(names):
     """The names that stand more than once in the list ``names``, sorted, each once."""
@@ -16,12 +24,13 @@ def repeated_names(names):
 
 
 def unnamed_column_error(names, path):
-    """The :class:`CLIError` for a header row with an empty name in it (a pandas index?)."""
+    """The :class:`CLIError` for a column with an empty name (in a CSV file, a pandas index?)."""
     position = names.index("") + 1
+    where = where_names_are(path)
     hint = "leave it out with --columns"
-    if position == 1:
+    if position == 1 and where == "the header row":
         hint = f"a pandas index? write the file with to_csv(index=False), or {hint}"
-    return CLIError(f"{path}: column {position} has no name in the header row ({hint})")
+    return CLIError(f"{path}: column {position} has no name in {where} ({hint})")
 
 
 def names_text(names, limit=8):

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._columns import names_text, repeated_names, unnamed_column_error
+from ._columns import PARQUET_SUFFIXES, names_text, repeated_names, unnamed_column_error, where_names_are
 from ._errors import PROG, CLIError
 from ._files import existing_file, replaced_atomically
 
@@ -71,7 +71,7 @@ def file_format(path, what="data"):
         )
     if name.endswith((".csv", ".csv.gz")):
         return "csv"
-    if name.endswith((".parquet", ".pq")):
+    if name.endswith(PARQUET_SUFFIXES):
         return "parquet"
     suffix = "".join(Path(path).suffixes) or "no extension"
     raise CLIError(
@@ -303,17 +303,18 @@ def _check_names(names, chosen, path, select=None):
 
     Columns named as pandas names an unnamed one (``Unnamed: 0``, a saved index) get a
     warning when the columns are not a fitted model's (which chose them at its fit)."""
-    if "" in chosen:
+    by_model = getattr(select, "by_model", False)
+    if "" in chosen and not by_model:  # a model's own columns: one it was fitted on may be ""
         raise unnamed_column_error(names, path)
     duplicates = [name for name in repeated_names(names) if name in chosen]
     if duplicates:
         raise CLIError(
-            f"{path}: column name(s) used twice in the header: {names_text(duplicates)}; give each "
-            "column its own name (or leave them out with --columns)"
+            f"{path}: column name(s) used twice in {where_names_are(path)}: {names_text(duplicates)}; "
+            "give each column its own name (or leave them out with --columns)"
         )
     asked = set(getattr(select, "names", None) or ())  # named with --columns: chosen knowingly
     index_like = [n for n in chosen if isinstance(n, str) and _PANDAS_INDEX.fullmatch(n) and n not in asked]
-    if index_like and not getattr(select, "by_model", False):
+    if index_like and not by_model:
         print(
             f"{PROG}: warning: {path}: column(s) {names_text(index_like)} look like a pandas index "
             "saved with the data (to_csv without index=False), and are used as features; leave "

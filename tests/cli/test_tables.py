@@ -91,7 +91,7 @@ def test_damaged_gzip_data_and_an_unclosed_quote_are_unreadable_files(tmp_path):
     [
         ("", "is empty"),
         (",a,b\n0,1,2\n", "column 1 has no name.*index=False"),
-        ("a,b,a\n1,2,3\n", "used twice in the header: 'a'"),
+        ("a,b,a\n1,2,3\n", "used twice in the header row: 'a'"),
         ("a,b\n", "has no data rows"),
         ("a,b\n1,2\n3\n", "line 3: 1 field"),
         ("amount,score\n1,234,0.5\n2,0.7\n", "line 2: 3 field"),  # an unquoted comma shifts no data
@@ -164,7 +164,7 @@ def test_columns_left_out_need_no_name_and_may_repeat_one(tmp_path):
     path = write(tmp_path / "index.csv", ",a,b,a,\n0,1,2,3,\n1,4,5,6,\n")
     X, _ = read_table(path, columns_selector(["b"]))
     np.testing.assert_array_equal(X, [[2], [5]])
-    with pytest.raises(CLIError, match="used twice in the header: 'a'"):
+    with pytest.raises(CLIError, match="used twice in the header row: 'a'"):
         read_table(path, columns_selector(["a", "b"]))
 
 
@@ -304,7 +304,7 @@ def test_a_saved_pandas_index_column_is_read_with_a_warning(tmp_path, capsys):
 
 
 def test_names_used_twice_say_how_to_fix_them(tmp_path):
-    with pytest.raises(CLIError, match=r"used twice in the header: 'a'; give each column its own name"):
+    with pytest.raises(CLIError, match=r"used twice in the header row: 'a'; give each column its own name"):
         read_table(write(tmp_path / "twice.csv", "a,a\n1,2\n"))
 
 
@@ -322,8 +322,11 @@ def test_parquet(tmp_path):
     with pytest.raises(CLIError, match=r"column\(s\) 'city' \(\w+\) are not numeric"):
         read_table(tmp_path / "data.parquet")
     pd.DataFrame({"": [1.0], "b": [2.0]}).to_parquet(tmp_path / "unnamed.parquet")
-    with pytest.raises(CLIError, match="column 1 has no name"):  # as in a CSV header
+    with pytest.raises(CLIError, match=r"column 1 has no name in the file \(leave it out with --columns\)"):
         read_table(tmp_path / "unnamed.parquet")
+    # A model fitted on a DataFrame with a column named "" reads it (it was refused).
+    values, _ = read_table(tmp_path / "unnamed.parquet", model_selector(["", "b"], 2, None))
+    np.testing.assert_array_equal(values, [[1.0, 2.0]])
     (tmp_path / "broken.parquet").write_bytes(b"PAR1 and then nothing")
     with pytest.raises(CLIError, match=r"could not read .* as Parquet"):
         read_table(tmp_path / "broken.parquet")
