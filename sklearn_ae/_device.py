@@ -9,12 +9,14 @@ import threading
 import torch
 
 
-def resolve_device(device: str) -> torch.device:
+def resolve_device(device: str, option: str | None = None) -> torch.device:
     """Turn the ``device`` parameter into an available ``torch.device``.
 
     ``"auto"`` picks CUDA, then MPS, then the CPU. An explicit device that this
     machine lacks raises ``ValueError`` rather than failing later inside torch. CUDA
-    without a number is the current GPU, numbered (:func:`numbered`).
+    without a number is the current GPU, numbered (:func:`numbered`). The messages
+    name the Python parameter (``device='cuda'``), or with ``option`` (the command
+    line's ``"--device"``) the option and its values as typed there.
     """
     if device == "auto":
         if torch.cuda.is_available():
@@ -22,30 +24,35 @@ def resolve_device(device: str) -> torch.device:
         if _mps_available():
             return torch.device("mps")
         return torch.device("cpu")
+    said = f"device={device!r}" if option is None else f"{option} {device}"
+
+    def use(*values):
+        shown = (
+            [f"device={values[0]!r}", *map(repr, values[1:])]
+            if option is None
+            else [f"{option} {value}" for value in values]
+        )
+        return "use " + (shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1])
+
+    names = ("cpu", "cuda", "cuda:N", "mps", "auto")
     try:
         resolved = torch.device(device)
     except (RuntimeError, TypeError) as exc:
-        raise ValueError(
-            f"device={device!r} is not a device name; use 'cpu', 'cuda', 'cuda:N', 'mps' or 'auto'."
-        ) from exc
+        raise ValueError(f"{said} is not a device name; {use(*names)}.") from exc
     if resolved.type == "cuda":
         if not torch.cuda.is_available():
-            raise ValueError(
-                f"device={device!r} was requested but CUDA is not available here; use device='cpu' or 'auto'."
-            )
+            raise ValueError(f"{said} was requested but CUDA is not available here; {use('cpu', 'auto')}.")
         if resolved.index is not None and resolved.index >= torch.cuda.device_count():
             raise ValueError(
-                f"device={device!r}: this machine has {torch.cuda.device_count()} CUDA device(s), "
-                f"numbered from 0; use device='cuda' for the current one."
+                f"{said}: this machine has {torch.cuda.device_count()} CUDA device(s), "
+                f"numbered from 0; {use('cuda')} for the current one."
             )
     elif resolved.type == "mps" and not _mps_available():
-        raise ValueError(
-            f"device={device!r} was requested but MPS is not available here; use device='cpu' or 'auto'."
-        )
+        raise ValueError(f"{said} was requested but MPS is not available here; {use('cpu', 'auto')}.")
     elif resolved.type == "mps" and resolved.index not in (None, 0):
-        raise ValueError(f"device={device!r}: there is one MPS device; use device='mps'.")
+        raise ValueError(f"{said}: there is one MPS device; {use('mps')}.")
     elif resolved.type not in ("cpu", "cuda", "mps"):
-        raise ValueError(f"device={device!r} is not supported; use 'cpu', 'cuda', 'cuda:N', 'mps' or 'auto'.")
+        raise ValueError(f"{said} is not supported; {use(*names)}.")
     return numbered(resolved)
 
 

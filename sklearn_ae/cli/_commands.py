@@ -77,10 +77,9 @@ def _estimator(args):
     )
     model._validate_params()  # scikit-learn's check of each parameter's type and range
     try:
-        resolve_device(args.device)  # a device this machine lacks
-    except ValueError as exc:  # its message names the Python parameter
-        reason = str(exc).split(" but ", 1)[-1].split(";")[0]
-        raise CLIError(f"--device {args.device}: {reason}; use --device cpu or --device auto") from None
+        resolve_device(args.device, option="--device")  # a device this machine lacks
+    except ValueError as exc:
+        raise CLIError(str(exc).rstrip(".")) from None
     return make_pipeline(StandardScaler(), model) if args.standardize else model
 
 

@@ -249,10 +249,29 @@ def test_fit_checks_its_options_before_reading_the_data(capsys, tmp_path):
     assert "is not a device name" in run_error(capsys, ["fit", data, "--model", model, "--device", "gpu0"])
     if not torch.cuda.is_available():  # said with the option, not the Python parameter (device='cuda')
         message = run_error(capsys, ["fit", data, "--model", model, "--device", "cuda"])
-        assert "--device cuda: CUDA is not available here; use --device cpu or --device auto" in message
+        assert (
+            "--device cuda was requested but CUDA is not available here; use --device cpu or --device auto"
+            in (message)
+        )
     with pytest.raises(SystemExit):
         main(["fit", data, "--model", model, "--random-state", "-1"])
     assert "expected an integer from 0 to 4294967295, got '-1'" in capsys.readouterr().err
+
+
+def test_device_messages_name_the_option_and_keep_their_advice(capsys, tmp_path, monkeypatch):
+    """Every --device message named the option only where resolve_device's text said
+    "but"; the others kept device='...' and lost their advice (simulated: one GPU)."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    data, model = str(tmp_path / "data.csv"), str(tmp_path / "model.joblib")
+    expected = {
+        "cuda:3": "--device cuda:3: this machine has 1 CUDA device(s), numbered from 0; use --device cuda",
+        "foo": "--device foo is not a device name; use --device cpu, --device cuda, --device cuda:N,",
+        "xla": "--device xla is not supported; use --device cpu,",
+    }
+    for device, message in expected.items():
+        error = run_error(capsys, ["fit", data, "--model", model, "--device", device])
+        assert message in error and "device=" not in error, error
 
 
 @pytest.mark.parametrize("name", ["model.onnx", "codes.csv", "model.parquet"])
