@@ -74,7 +74,7 @@ def main():
     table = markdown_table(["data", "batch", "lr", "rule", "epochs", "fit s", "held-out MSE / PCA"], rows)
     notes = (
         "One fit per row, in the order shown, after an untimed warm-up fit; no held-out "
-        "stopping (fixed epochs on all training rows). `--rounds` is not used."
+        "stopping (fixed epochs on all training rows); the script takes no `--rounds`."
     )
     write_report(
         "bench_batch_size",
