@@ -194,6 +194,8 @@ def check_monitors(est, n_samples=None, *, incremental=False):
             f"early_stopping='auto' holds rows out from {AUTO_HOLDOUT_MIN_ROWS} rows on "
             f"(got n_samples={n_samples})"
         )
+    # early_stopping=True holds rows out from 2 rows on
+    can_hold_out = not incremental and (n_samples is None or n_samples >= 2)
     for _, callback in _callback_items(est.callbacks):
         monitor = _setting(callback, "monitor")
         if isinstance(monitor, str) and monitor in HELD_OUT_RECORDS:
@@ -201,7 +203,7 @@ def check_monitors(est, n_samples=None, *, incremental=False):
                 f"callbacks: {getattr(callback, '__name__', type(callback).__name__)} monitors "
                 f"{monitor!r}, which is recorded only when rows are held out, and {why}; monitor "
                 f"{monitor.replace('valid_', 'train_')!r} instead"
-                f"{'' if incremental else ', or set early_stopping=True'}."
+                f"{', or set early_stopping=True' if can_hold_out else ''}."
             )
 
 

@@ -181,6 +181,18 @@ def test_a_callback_watching_held_out_records_needs_held_out_rows(
     getattr(ae.set_params(callbacks=[made]), call)(X)  # what the message advises works
 
 
+def test_a_callback_watching_held_out_records_on_one_row_gets_advice_that_works(X):
+    """One row can hold none out, whatever early_stopping says: the advice to set
+    early_stopping=True led to its own error ("needs at least 2 samples")."""
+    from skorch.callbacks import EarlyStopping
+
+    ae = AutoencoderTransformer(**FAST, callbacks=[EarlyStopping()])
+    with pytest.raises(ValueError, match=r"monitor 'train_loss' instead\.$") as raised:
+        ae.fit(X[:1])
+    assert "early_stopping=True" not in str(raised.value)
+    ae.set_params(callbacks=[EarlyStopping(monitor="train_loss")]).fit(X[:1])  # as advised
+
+
 def test_a_callback_watching_a_record_of_its_own_is_not_refused(X):
     """Only the held-out records the fit itself writes are refused without held-out rows:
     a user's callback may record a "valid_" metric of its own (a held-out set of theirs)."""
