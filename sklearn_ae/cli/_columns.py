@@ -96,6 +96,7 @@ def columns_selector(requested):
         return as_written
 
     select.names, select.by_model = requested, False  # the names asked for (None: all); see read_table
+    select.for_model = False  # columns chosen now (fit), not by a fitted model
     return select
 
 
@@ -148,5 +149,6 @@ def model_selector(expected, n_expected, requested, what="trained on"):
         raise CLIError(message)
 
     select.names = expected if expected is not None else requested
-    select.by_model = expected is not None
+    select.by_model = expected is not None  # matched by name
+    select.for_model = True  # the columns of a model, chosen at its fit
     return select

@@ -303,8 +303,7 @@ def _check_names(names, chosen, path, select=None):
 
     Columns named as pandas names an unnamed one (``Unnamed: 0``, a saved index) get a
     warning when the columns are not a fitted model's (which chose them at its fit)."""
-    by_model = getattr(select, "by_model", False)
-    if "" in chosen and not by_model:  # a model's own columns: one it was fitted on may be ""
+    if "" in chosen and not getattr(select, "by_model", False):  # a model fitted on a "" column reads it
         raise unnamed_column_error(names, path)
     duplicates = [name for name in repeated_names(names) if name in chosen]
     if duplicates:
@@ -314,7 +313,7 @@ def _check_names(names, chosen, path, select=None):
         )
     asked = set(getattr(select, "names", None) or ())  # named with --columns: chosen knowingly
     index_like = [n for n in chosen if isinstance(n, str) and _PANDAS_INDEX.fullmatch(n) and n not in asked]
-    if index_like and not by_model:
+    if index_like and not getattr(select, "for_model", False):  # fit's choice, not a model's
         print(
             f"{PROG}: warning: {path}: column(s) {names_text(index_like)} look like a pandas index "
             "saved with the data (to_csv without index=False), and are used as features; leave "
