@@ -168,6 +168,17 @@ def _callback_items(callbacks):
         yield item, (item[1] if _is_named_pair(item) else item)
 
 
+def _reads_monitor(callback):
+    """Whether ``callback`` reads its ``monitor`` record: skorch's ``LRScheduler`` does
+    only with a ``ReduceLROnPlateau`` policy (named or given as the class)."""
+    kind = callback if isinstance(callback, type) else type(callback)
+    if not any(c.__name__ == "LRScheduler" and c.__module__.startswith("skorch") for c in kind.__mro__):
+        return True
+    policy = _setting(callback, "policy")
+    plateau = torch.optim.lr_scheduler.ReduceLROnPlateau
+    return policy == "ReduceLROnPlateau" or (isinstance(policy, type) and issubclass(policy, plateau))
+
+
 #: The history records that only held-out rows give (skorch's ``valid_loss`` and the
 #: engine's ``valid_loss_best``).
 HELD_OUT_RECORDS = ("valid_loss", "valid_loss_best")
@@ -198,7 +209,7 @@ def check_monitors(est, n_samples=None, *, incremental=False):
     can_hold_out = not incremental and (n_samples is None or n_samples >= 2)
     for _, callback in _callback_items(est.callbacks):
         monitor = _setting(callback, "monitor")
-        if isinstance(monitor, str) and monitor in HELD_OUT_RECORDS:
+        if isinstance(monitor, str) and monitor in HELD_OUT_RECORDS and _reads_monitor(callback):
             raise ValueError(
                 f"callbacks: {getattr(callback, '__name__', type(callback).__name__)} monitors "
                 f"{monitor!r}, which is recorded only when rows are held out, and {why}; monitor "

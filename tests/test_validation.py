@@ -193,6 +193,20 @@ def test_a_callback_watching_held_out_records_on_one_row_gets_advice_that_works(
     ae.set_params(callbacks=[EarlyStopping(monitor="train_loss")]).fit(X[:1])  # as advised
 
 
+def test_a_learning_rate_schedule_is_refused_only_where_it_reads_its_monitor(X):
+    """skorch's LRScheduler reads ``monitor`` only with ReduceLROnPlateau: a StepLR
+    schedule naming "valid_loss" runs without held-out rows, and was refused."""
+    from skorch.callbacks import LRScheduler
+
+    settings = {**FAST, "early_stopping": False}
+    step = LRScheduler(policy="StepLR", step_size=1, monitor="valid_loss")
+    assert AutoencoderTransformer(**settings, callbacks=[step]).fit(X).n_iter_ == FAST["max_iter"]
+    for policy in ("ReduceLROnPlateau", torch.optim.lr_scheduler.ReduceLROnPlateau):
+        plateau = LRScheduler(policy=policy, monitor="valid_loss")
+        with pytest.raises(ValueError, match=r"LRScheduler monitors 'valid_loss'"):
+            AutoencoderTransformer(**settings, callbacks=[plateau]).fit(X)
+
+
 def test_a_callback_watching_a_record_of_its_own_is_not_refused(X):
     """Only the held-out records the fit itself writes are refused without held-out rows:
     a user's callback may record a "valid_" metric of its own (a held-out set of theirs)."""
