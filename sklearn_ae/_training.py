@@ -267,8 +267,8 @@ def callback_copy(callback):
     user's objects receive the fit's records, and objects that cannot be copied (a
     writer's thread or lock) need not be.
     """
-    if _is_named_pair(callback):
-        return callback[0], callback_copy(callback[1])
+    if _is_named_pair(callback):  # a tuple or a list, kept as given (a clone's repr and params match)
+        return type(callback)((callback[0], callback_copy(callback[1])))
     return callback if isinstance(callback, type) else copy.copy(callback)
 
 

@@ -92,11 +92,14 @@ def test_invalid_parameters(X, params, name):
 
 
 def test_callbacks_as_instances_classes_and_named_pairs(X):
+    from sklearn.base import clone
     from skorch.callbacks import EpochTimer
 
     callbacks = [EpochTimer(), EpochTimer, ("my_timer", EpochTimer()), ["listed_timer", EpochTimer()]]
     ae = AutoencoderTransformer(**{**FAST, "callbacks": callbacks}).fit(X)
     assert ae.n_iter_ == FAST["max_iter"]
+    # A clone keeps each entry's container (a listed pair became a tuple), as clone does
+    assert [type(entry) for entry in clone(ae).callbacks] == [type(entry) for entry in callbacks]
 
 
 @pytest.mark.parametrize("name", ["stopping", "finite_loss"])
