@@ -104,6 +104,18 @@ def test_onnx_runtime_agrees_with_the_estimator(name, activation, batch_norm, dt
     check_method(fitted(name, activation, batch_norm), dataset(name), method, dtype)
 
 
+def test_float32_scores_are_computed_in_float64_as_by_the_estimator():
+    """A float32 row whose reconstruction passes float32's range once scaled back: the
+    estimator scores it finitely (in float64); the graph subtracted in float32 (-inf)."""
+    X = 1e37 * np.random.RandomState(0).normal(size=(150, 6))
+    model = AutoencoderTransformer(2, random_state=0, **FAST).fit(X)
+    direction = np.sign(next(model.encoder_.parameters()).detach().numpy()[0]).astype(np.float32)
+    rows = np.vstack([X[:2].astype(np.float32), 3e38 * direction])
+    expected = model.score_samples(rows)
+    assert np.isfinite(expected).all()
+    assert_agrees(run(to_onnx(model, rows[:1], method="score_samples"), rows), expected, np.float32)
+
+
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.parametrize("dtype", [np.float32, np.float64], ids=["float32", "float64"])
 def test_vae_exports_its_posterior_mean(dtype, method):

@@ -60,8 +60,9 @@ def decode(g, z, model):
 def score_samples(g, x, model):
     """``model.score_samples(x)``: minus each row's mean squared error over its observed entries.
 
-    Computed in float64 from the reconstruction in the input's precision, as the
-    estimator does; a row with no observed entry scores NaN, as there.
+    As the estimator does: the network in the input's precision, the reconstruction in
+    the input's units and its error in float64 (a float32 row's reconstruction may pass
+    float32's range once scaled back); a row with no observed entry scores NaN, as there.
     """
     s = float(model.scale_)
     k = model.n_components_
@@ -69,10 +70,14 @@ def score_samples(g, x, model):
     code = emit_half(
         g, centred(g, x, model.mean_), model.encoder_, in_div=s, n_out=k, n_in=model.n_features_in_
     )
-    reconstruction = emit_half(g, code, model.decoder_, out_mul=s, out_add=model.mean_, n_in=k)
-    difference = g("Sub", reconstruction, x)
-    if g.dtype != np.float64:
-        difference = g("Cast", difference, to=TensorProto.DOUBLE)
+    if g.dtype == np.float64:
+        reconstruction = emit_half(g, code, model.decoder_, out_mul=s, out_add=model.mean_, n_in=k)
+        difference = g("Sub", reconstruction, x)
+    else:  # the estimator's float32 mean_, widened
+        decoded = g("Cast", emit_half(g, code, model.decoder_, n_in=k), to=TensorProto.DOUBLE)
+        mean = np.asarray(model.mean_, dtype=np.float32).astype(np.float64)
+        reconstruction = g("Add", g("Mul", decoded, g.const(s, np.float64)), g.const(mean, np.float64))
+        difference = g("Sub", reconstruction, g("Cast", x, to=TensorProto.DOUBLE))
     squared = g("Mul", difference, difference)
     missing = g("IsNaN", squared)
     axes = g.const([1], np.int64)
