@@ -439,9 +439,14 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
                     "the data the imputer was fitted on."
                 )
             reconstruction = self._reconstruct(standardised)
-            filled[np.ix_(np.arange(len(X))[rows], np.flatnonzero(kept))] = (
-                reconstruction * self.scale_[kept] + self.mean_[kept]
-            )
+            with np.errstate(over="ignore"):
+                fills = reconstruction * self.scale_[kept] + self.mean_[kept]
+            if not np.isfinite(fills).all():  # spreads near float64's largest value
+                raise ValueError(
+                    f"The filled-in values overflow {fills.dtype} (the features' spreads reach "
+                    f"{float(self.scale_.max()):.3g}): divide X by a constant before fitting."
+                )
+            filled[np.ix_(np.arange(len(X))[rows], np.flatnonzero(kept))] = fills
         out = np.where(missing, filled, X)
         if not self.keep_empty_features and not kept.all():
             skipped = np.flatnonzero(self.empty_features_)

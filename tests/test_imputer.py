@@ -330,6 +330,15 @@ def test_values_of_any_finite_size_are_imputed_in_their_own_units():
     with pytest.raises(ValueError, match=r"overflow float64 once centred.*divide X by a constant"):
         imputer.fit(spans)
     assert not hasattr(imputer, "autoencoder_")
+    # A spread near float64's largest value fits, but its fills may not be finite: an error,
+    # not an inf with numpy's RuntimeWarning
+    rng = np.random.RandomState(0)
+    wide = np.column_stack([rng.choice([-1.0, 1.0], 200) * 1.5e308, np.zeros(200)])
+    wide[:, 1] = np.sign(wide[:, 0]) + 0.01 * rng.normal(size=200)
+    wide[rng.rand(200) < 0.2, 0] = np.nan
+    imputer = AutoencoderImputer(**FAST).fit(wide)
+    with pytest.raises(ValueError, match=r"filled-in values overflow float64.*divide X by a constant"):
+        imputer.transform([[np.nan, 5.0], [np.nan, 1.0]])
 
 
 @pytest.mark.parametrize("inference", ["map", "encoder"])
