@@ -252,7 +252,7 @@ def _chosen_columns(names, select, path):
     """
     asked = getattr(select, "names", None)
     asked = asked and [name.strip() for name in asked]  # as the header's names are, and matched
-    if not (asked and all(_is_number(n) for n in names) and set(asked) & set(names)):
+    if not (asked and all(_is_value(n) for n in names) and set(asked) & set(names)):
         _check_header(names, path)
         return list(select(names, path))
     chosen = list(select(names, path))  # its own message when some names are missing
@@ -268,10 +268,15 @@ def _whole_numbers(names):
     return all(n.strip().lstrip("-").isdigit() for n in names)
 
 
+def _is_value(text):
+    """Whether a header cell reads as a data cell's value: a number, ``True`` or ``False``."""
+    return _is_number(text) or text.strip().lower() in _BOOLEANS
+
+
 def _data_like(names):
     """A first row of numbers other than distinct whole numbers (``True`` and ``False``
     included, which data cells read as 1 and 0): data, not a header."""
-    return all(_is_number(n) or n.strip().lower() in _BOOLEANS for n in names) and (
+    return all(_is_value(n) for n in names) and (
         any(not n.strip().lstrip("-").isdigit() for n in names) or len(set(names)) < len(names)
     )
 
