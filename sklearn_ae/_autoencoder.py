@@ -221,9 +221,10 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     decoder_ : torch.nn.Module
         Maps codes to scaled reconstructions. Both are in eval mode after a fit;
         inference uses eval mode even if you set them to training mode to
-        fine-tune them (through a copy; for float32 input, one made at each
-        call, as large as the network: call ``.eval()`` on them when done; a
-        custom module that cannot be copied runs in the mode you left it in).
+        fine-tune them (through a copy; one made at each call, as large as the
+        network, for float32 input, on a GPU and for a float32-only custom
+        module: call ``.eval()`` on them when done; a custom module that cannot
+        be copied runs in the mode you left it in).
     mean_ : ndarray of shape (`n_features_in_`,)
         Per-feature mean of the training data.
     scale_ : float
@@ -622,7 +623,8 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         if errors:  # a row's error may be infinite, its codes and reconstruction not
             code = self._network(module.encode, self._scaled(x, mean, bool(torch.isnan(x).any())))
             network = torch.cat([code, self._network(module.decode, code)], dim=1)
-            bad = torch.isnan(result).any(dim=1) | ~torch.isfinite(network).all(dim=1)
+            # The errors may be on the CPU (MPS has no float64): compare on x's device
+            bad = torch.isnan(result).any(dim=1).to(x.device) | ~torch.isfinite(network).all(dim=1)
         else:
             bad = ~torch.isfinite(result).all(dim=1)
         if bool((bad & ~torch.isnan(x).all(dim=1)).any()):

@@ -206,7 +206,10 @@ def check_monitors(est, n_samples=None, *, incremental=False):
             f"(got n_samples={n_samples})"
         )
     # early_stopping=True holds rows out from 2 rows on
-    can_hold_out = not incremental and (n_samples is None or n_samples >= 2)
+    advice = (
+        "" if incremental or (n_samples is not None and n_samples < 2) else ", or set early_stopping=True"
+    )
+    advice += " (with at least 2 rows)" if advice and n_samples is None else ""
     for _, callback in _callback_items(est.callbacks):
         monitor = _setting(callback, "monitor")
         if isinstance(monitor, str) and monitor in HELD_OUT_RECORDS and _reads_monitor(callback):
@@ -214,7 +217,7 @@ def check_monitors(est, n_samples=None, *, incremental=False):
                 f"callbacks: {getattr(callback, '__name__', type(callback).__name__)} monitors "
                 f"{monitor!r}, which is recorded only when rows are held out, and {why}; monitor "
                 f"{monitor.replace('valid_', 'train_')!r} instead"
-                f"{', or set early_stopping=True' if can_hold_out else ''}."
+                f"{advice}."
             )
 
 
@@ -267,8 +270,9 @@ def callback_copy(callback):
     user's objects receive the fit's records, and objects that cannot be copied (a
     writer's thread or lock) need not be.
     """
-    if _is_named_pair(callback):  # a tuple or a list, kept as given (a clone's repr and params match)
-        return type(callback)((callback[0], callback_copy(callback[1])))
+    if _is_named_pair(callback):  # a list stays a list (a clone's params match); any tuple, a tuple
+        pair = callback[0], callback_copy(callback[1])
+        return list(pair) if isinstance(callback, list) else pair
     return callback if isinstance(callback, type) else copy.copy(callback)
 
 

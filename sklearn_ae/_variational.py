@@ -185,9 +185,10 @@ class VariationalAutoencoderTransformer(AutoencoderTransformer):
     decoder_ : torch.nn.Module
         Maps codes to scaled reconstructions. Both are in eval mode after a fit;
         inference uses eval mode even if you set them to training mode to
-        fine-tune them (through a copy; for float32 input, one made at each
-        call, as large as the network: call ``.eval()`` on them when done; a
-        custom module that cannot be copied runs in the mode you left it in).
+        fine-tune them (through a copy; one made at each call, as large as the
+        network, for float32 input, on a GPU and for a float32-only custom
+        module: call ``.eval()`` on them when done; a custom module that cannot
+        be copied runs in the mode you left it in).
     mean_ : ndarray of shape (`n_features_in_`,)
         Per-feature mean of the training data.
     scale_ : float

@@ -92,14 +92,19 @@ def test_invalid_parameters(X, params, name):
 
 
 def test_callbacks_as_instances_classes_and_named_pairs(X):
+    from collections import namedtuple
+
     from sklearn.base import clone
     from skorch.callbacks import EpochTimer
 
+    Pair = namedtuple("Pair", "name callback")
     callbacks = [EpochTimer(), EpochTimer, ("my_timer", EpochTimer()), ["listed_timer", EpochTimer()]]
-    ae = AutoencoderTransformer(**{**FAST, "callbacks": callbacks}).fit(X)
+    ae = AutoencoderTransformer(**{**FAST, "callbacks": [*callbacks, Pair("pair", EpochTimer())]}).fit(X)
     assert ae.n_iter_ == FAST["max_iter"]
-    # A clone keeps each entry's container (a listed pair became a tuple), as clone does
-    assert [type(entry) for entry in clone(ae).callbacks] == [type(entry) for entry in callbacks]
+    # A clone keeps a listed pair a list (it became a tuple), as clone keeps containers
+    copied = clone(ae).callbacks
+    assert [type(entry) for entry in copied[:4]] == [type(entry) for entry in callbacks]
+    assert clone(ae).fit(X).n_iter_ == FAST["max_iter"]  # a namedtuple pair: clone and fit work
 
 
 @pytest.mark.parametrize("name", ["stopping", "finite_loss"])
@@ -194,6 +199,10 @@ def test_a_callback_watching_held_out_records_on_one_row_gets_advice_that_works(
         ae.fit(X[:1])
     assert "early_stopping=True" not in str(raised.value)
     ae.set_params(callbacks=[EarlyStopping(monitor="train_loss")]).fit(X[:1])  # as advised
+    # Refused before the data is read (early_stopping=False): the advice says what it needs
+    ae.set_params(callbacks=[EarlyStopping()], early_stopping=False)
+    with pytest.raises(ValueError, match=r"or set early_stopping=True \(with at least 2 rows\)\.$"):
+        ae.fit(X[:1])
 
 
 def test_a_learning_rate_schedule_is_refused_only_where_it_reads_its_monitor(X):
@@ -590,7 +599,7 @@ def test_float32_rows_whose_reconstruction_passes_float32_score_as_in_float64():
     in float32 and a finite error in float64."""
     X = 1e37 * np.random.RandomState(0).normal(size=(150, 6))
     ae = AutoencoderTransformer(2, max_iter=3, random_state=0).fit(X)
-    direction = np.sign(next(ae.encoder_.parameters()).detach().numpy()[0])
+    direction = np.sign(next(ae.encoder_.parameters()).detach().numpy()[0]).astype(np.float64)
     row = (3e38 * direction)[None]
     as64 = ae.score_samples(row)
     assert np.isfinite(as64).all()
