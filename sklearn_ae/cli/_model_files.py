@@ -1,7 +1,7 @@
 """Model files of the command line: fitted estimators saved with skops or joblib.
 
-A path ending in ``.skops`` uses :mod:`skops.io` (the safe format: loading trusts only
-sklearn_ae's own classes); any other path is a joblib pickle.
+A path ending in ``.skops`` uses :mod:`skops.io` (the safe format: loading trusts
+sklearn_ae's own classes besides skops' defaults); any other path is a joblib pickle.
 """
 
 from __future__ import annotations
@@ -67,12 +67,12 @@ def format_note(path):
     Examples
     --------
     >>> format_note("model.skops")
-    "skops format, the safe one: loading it trusts only sklearn_ae's estimators"
+    "skops format, the safe one: loading it trusts sklearn_ae's estimators and skops' defaults"
     >>> format_note("model.joblib")
     'a joblib pickle: share and load only trusted files'
     """
     if is_skops(path):
-        return "skops format, the safe one: loading it trusts only sklearn_ae's estimators"
+        return "skops format, the safe one: loading it trusts sklearn_ae's estimators and skops' defaults"
     return "a joblib pickle: share and load only trusted files"
 
 

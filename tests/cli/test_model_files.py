@@ -196,7 +196,7 @@ def test_skops_model_file_round_trip(tmp_path, capsys):
     model = tmp_path / "model.skops"
     assert main(["fit", str(data), "--model", str(model), "--n-components", "2", "--max-iter", "2"]) == 0
     saved = [line for line in capsys.readouterr().out.splitlines() if line.startswith("Saved")]
-    note = "skops format, the safe one: loading it trusts only sklearn_ae's estimators"
+    note = "skops format, the safe one: loading it trusts sklearn_ae's estimators and skops' defaults"
     assert saved == [f"Saved the model to {model} ({note})."]  # not a pickle, and not called one
     assert sio.get_untrusted_types(file=model) == ["sklearn_ae._autoencoder.AutoencoderTransformer"]
     out = tmp_path / "codes.csv"
