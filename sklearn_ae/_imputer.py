@@ -439,11 +439,12 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
                     "the data the imputer was fitted on."
                 )
             reconstruction = self._reconstruct(standardised)
-            with np.errstate(over="ignore"):
-                fills = reconstruction * self.scale_[kept] + self.mean_[kept]
-            if not np.isfinite(fills).all():  # spreads near float64's largest value
+            with np.errstate(over="ignore"):  # in X's precision, as returned
+                fills = (reconstruction * self.scale_[kept] + self.mean_[kept]).astype(X.dtype)
+            # Only the entries filled in count (spreads near the precision's largest value)
+            if not np.isfinite(fills[missing[np.ix_(rows, np.flatnonzero(kept))]]).all():
                 raise ValueError(
-                    f"The filled-in values overflow {fills.dtype} (the features' spreads reach "
+                    f"The filled-in values overflow {X.dtype} (the features' spreads reach "
                     f"{float(self.scale_.max()):.3g}): divide X by a constant before fitting."
                 )
             filled[np.ix_(np.arange(len(X))[rows], np.flatnonzero(kept))] = fills

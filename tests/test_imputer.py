@@ -339,6 +339,19 @@ def test_values_of_any_finite_size_are_imputed_in_their_own_units():
     imputer = AutoencoderImputer(**FAST).fit(wide)
     with pytest.raises(ValueError, match=r"filled-in values overflow float64.*divide X by a constant"):
         imputer.transform([[np.nan, 5.0], [np.nan, 1.0]])
+    # Only the entries filled in count: an observed entry's reconstruction may overflow
+    wider = np.column_stack([wide, wide[:, 1] + 0.01 * rng.normal(size=200)])
+    wider[rng.rand(200) < 0.2, 2] = np.nan
+    imputer = AutoencoderImputer(**FAST).fit(wider)
+    filled = imputer.transform([[1.5e308, 5.0, np.nan]])
+    assert np.isfinite(filled).all() and filled[0, 0] == 1.5e308
+    # In float32, fills are checked in float32 (they became inf when cast)
+    single = wide.copy()
+    single[:, 0] *= 3e38 / 1.5e308
+    single = single.astype(np.float32)
+    imputer = AutoencoderImputer(**FAST).fit(single)
+    with pytest.raises(ValueError, match=r"filled-in values overflow float32"):
+        imputer.transform(np.array([[np.nan, 5.0], [np.nan, -5.0]], dtype=np.float32))
 
 
 @pytest.mark.parametrize("inference", ["map", "encoder"])
