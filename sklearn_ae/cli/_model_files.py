@@ -21,9 +21,9 @@ from ._files import existing_file, replaced_atomically
 
 PICKLE_NOTE = (
     "A model path ending in .skops is saved with skops.io, the safe format (loading trusts "
-    "only sklearn_ae's estimators; needs the persist extra). Any other path (.joblib, say; not "
-    ".onnx or a data file's extension) is a pickle written with joblib: loading a pickle can "
-    "run arbitrary code, so only load model files you trust."
+    "sklearn_ae's estimators and skops' defaults; needs the persist extra). Any other path "
+    "(.joblib, say; not .onnx or a data file's extension) is a pickle written with joblib: "
+    "loading a pickle can run arbitrary code, so only load model files you trust."
 )
 
 
