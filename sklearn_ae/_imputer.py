@@ -41,16 +41,18 @@ def _feature_scaling(X, counts):
     feature's own units, so finite values of any size have finite statistics.
     """
     n = np.maximum(counts, 1)
+
+    def moments(values):
+        mean = np.where(counts > 0, np.nansum(values, axis=0, dtype=np.float64) / n, 0.0)
+        return mean, np.nansum((values - mean) ** 2, axis=0, dtype=np.float64) / n
+
     peak = np.ones(X.shape[1])
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
-        mean = np.where(counts > 0, np.nansum(X, axis=0, dtype=np.float64) / n, 0.0)
-        var = np.nansum((X - mean) ** 2, axis=0, dtype=np.float64) / n
+        mean, var = moments(X)
         if not (np.isfinite(mean).all() and np.isfinite(var).all()):
             peak = np.fmax.reduce(np.abs(X), axis=0)  # NaN for a feature with nothing observed
             peak = np.where(peak > 0, peak, 1.0)
-            unit = X / peak
-            mean = np.where(counts > 0, np.nansum(unit, axis=0, dtype=np.float64) / n, 0.0)
-            var = np.nansum((unit - mean) ** 2, axis=0, dtype=np.float64) / n
+            mean, var = moments(X / peak)
     eps = np.finfo(np.float64).eps
     constant = var <= n * eps * var + (n * mean * eps) ** 2  # the same test in any units
     return mean * peak, np.where(constant, 1.0, np.sqrt(var) * peak)
@@ -439,15 +441,16 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
                     "the data the imputer was fitted on."
                 )
             reconstruction = self._reconstruct(standardised)
+            cells = np.ix_(rows, np.flatnonzero(kept))  # the incomplete rows' kept features
             with np.errstate(over="ignore"):  # in X's precision, as returned
                 fills = (reconstruction * self.scale_[kept] + self.mean_[kept]).astype(X.dtype)
             # Only the entries filled in count (spreads near the precision's largest value)
-            if not np.isfinite(fills[missing[np.ix_(rows, np.flatnonzero(kept))]]).all():
+            if not np.isfinite(fills[missing[cells]]).all():
                 raise ValueError(
                     f"The filled-in values overflow {X.dtype} (the features' spreads reach "
                     f"{float(self.scale_.max()):.3g}): divide X by a constant before fitting."
                 )
-            filled[np.ix_(np.arange(len(X))[rows], np.flatnonzero(kept))] = fills
+            filled[cells] = fills
         out = np.where(missing, filled, X)
         if not self.keep_empty_features and not kept.all():
             skipped = np.flatnonzero(self.empty_features_)
