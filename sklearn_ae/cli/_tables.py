@@ -246,9 +246,9 @@ def _chosen_columns(names, select, path):
     by name (its ``names``) and some of them are in it: wavelengths, say. A row that
     looks like data is then read as names with a warning, unless the names are a
     fitted model's in the model's order (the header of the file it was fitted on); whole
-    numbers in another order warn too, as a headerless file's first row of small whole
-    numbers (counts, 0/1 flags) can look like them (wavelengths in another order do
-    not). Otherwise :func:`_check_header` decides.
+    numbers or ``True``/``False`` in another order warn too, as a headerless file's first
+    row of counts or flags can look like them (wavelengths in another order do not).
+    Otherwise :func:`_check_header` decides.
     """
     asked = getattr(select, "names", None)
     asked = asked and [name.strip() for name in asked]  # as the header's names are, and matched
@@ -259,13 +259,14 @@ def _chosen_columns(names, select, path):
     if not getattr(select, "by_model", False):
         if _data_like(names):
             _warn_header(names, path, "as --columns names columns in it")
-    elif _whole_numbers(names) and [n for n in names if n in set(asked)] != list(asked):
+    elif _flag_like(names) and [n for n in names if n in set(asked)] != list(asked):
         _warn_header(names, path, "as it holds the model's column names, in another order")
     return chosen
 
 
-def _whole_numbers(names):
-    return all(n.strip().lstrip("-").isdigit() for n in names)
+def _flag_like(names):
+    """Whole numbers or ``True``/``False``: what a headerless row of counts or flags holds."""
+    return all(n.strip().lstrip("-").isdigit() or n.strip().lower() in _BOOLEANS for n in names)
 
 
 def _is_value(text):

@@ -221,6 +221,10 @@ def test_a_numeric_header_is_read_as_names_when_the_columns_are_chosen_by_them(t
     X, _ = read_table(counts, model_selector(["0", "1", "2", "3"], 4, None))
     assert X.shape == (2, 4)
     assert "holds the model's column names, in another order; if it is data" in capsys.readouterr().err
+    flags = write(tmp_path / "flags.csv", "True,False\nFalse,False\nTrue,True\n")  # read as 1 and 0
+    X, _ = read_table(flags, model_selector(["False", "True"], 2, None))  # a pivot on a bool column
+    assert X.shape == (2, 2)
+    assert "holds the model's column names, in another order; if it is data" in capsys.readouterr().err
     reordered = write(tmp_path / "reordered.csv", "401.0,400.5,401.5\n0.2,0.1,0.3\n")  # wavelengths
     X, _ = read_table(reordered, model_selector(["400.5", "401.0", "401.5"], 3, None))
     np.testing.assert_array_equal(X, [[0.1, 0.2, 0.3]])
