@@ -35,10 +35,11 @@ def _feature_scaling(X, counts):
     """Each feature's mean and spread over its observed entries (NaN missing).
 
     A feature with no observed entry gets mean 0, and a constant one (to rounding,
-    the test of scikit-learn's scalers) spread 1. Where the sum of squares overflows
-    (a spread past about 1e154), the statistics are taken of the features divided by
-    their largest observed magnitude, then scaled back: the imputer works in each
-    feature's own units, so finite values of any size have finite statistics.
+    the test of scikit-learn's scalers) spread 1. A feature whose sum of squares
+    overflows (a spread past about 1e154) has its statistics taken of its values divided
+    by their largest magnitude, then scaled back: the imputer works in each feature's
+    own units, so finite values of any size have finite statistics. The other features'
+    statistics are computed as they are without such a feature.
     """
     n = np.maximum(counts, 1)
 
@@ -49,9 +50,10 @@ def _feature_scaling(X, counts):
     peak = np.ones(X.shape[1])
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
         mean, var = moments(X)
-        if not (np.isfinite(mean).all() and np.isfinite(var).all()):
+        overflowed = ~(np.isfinite(mean) & np.isfinite(var))
+        if overflowed.any():
             peak = np.fmax.reduce(np.abs(X), axis=0)  # NaN for a feature with nothing observed
-            peak = np.where(peak > 0, peak, 1.0)
+            peak = np.where(overflowed & (peak > 0), peak, 1.0)
             mean, var = moments(X / peak)
     eps = np.finfo(np.float64).eps
     constant = var <= n * eps * var + (n * mean * eps) ** 2  # the same test in any units

@@ -354,6 +354,21 @@ def test_values_of_any_finite_size_are_imputed_in_their_own_units():
         imputer.transform(np.array([[np.nan, 5.0], [np.nan, -5.0]], dtype=np.float32))
 
 
+def test_a_feature_beside_one_of_vast_spread_keeps_its_own_statistics():
+    """Only the feature whose sums overflow is rescaled: rescaling every feature rounded
+    the others' statistics, and a feature of subnormal values got a spread of 0."""
+    rng = np.random.RandomState(0)
+    X = np.column_stack([rng.normal(size=40) * 1e200, rng.normal(size=40), rng.choice([0.0, 5e-324], 40)])
+    X[rng.rand(*X.shape) < 0.1] = np.nan
+    X[:2, 2] = [0.0, 5e-324]  # both values observed
+    alone = AutoencoderImputer(**FAST).fit(X[:, 1:])
+    beside = AutoencoderImputer(**FAST).fit(X)
+    assert_array_equal(beside.mean_[1:], alone.mean_)
+    assert_array_equal(beside.scale_[1:], alone.scale_)
+    assert_array_equal(beside.scale_[2], 1.0)  # constant to rounding, as without the vast feature
+    assert np.isfinite(beside.transform(X)).all()
+
+
 @pytest.mark.parametrize("inference", ["map", "encoder"])
 def test_finite_rows_that_overflow_once_standardised_are_a_clear_error(inference):
     """Not the inner autoencoder's "Input X contains infinity", which blamed finite data."""
