@@ -270,9 +270,11 @@ def callback_copy(callback):
     user's objects receive the fit's records, and objects that cannot be copied (a
     writer's thread or lock) need not be.
     """
-    if _is_named_pair(callback):  # a list stays a list (a clone's params match); any tuple, a tuple
+    if _is_named_pair(callback):  # the container kept (a clone's params match), other tuples plain
         pair = callback[0], callback_copy(callback[1])
-        return list(pair) if isinstance(callback, list) else pair
+        if isinstance(callback, list):
+            return list(pair)
+        return type(callback)._make(pair) if hasattr(type(callback), "_make") else pair
     return callback if isinstance(callback, type) else copy.copy(callback)
 
 
