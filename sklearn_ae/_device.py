@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shlex
 import threading
 
 import torch
@@ -16,7 +17,8 @@ def resolve_device(device: str, option: str | None = None) -> torch.device:
     machine lacks raises ``ValueError`` rather than failing later inside torch. CUDA
     without a number is the current GPU, numbered (:func:`numbered`). The messages
     name the Python parameter (``device='cuda'``), or with ``option`` (the command
-    line's ``"--device"``) the option and its values as typed there.
+    line's ``"--device"``) the option and its values as typed there (quoted as a shell
+    would need them: ``--device ''``).
     """
     if device == "auto":
         if torch.cuda.is_available():
@@ -24,7 +26,7 @@ def resolve_device(device: str, option: str | None = None) -> torch.device:
         if _mps_available():
             return torch.device("mps")
         return torch.device("cpu")
-    said = f"device={device!r}" if option is None else f"{option} {device}"
+    said = f"device={device!r}" if option is None else f"{option} {shlex.quote(device)}"  # as typed
 
     def use(*values):
         shown = (

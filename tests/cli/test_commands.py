@@ -268,6 +268,7 @@ def test_device_messages_name_the_option_and_keep_their_advice(capsys, tmp_path,
         "cuda:3": "--device cuda:3: this machine has 1 CUDA device(s), numbered from 0; use --device cuda",
         "foo": "--device foo is not a device name; use --device cpu, --device cuda, --device cuda:N,",
         "xla": "--device xla is not supported; use --device cpu,",
+        "": "--device '' is not a device name;",  # quoted as typed: it was "--device  is"
     }
     for device, message in expected.items():
         error = run_error(capsys, ["fit", data, "--model", model, "--device", device])
