@@ -131,6 +131,13 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
         Keep the features that had no observed value at ``fit`` and fill them with 0,
         as :class:`~sklearn.impute.SimpleImputer` does; by default ``transform``
         drops them, with SimpleImputer's warning naming them.
+    copy : bool, default=True
+        ``False`` fills the missing entries of ``X`` in place where it can, as the
+        ``sklearn.impute`` imputers do: when ``X`` is a writable NumPy array of
+        ``float64`` or ``float32``. ``transform`` then returns ``X`` itself, unless
+        it drops empty features or appends the indicator (a new array, ``X`` filled
+        all the same). Other input (integers, a DataFrame, a read-only array) is
+        filled in a copy. A ``transform`` that fails leaves ``X`` as it was.
     inference : {"map", "encoder"}, default="map"
         How ``transform`` finds the code of a row with missing entries. ``"map"``:
         the most probable code given the row's observed entries (maximum a
@@ -220,6 +227,7 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
         "device": [str, torch.device],
         "add_indicator": ["boolean"],
         "keep_empty_features": ["boolean"],
+        "copy": ["boolean"],
         "inference": [StrOptions({"map", "encoder"})],
         "random_state": ["random_state"],
         "verbose": ["verbose"],
@@ -244,6 +252,7 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
         device="cpu",
         add_indicator=False,
         keep_empty_features=False,
+        copy=True,
         inference="map",
         random_state=None,
         verbose=0,
@@ -264,12 +273,14 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
         self.device = device
         self.add_indicator = add_indicator
         self.keep_empty_features = keep_empty_features
+        self.copy = copy
         self.inference = inference
         self.random_state = random_state
         self.verbose = verbose
 
-    def _validate(self, X, reset):
-        """``X`` as float with NaN at the missing entries, and the missing mask."""
+    def _validate(self, X, reset, copy=False):
+        """``X`` as float (``missing_values`` still marking its missing entries), and the
+        missing mask."""
         nan_marker = _is_nan(self.missing_values)
         # A pandas DataFrame of sparse columns too (one with no columns has the accessor as well).
         if sp.issparse(X) or (hasattr(X, "sparse") and len(getattr(X, "columns", ())) > 0):
@@ -279,12 +290,18 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
                 "or encode the sparse rows with AutoencoderTransformer, which accepts them."
             )
         X = validate_data(
-            self, X, dtype=_FLOATS, ensure_all_finite="allow-nan" if nan_marker else True, reset=reset
+            self,
+            X,
+            dtype=_FLOATS,
+            ensure_all_finite="allow-nan" if nan_marker else True,
+            reset=reset,
+            copy=copy,
         )
-        missing = np.isnan(X) if nan_marker else X == self.missing_values
-        if not nan_marker:
-            X = np.where(missing, np.nan, X).astype(X.dtype, copy=False)
-        return X, missing
+        return X, np.isnan(X) if nan_marker else X == self.missing_values
+
+    def _as_nan(self, X, missing):
+        """``X`` with NaN at its missing entries (``X`` itself when NaN marks them)."""
+        return X if _is_nan(self.missing_values) else np.where(missing, np.nan, X).astype(X.dtype)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
@@ -328,6 +345,7 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
 
     def _fit(self, X, notices):
         X, missing = self._validate(X, reset=True)
+        raw, X = X, self._as_nan(X, missing)
         counts = (~missing).sum(axis=0)
         empty = counts == 0
         mean, scale = _feature_scaling(X, counts)
@@ -364,7 +382,7 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
         indicator = None
         if self.add_indicator:
             indicator = MissingIndicator(missing_values=self.missing_values, error_on_new=False)
-            indicator.fit(np.where(missing, self.missing_values, X))
+            indicator.fit(raw)
         self.autoencoder_, self.indicator_ = autoencoder, indicator
         self.n_iter_ = 0 if autoencoder is None else autoencoder.n_iter_
         return self
@@ -423,37 +441,23 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
             {"inference": self.inference},
             caller_name=type(self).__name__,
         )
-        X, missing = self._validate(X, reset=False)
+        X, missing = self._validate(X, reset=False, copy=self.copy)
+        if not X.flags.writeable:  # copy=False and a read-only array (a memory map, say): a copy
+            X = X.copy()
+        # Before any entry is filled: the indicator reads the missing_values markers
+        indicator = None
+        if self.indicator_ is not None:
+            with config_context(transform_output="default"):
+                indicator = self.indicator_.transform(X)
         kept = ~self.empty_features_
-        filled = np.zeros_like(X)
-        if self.autoencoder_ is not None:
-            # Only the rows with a missing entry need a fill (the others are returned as given)
-            rows = np.flatnonzero(missing[:, kept].any(axis=1))
-            incomplete = X[rows]
-            with np.errstate(over="ignore"):
-                standardised = self._standardise(incomplete)[:, kept]
-            if np.isinf(standardised).any():  # an inf in X, or finite X too far from the fit's means
-                used = incomplete[:, kept]  # features dropped at fit are not used
-                if np.isinf(used).any():
-                    raise ValueError(INFINITY_MESSAGE)
-                largest = float(np.nanmax(np.abs(used)))
-                raise ValueError(
-                    f"X's values overflow {X.dtype} once standardised by the fitted means and "
-                    f"spreads (largest absolute value {largest:.3g}): such rows lie far outside "
-                    "the data the imputer was fitted on."
-                )
-            reconstruction = self._reconstruct(standardised)
-            cells = np.ix_(rows, np.flatnonzero(kept))  # the incomplete rows' kept features
-            with np.errstate(over="ignore"):  # in X's precision, as returned
-                fills = (reconstruction * self.scale_[kept] + self.mean_[kept]).astype(X.dtype)
-            # Only the entries filled in count (spreads near the precision's largest value)
-            if not np.isfinite(fills[missing[cells]]).all():
-                raise ValueError(
-                    f"The filled-in values overflow {X.dtype} (the features' spreads reach "
-                    f"{float(self.scale_.max()):.3g}): divide X by a constant before fitting."
-                )
-            filled[cells] = fills
-        out = np.where(missing, filled, X)
+        fill = None if self.autoencoder_ is None else self._fill(X, missing, kept)
+        # Every check passed: only now is X (the caller's own with copy=False) written to
+        if fill is not None:
+            X[fill[0]] = fill[1]
+        empty = np.flatnonzero(self.empty_features_)
+        if len(empty):  # filled with 0 when kept
+            X[:, empty] = np.where(missing[:, empty], 0, X[:, empty])
+        out = X
         if not self.keep_empty_features and not kept.all():
             skipped = np.flatnonzero(self.empty_features_)
             if hasattr(self, "feature_names_in_"):
@@ -466,11 +470,40 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
                 stacklevel=user_stacklevel(),
             )
             out = np.ascontiguousarray(out[:, kept])  # a mask's selection is in Fortran order
-        if self.indicator_ is not None:
-            with config_context(transform_output="default"):
-                indicator = self.indicator_.transform(np.where(missing, self.missing_values, X))
+        if indicator is not None:
             out = np.hstack([out, indicator.astype(out.dtype)])
         return out
+
+    def _fill(self, X, missing, kept):
+        """``(cells, values)``: the incomplete rows' kept features (an ``np.ix_`` index of
+        ``X``), their missing entries filled in; nothing is written to ``X``."""
+        # Only the rows with a missing entry need a fill (the others are returned as given)
+        rows = np.flatnonzero(missing[:, kept].any(axis=1))
+        cells = np.ix_(rows, np.flatnonzero(kept))  # the incomplete rows' kept features
+        incomplete = self._as_nan(X[rows], missing[rows])
+        with np.errstate(over="ignore"):
+            standardised = self._standardise(incomplete)[:, kept]
+        if np.isinf(standardised).any():  # an inf in X, or finite X too far from the fit's means
+            used = incomplete[:, kept]  # features dropped at fit are not used
+            if np.isinf(used).any():
+                raise ValueError(INFINITY_MESSAGE)
+            largest = float(np.nanmax(np.abs(used)))
+            raise ValueError(
+                f"X's values overflow {X.dtype} once standardised by the fitted means and "
+                f"spreads (largest absolute value {largest:.3g}): such rows lie far outside "
+                "the data the imputer was fitted on."
+            )
+        reconstruction = self._reconstruct(standardised)
+        with np.errstate(over="ignore"):  # in X's precision, as returned
+            fills = (reconstruction * self.scale_[kept] + self.mean_[kept]).astype(X.dtype)
+        # Only the entries filled in count (spreads near the precision's largest value)
+        hidden = missing[cells]
+        if not np.isfinite(fills[hidden]).all():
+            raise ValueError(
+                f"The filled-in values overflow {X.dtype} (the features' spreads reach "
+                f"{float(self.scale_.max()):.3g}): divide X by a constant before fitting."
+            )
+        return cells, np.where(hidden, fills, X[cells])
 
     def _reconstruct(self, standardised):
         """Reconstructions of standardised rows from their codes, found as ``inference`` says."""

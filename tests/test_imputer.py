@@ -124,6 +124,49 @@ def test_a_numeric_missing_marker(incomplete_digits):
         imputer.transform(X)  # NaN is not the marker here, so it is bad input
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("marker", [np.nan, -1.0])
+def test_copy_false_fills_x_in_place_as_the_sklearn_imputers_do(incomplete_digits, dtype, marker):
+    _, X = incomplete_digits
+    X = np.where(np.isnan(X), marker, X).astype(dtype)
+    given = X.copy()
+    imputer = AutoencoderImputer(missing_values=marker, **FAST).fit(X)
+    filled = imputer.transform(X)
+    assert_array_equal(X, given)  # copy=True: X untouched
+    in_place = imputer.set_params(copy=False).transform(X)
+    assert in_place is X and in_place.dtype == dtype
+    assert_array_equal(in_place, filled)  # the same fill, observed entries kept
+    # Input it cannot fill in place (integers, read-only) is filled in a copy
+    ints = given.astype(np.int64) if marker == -1 else np.nan_to_num(given).astype(np.int64)
+    assert_array_equal(imputer.transform(ints.copy()), imputer.set_params(copy=True).transform(ints))
+    frozen = given.copy()
+    frozen.flags.writeable = False
+    assert_array_equal(imputer.set_params(copy=False).transform(frozen), filled)
+    assert_array_equal(frozen, given)
+
+
+def test_copy_false_returns_a_new_array_when_it_drops_or_appends(incomplete_digits):
+    """X is filled all the same; a failed transform leaves it as it was."""
+    _, X = incomplete_digits
+    X = X[:, :6].copy()
+    X[:, 2] = np.nan  # empty at fit: dropped
+    with pytest.warns(UserWarning, match="Skipping features"):
+        expected = AutoencoderImputer(add_indicator=True, **FAST).fit(X).transform(X)
+    imputer = AutoencoderImputer(add_indicator=True, copy=False, **FAST).fit(X)
+    with pytest.warns(UserWarning, match="Skipping features"):
+        out = imputer.transform(X)
+    assert_array_equal(out, expected)  # the indicator read the markers before the fill
+    assert_array_equal(X[:, [0, 1, 3, 4, 5]], expected[:, :5])
+    assert_array_equal(X[:, 2], 0.0)
+    small = np.random.RandomState(0).normal(size=(60, 3)) * 0.01
+    small[::4, 1] = np.nan
+    far = np.array([[np.nan, 0.0, 0.0], [1e307, np.nan, 0.0]])  # overflows once standardised
+    refused = far.copy()
+    with pytest.raises(ValueError, match="overflow"):
+        imputer.fit(small).transform(refused)  # refused before any entry is filled
+    assert_array_equal(refused, far)
+
+
 def test_pipeline_grid_search_and_column_transformer(incomplete_digits):
     _, X = incomplete_digits
     y = load_digits().target[:400]
