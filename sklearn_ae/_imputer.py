@@ -134,10 +134,11 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
     copy : bool, default=True
         ``False`` fills the missing entries of ``X`` in place where it can, as the
         ``sklearn.impute`` imputers do: when ``X`` is a writable NumPy array of
-        ``float64`` or ``float32``. ``transform`` then returns ``X`` itself, unless
-        it drops empty features or appends the indicator (a new array, ``X`` filled
-        all the same). Other input (integers, a DataFrame, a read-only array) is
-        filled in a copy. A ``transform`` that fails leaves ``X`` as it was.
+        ``float64`` or ``float32`` (a view writes through to its base).
+        ``transform`` then returns ``X``, unless it drops empty features or appends
+        the indicator (a new array, ``X`` filled all the same). Other input
+        (integers, a DataFrame, a tensor, a read-only array) is filled in a copy. A
+        ``transform`` that fails leaves ``X`` as it was.
     inference : {"map", "encoder"}, default="map"
         How ``transform`` finds the code of a row with missing entries. ``"map"``:
         the most probable code given the row's observed entries (maximum a
@@ -441,9 +442,11 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
             {"inference": self.inference},
             caller_name=type(self).__name__,
         )
-        X, missing = self._validate(X, reset=False, copy=self.copy)
+        # In place only into the caller's NumPy array: a DataFrame's or a tensor's memory may
+        # be shared with the array made of it (pandas before 3), and is not written to.
+        X, missing = self._validate(X, reset=False, copy=self.copy or not isinstance(X, np.ndarray))
         if not X.flags.writeable:  # copy=False and a read-only array (a memory map, say): a copy
-            X = X.copy()
+            X = X.copy(order="K")
         # Before any entry is filled: the indicator reads the missing_values markers
         indicator = None
         if self.indicator_ is not None:
@@ -451,14 +454,8 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
                 indicator = self.indicator_.transform(X)
         kept = ~self.empty_features_
         fill = None if self.autoencoder_ is None else self._fill(X, missing, kept)
-        # Every check passed: only now is X (the caller's own with copy=False) written to
-        if fill is not None:
-            X[fill[0]] = fill[1]
-        empty = np.flatnonzero(self.empty_features_)
-        if len(empty):  # filled with 0 when kept
-            X[:, empty] = np.where(missing[:, empty], 0, X[:, empty])
-        out = X
-        if not self.keep_empty_features and not kept.all():
+        dropped = not self.keep_empty_features and not kept.all()
+        if dropped:  # before X is written to: a filter that makes it an error leaves X as it was
             skipped = np.flatnonzero(self.empty_features_)
             if hasattr(self, "feature_names_in_"):
                 skipped = self.feature_names_in_[skipped]
@@ -469,17 +466,23 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
                 UserWarning,
                 stacklevel=user_stacklevel(),
             )
-            out = np.ascontiguousarray(out[:, kept])  # a mask's selection is in Fortran order
+        # Every check passed: only now is X (the caller's own with copy=False) written to
+        if fill is not None:
+            X[fill[0]] = fill[1]
+        empty = np.flatnonzero(self.empty_features_)
+        if len(empty):  # filled with 0 when kept
+            X[:, empty] = np.where(missing[:, empty], 0, X[:, empty])
+        out = np.ascontiguousarray(X[:, kept]) if dropped else X  # a mask's selection is in Fortran order
         if indicator is not None:
             out = np.hstack([out, indicator.astype(out.dtype)])
         return out
 
     def _fill(self, X, missing, kept):
-        """``(cells, values)``: the incomplete rows' kept features (an ``np.ix_`` index of
-        ``X``), their missing entries filled in; nothing is written to ``X``."""
+        """``(entries, values)``: the missing entries of the kept features (an index of
+        ``X``) and their fills; nothing is written to ``X``."""
         # Only the rows with a missing entry need a fill (the others are returned as given)
         rows = np.flatnonzero(missing[:, kept].any(axis=1))
-        cells = np.ix_(rows, np.flatnonzero(kept))  # the incomplete rows' kept features
+        columns = np.flatnonzero(kept)
         incomplete = self._as_nan(X[rows], missing[rows])
         with np.errstate(over="ignore"):
             standardised = self._standardise(incomplete)[:, kept]
@@ -493,17 +496,21 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
                 f"spreads (largest absolute value {largest:.3g}): such rows lie far outside "
                 "the data the imputer was fitted on."
             )
+        del incomplete  # a copy of the incomplete rows: freed before the reconstruction's
         reconstruction = self._reconstruct(standardised)
-        with np.errstate(over="ignore"):  # in X's precision, as returned
-            fills = (reconstruction * self.scale_[kept] + self.mean_[kept]).astype(X.dtype)
-        # Only the entries filled in count (spreads near the precision's largest value)
-        hidden = missing[cells]
-        if not np.isfinite(fills[hidden]).all():
+        del standardised
+        # Only the entries filled in (spreads near the precision's largest value may
+        # overflow elsewhere), in X's precision, as returned
+        at, on = np.nonzero(missing[np.ix_(rows, columns)])
+        features = columns[on]
+        with np.errstate(over="ignore"):
+            fills = (reconstruction[at, on] * self.scale_[features] + self.mean_[features]).astype(X.dtype)
+        if not np.isfinite(fills).all():
             raise ValueError(
                 f"The filled-in values overflow {X.dtype} (the features' spreads reach "
                 f"{float(self.scale_.max()):.3g}): divide X by a constant before fitting."
             )
-        return cells, np.where(hidden, fills, X[cells])
+        return (rows[at], features), fills
 
     def _reconstruct(self, standardised):
         """Reconstructions of standardised rows from their codes, found as ``inference`` says."""

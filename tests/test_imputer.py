@@ -139,10 +139,17 @@ def test_copy_false_fills_x_in_place_as_the_sklearn_imputers_do(incomplete_digit
     # Input it cannot fill in place (integers, read-only) is filled in a copy
     ints = given.astype(np.int64) if marker == -1 else np.nan_to_num(given).astype(np.int64)
     assert_array_equal(imputer.transform(ints.copy()), imputer.set_params(copy=True).transform(ints))
-    frozen = given.copy()
+    frozen = np.asfortranarray(given)
     frozen.flags.writeable = False
-    assert_array_equal(imputer.set_params(copy=False).transform(frozen), filled)
+    out = imputer.set_params(copy=False).transform(frozen)
+    assert out.flags.f_contiguous  # the copy keeps X's order
+    assert_array_equal(out, filled)
     assert_array_equal(frozen, given)
+    # A DataFrame's or a tensor's memory may be the array's (pandas before 3): not written to
+    pd = pytest.importorskip("pandas")
+    for shared in (pd.DataFrame(given.copy()), torch.from_numpy(given.copy())):
+        assert_allclose(imputer.transform(shared), filled, atol=1e-4)  # a tensor: float64, as SimpleImputer
+        assert_array_equal(np.asarray(shared), given)
 
 
 def test_copy_false_returns_a_new_array_when_it_drops_or_appends(incomplete_digits):
@@ -153,9 +160,16 @@ def test_copy_false_returns_a_new_array_when_it_drops_or_appends(incomplete_digi
     with pytest.warns(UserWarning, match="Skipping features"):
         expected = AutoencoderImputer(add_indicator=True, **FAST).fit(X).transform(X)
     imputer = AutoencoderImputer(add_indicator=True, copy=False, **FAST).fit(X)
+    given = X.copy()
+    with warnings.catch_warnings():  # the warning as an error: raised before X is written to
+        warnings.simplefilter("error", UserWarning)
+        with pytest.raises(UserWarning, match="Skipping features"):
+            imputer.transform(X)
+    assert_array_equal(X, given)
     with pytest.warns(UserWarning, match="Skipping features"):
         out = imputer.transform(X)
-    assert_array_equal(out, expected)  # the indicator read the markers before the fill
+    assert_array_equal(out, expected)
+    assert_array_equal(out[:, 5:], MissingIndicator().fit_transform(given))  # read before the fill
     assert_array_equal(X[:, [0, 1, 3, 4, 5]], expected[:, :5])
     assert_array_equal(X[:, 2], 0.0)
     small = np.random.RandomState(0).normal(size=(60, 3)) * 0.01
