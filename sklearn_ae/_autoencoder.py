@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import inspect
 import math
 import warnings
 from numbers import Integral, Real
@@ -21,7 +20,7 @@ from ._data import INFINITY_MESSAGE, chunks, missing_per_row, result_array, scal
 from ._device import fit_generators
 from ._errors import user_stacklevel
 from ._modules import ACTIVATIONS
-from ._state import FittedModel, forget_fitted
+from ._state import FittedModel, default_new_parameters, forget_fitted
 from ._training import (
     OPTIMIZERS,
     build_net,
@@ -864,12 +863,7 @@ class AutoencoderTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
             fitted = FittedModel.from_pickle_state(state)
             state.update(_fitted=fitted, encoder_=fitted.module.encoder, decoder_=fitted.module.decoder)
         super().__setstate__(state)
-        # Files from releases before a parameter existed: it takes its default, which
-        # keeps the model's behaviour (new parameters default to "off").
-        defaults = inspect.signature(type(self).__init__).parameters
-        for name in self._get_param_names():
-            if not hasattr(self, name):
-                setattr(self, name, defaults[name].default)
+        default_new_parameters(self)  # files from releases before a parameter existed
         if hasattr(self, "_fitted") and not hasattr(self, "_network_"):
             # Saved by 0.1.0: what a continuation must keep comes from the network itself,
             # and the start's validation score, not recorded then, is unknown.

@@ -21,7 +21,7 @@ from ._errors import user_stacklevel
 from ._map_codes import CodePrior, fit_prior, map_chunk_rows, map_reconstruction
 from ._modules import ACTIVATIONS
 from ._penalties import coder_jacobian
-from ._state import forget_fitted
+from ._state import default_new_parameters, forget_fitted
 from ._training import check_settings
 
 _FLOATS = [np.float64, np.float32]
@@ -137,8 +137,10 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
         ``float64`` or ``float32`` (a view writes through to its base).
         ``transform`` then returns ``X``, unless it drops empty features or appends
         the indicator (a new array, ``X`` filled all the same). Other input
-        (integers, a DataFrame, a tensor, a read-only array) is filled in a copy. A
-        ``transform`` that fails leaves ``X`` as it was.
+        (integers, a DataFrame, a tensor, a read-only array) is filled in a copy.
+        ``transform``'s checks and warnings come first: when it refuses ``X``, ``X``
+        is left as it was (not so when scikit-learn's ``set_output`` container fails
+        afterwards, as with SimpleImputer).
     inference : {"map", "encoder"}, default="map"
         How ``transform`` finds the code of a row with missing entries. ``"map"``:
         the most probable code given the row's observed entries (maximum a
@@ -574,6 +576,10 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
             indicated = every[self.indicator_.features_]
             names = np.concatenate([names, [f"missingindicator_{name}" for name in indicated]])
         return np.asarray(names, dtype=object)
+
+    def __setstate__(self, state):
+        super().__setstate__(state)
+        default_new_parameters(self)  # a file saved before a parameter (copy) existed
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

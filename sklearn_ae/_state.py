@@ -10,6 +10,7 @@ classes. The pickled keys are the ones release 0.1.0 wrote, so its files still l
 from __future__ import annotations
 
 import copy
+import inspect
 import threading
 from typing import NamedTuple
 
@@ -29,6 +30,18 @@ def forget_fitted(estimator):
     fitted = [k for k in vars(estimator) if (k.endswith("_") and not k.startswith("__")) or k == "_fitted"]
     for name in fitted:
         delattr(estimator, name)
+
+
+def default_new_parameters(estimator):
+    """Give each parameter that an unpickled ``estimator`` lacks its default.
+
+    A file saved before a parameter existed lacks it; its default keeps the model's
+    behaviour (new parameters default to "off").
+    """
+    defaults = inspect.signature(type(estimator).__init__).parameters
+    for name in estimator._get_param_names():
+        if not hasattr(estimator, name):
+            setattr(estimator, name, defaults[name].default)
 
 
 class Architecture(NamedTuple):

@@ -209,6 +209,13 @@ def test_clone_and_pickle_keep_the_fill(incomplete_digits, tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         assert_array_equal(opened.transform(X), imputer.transform(X))
+    # A file saved before copy existed: it loads with copy's default (it lacked the attribute)
+    state = dict(imputer.__getstate__())
+    del state["copy"]
+    older = AutoencoderImputer.__new__(AutoencoderImputer)
+    older.__setstate__(state)
+    assert older.get_params()["copy"] is True
+    assert_array_equal(older.transform(X), imputer.transform(X))
 
 
 @pytest.mark.parametrize(
