@@ -304,7 +304,7 @@ class AutoencoderImputer(TransformerMixin, BaseEstimator):
 
     def _as_nan(self, X, missing):
         """``X`` with NaN at its missing entries (``X`` itself when NaN marks them)."""
-        return X if _is_nan(self.missing_values) else np.where(missing, np.nan, X).astype(X.dtype)
+        return X if _is_nan(self.missing_values) else np.where(missing, np.nan, X).astype(X.dtype, copy=False)
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
