@@ -266,19 +266,27 @@ def _chosen_columns(names, select, path):
 
 def _flag_like(names):
     """Whole numbers or ``True``/``False``: what a headerless row of counts or flags holds."""
-    return all(n.strip().lstrip("-").isdigit() or n.strip().lower() in _BOOLEANS for n in names)
+    return all(_is_whole(n) or _is_boolean(n) for n in names)
+
+
+def _is_whole(text):
+    return text.strip().lstrip("-").isdigit()
+
+
+def _is_boolean(text):
+    return text.strip().lower() in _BOOLEANS
 
 
 def _is_value(text):
     """Whether a header cell reads as a data cell's value: a number, ``True`` or ``False``."""
-    return _is_number(text) or text.strip().lower() in _BOOLEANS
+    return _is_number(text) or _is_boolean(text)
 
 
 def _data_like(names):
     """A first row of numbers other than distinct whole numbers (``True`` and ``False``
     included, which data cells read as 1 and 0): data, not a header."""
     return all(_is_value(n) for n in names) and (
-        any(not n.strip().lstrip("-").isdigit() for n in names) or len(set(names)) < len(names)
+        any(not _is_whole(n) for n in names) or len(set(names)) < len(names)
     )
 
 
